@@ -1,0 +1,35 @@
+"""The statements as data. `CATALOGUE` is loaded once from statements.toml and never changes."""
+
+from dailyseg.catalogue.loader import CatalogueError, load
+from dailyseg.catalogue.model import (
+    Bound,
+    Catalogue,
+    Formula,
+    Layout,
+    Row,
+    Section,
+    Severity,
+    Sign,
+    Statement,
+    TargetKind,
+    key_of,
+)
+
+CATALOGUE: Catalogue = load()
+
+__all__ = [
+    "Bound",
+    "CATALOGUE",
+    "Catalogue",
+    "CatalogueError",
+    "Formula",
+    "Layout",
+    "Row",
+    "Section",
+    "Severity",
+    "Sign",
+    "Statement",
+    "TargetKind",
+    "key_of",
+    "load",
+]

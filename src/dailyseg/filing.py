@@ -1,0 +1,248 @@
+"""The filing as an immutable value: header, cover page and exact amounts keyed by code.
+
+A `Filing` is what every reader produces and every renderer, check, store and engine consumes. Entries
+are kept in the catalogue's print order so two filings with the same content compare equal however they
+were read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+from dailyseg.catalogue import CATALOGUE, Row, key_of
+from dailyseg.money import canonical
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    from rich.console import RenderableType
+
+TargetKindId = Literal["minimum_dollars", "minimum_percent", "dollar_range", "percent_range"]
+
+
+@dataclass(frozen=True)
+class Header:
+    """The WinJammer header printed above each statement."""
+
+    status: str
+    end_date: date | None
+    firm_name: str
+    form: str
+    submit_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A residual interest target as the cover page states it (form-spec 1.2, 8.9)."""
+
+    kind: TargetKindId
+    low: Decimal
+    high: Decimal | None = None
+
+    def dollars(self, requirement: Decimal) -> Decimal:
+        """The target in dollars: a dollar minimum or the lower bound; percentages apply to the requirement.
+
+        This derivation is the specification's presumption (form-spec 8.9), not a verified rule.
+        """
+        if self.kind in ("minimum_percent", "percent_range"):
+            return requirement * self.low / 100
+        return self.low
+
+
+@dataclass(frozen=True)
+class CoverPage:
+    company: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    targets: tuple[tuple[str, Target], ...] = ()
+
+    def target(self, statement: str) -> Target | None:
+        return dict(self.targets).get(statement)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One amount as filed. `label` is kept only for codes the catalogue does not know."""
+
+    statement: str
+    ref: str
+    amount: Decimal
+    label: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.ref in CATALOGUE.refs
+
+
+@dataclass(frozen=True)
+class Line:
+    """A row of the catalogue together with the filing's amount on it (None where not filed)."""
+
+    row: Row
+    amount: Decimal | None
+
+
+def _order(layout: str) -> dict[str, int]:
+    order: dict[str, int] = {}
+    for statement in CATALOGUE.statements:
+        for row in statement.rows(layout):
+            if row.ref is not None:
+                order[row.ref] = len(order)
+    return order
+
+
+_ORDER = {layout: _order(layout) for layout in CATALOGUE.layouts}
+_STATEMENT_ORDER = {s.id: i for i, s in enumerate(CATALOGUE.statements)}
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One Daily Segregation filing: a header, an optional cover page and the amounts of its statements."""
+
+    header: Header
+    layout: str
+    entries: tuple[Entry, ...]
+    cover: CoverPage | None = None
+    statements: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.layout not in CATALOGUE.layouts:
+            raise ValueError(f"unknown layout {self.layout!r}")
+        refs = [e.ref for e in self.entries]
+        if len(refs) != len(set(refs)):
+            raise ValueError("a filing holds each code once")
+        order = _ORDER[self.layout]
+        entries = tuple(
+            sorted(
+                (replace(e, amount=canonical(e.amount)) for e in self.entries),
+                key=lambda e: (_STATEMENT_ORDER.get(e.statement, 99), order.get(e.ref, 10_000), e.ref),
+            )
+        )
+        object.__setattr__(self, "entries", entries)
+        present = set(self.statements) | {e.statement for e in entries}
+        object.__setattr__(self, "statements", tuple(sorted(present, key=lambda s: _STATEMENT_ORDER.get(s, 99))))
+
+    @classmethod
+    def of(
+        cls,
+        header: Header,
+        amounts: Mapping[int | str, Decimal],
+        *,
+        layout: str | None = None,
+        cover: CoverPage | None = None,
+    ) -> Filing:
+        """Build a filing from catalogue codes alone; the layout is detected when not given."""
+        entries = []
+        for code, amount in amounts.items():
+            statement = CATALOGUE.statement_of(code)
+            if statement is None:
+                raise KeyError(f"code {code} is not in the catalogue; build Entry values to keep unknown codes")
+            entries.append(Entry(statement, key_of(code), amount))
+        refs = frozenset(e.ref for e in entries)
+        chosen = layout or CATALOGUE.detect_layout(refs, header.end_date)
+        return cls(header, chosen, tuple(entries), cover)
+
+    # -- access -------------------------------------------------------------------------------------------
+    @cached_property
+    def amounts(self) -> Mapping[str, Decimal]:
+        """Every amount by key ("7190", "8715.A"), known to the catalogue or not."""
+        return {e.ref: e.amount for e in self.entries}
+
+    def __getitem__(self, code: int | str) -> Decimal:
+        try:
+            return self.amounts[key_of(code)]
+        except KeyError:
+            raise KeyError(f"code {code} is not in this filing") from None
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, (int, str)) and key_of(code) in self.amounts
+
+    def get(self, code: int | str, default: Decimal | None = None) -> Decimal | None:
+        return self.amounts.get(key_of(code), default)
+
+    @property
+    def unknown(self) -> tuple[Entry, ...]:
+        """Entries whose codes the catalogue does not know (kept, and flagged by validation)."""
+        return tuple(e for e in self.entries if not e.known)
+
+    def lines(self, statement: str) -> Iterator[Line]:
+        """The statement's rows in print order with their amounts."""
+        for row in CATALOGUE.statement_by_id[statement].rows(self.layout):
+            yield Line(row, self.amounts.get(row.ref) if row.ref else None)
+
+    def line(self, statement: str, number: str) -> Decimal | None:
+        """An amount by statement and printed line number, e.g. line("segregation", "14") or "7C"."""
+        for candidate in self.lines(statement):
+            if candidate.row.ref is not None and candidate.row.number.upper() == number.upper():
+                return candidate.amount
+        raise KeyError(f"{statement} has no coded line {number} in layout {self.layout}")
+
+    @property
+    def label(self) -> str:
+        """A short name for messages: firm, End Date and status."""
+        end = self.header.end_date.isoformat() if self.header.end_date else "no End Date"
+        return f"{self.header.firm_name or 'unnamed firm'} {end} {self.header.status}".strip()
+
+    # -- tables ---------------------------------------------------------------------------------------------
+    def records(self) -> Iterator[dict[str, Any]]:
+        """One record per amount: the long form that CSV, data frames and Arrow share."""
+        for entry in self.entries:
+            row = CATALOGUE.row(entry.ref, self.layout) if entry.known else None
+            yield {
+                "firm": self.header.firm_name,
+                "end_date": self.header.end_date,
+                "status": self.header.status,
+                "form": self.header.form,
+                "submit_date": self.header.submit_date,
+                "layout": self.layout,
+                "statement": entry.statement,
+                "line": row.number if row else "",
+                "code": entry.ref,
+                "label": row.label if row else entry.label,
+                "value": entry.amount,
+            }
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """A pandas frame in long form; `value` holds exact `Decimal` objects."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(list(self.records()))
+
+    def to_arrow(self) -> pa.Table:
+        """An Arrow table in long form; `value` is decimal128(20, 2), exact."""
+        import pyarrow as pa
+
+        records = list(self.records())
+        schema = pa.schema(
+            [
+                ("firm", pa.string()),
+                ("end_date", pa.date32()),
+                ("status", pa.string()),
+                ("form", pa.string()),
+                ("submit_date", pa.date32()),
+                ("layout", pa.string()),
+                ("statement", pa.string()),
+                ("line", pa.string()),
+                ("code", pa.string()),
+                ("label", pa.string()),
+                ("value", pa.decimal128(20, 2)),
+            ]
+        )
+        return pa.Table.from_pylist(records, schema=schema)
+
+    # -- display ------------------------------------------------------------------------------------------
+    def __rich__(self) -> RenderableType:
+        from dailyseg.render.terminal import filing_renderable
+
+        return filing_renderable(self)
+
+    def _repr_html_(self) -> str:
+        from dailyseg.render.html import render_fragment
+
+        return render_fragment(self)

@@ -1,0 +1,77 @@
+"""Exact amounts: reading, writing and the one place where money is rounded.
+
+Amounts are `Decimal` everywhere in Python. The filing is made in whole dollars; anything finer (cents
+from a book, a rate conversion) is rounded by `to_dollars` alone, half away from zero (ROUND_HALF_UP in
+`decimal`'s terms, which rounds magnitudes, so -0.5 becomes -1), the rounding an accountant does by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Twelve digits before the point reach 999 billion dollars; fifteen leave room for any firm while keeping
+# cents inside a signed 64-bit integer, which the engines and databases use.
+MAX_INTEGER_DIGITS = 15
+MAX_FRACTION_DIGITS = 2
+
+_AMOUNT = re.compile(r"^\s*(\()?\s*([+-])?\s*\$?\s*([0-9][0-9,]*)(?:\.([0-9]*))?\s*(\))?\s*$")
+
+
+class AmountError(ValueError):
+    """Text that is not an amount; the message says what was found."""
+
+
+def parse_amount(text: str) -> Decimal:
+    """Read "1,234", "-1,234", "(1,234)", "$1,234.50" exactly; reject anything else with a clear reason."""
+    match = _AMOUNT.match(text)
+    if match is None:
+        raise AmountError(f"not an amount: {text.strip()[:40]!r}")
+    opening, sign, whole, fraction, closing = match.groups()
+    if bool(opening) != bool(closing):
+        raise AmountError(f"unbalanced parentheses in {text.strip()!r}")
+    if opening and sign == "-":
+        raise AmountError(f"both parentheses and a minus sign in {text.strip()!r}")
+    digits = whole.replace(",", "").lstrip("0") or "0"
+    if len(digits) > MAX_INTEGER_DIGITS:
+        raise AmountError(f"amount of {len(digits)} digits exceeds the {MAX_INTEGER_DIGITS}-digit limit")
+    if fraction is not None and len(fraction) > MAX_FRACTION_DIGITS:
+        raise AmountError(f"amount {text.strip()!r} has more than {MAX_FRACTION_DIGITS} decimal places")
+    try:
+        value = Decimal(f"{digits}.{fraction}" if fraction else digits)
+    except InvalidOperation as error:  # pragma: no cover - the pattern admits only digits
+        raise AmountError(f"not an amount: {text!r}") from error
+    return -value if (opening or sign == "-") else value
+
+
+def format_amount(amount: Decimal, *, parentheses: bool = False, separators: bool = True) -> str:
+    """Write an amount as the form prints it: "1,234", "-1,234", or "(1,234)" with `parentheses`."""
+    magnitude = abs(amount)
+    text = f"{magnitude:,}" if separators else f"{magnitude}"
+    if amount < 0:
+        return f"({text})" if parentheses else f"-{text}"
+    return text
+
+
+def to_dollars(amount: Decimal) -> Decimal:
+    """Round to whole dollars, half away from zero. The only rounding of money in dailyseg."""
+    return amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def canonical(amount: Decimal) -> Decimal:
+    """The same value without a positive exponent or trailing noise, so equal amounts print alike."""
+    if amount == amount.to_integral_value():
+        return amount.quantize(Decimal(1))
+    return amount.normalize()
+
+
+def to_cents(amount: Decimal) -> int:
+    """Integer cents for engines and databases; refuses to lose a fraction of a cent."""
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise AmountError(f"{amount} has a fraction of a cent")
+    return int(cents)
+
+
+def from_cents(cents: int) -> Decimal:
+    return canonical(Decimal(cents) / 100)

@@ -1,0 +1,107 @@
+"""Turning a path, bytes or text into decoded text, refusing what is not a text document.
+
+Documents are read with a size limit so that a huge or hostile input costs bounded time and memory; a
+daily filing is about 8 KB, so the default limit leaves room for thousands of filings in one file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from dailyseg.problems import Problem
+
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Decoded:
+    source: str
+    text: str | None
+    problems: tuple[Problem, ...]
+
+
+def load_bytes(target: str | os.PathLike[str] | bytes, limit: int) -> tuple[str, bytes | None, Problem | None]:
+    """Read the raw bytes of a path (or "-" for standard input), at most `limit` + 1 of them."""
+    if isinstance(target, bytes):
+        return "<bytes>", target, None
+    name = os.fspath(target)
+    try:
+        if name == "-":
+            return "<stdin>", sys.stdin.buffer.read(limit + 1), None
+        with Path(name).open("rb") as handle:
+            return name, handle.read(limit + 1), None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return name, None, Problem(name, None, f"cannot open the file: {reason}", severity="fatal")
+
+
+def decode(source: str, data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> Decoded:
+    """Decode a document: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 with a warning."""
+    if len(data) > limit:
+        return Decoded(
+            source,
+            None,
+            (
+                Problem(
+                    source,
+                    None,
+                    "document too large to be a daily segregation filing",
+                    expected=f"at most {limit:,} bytes",
+                    found=f"more than {limit:,} bytes",
+                    severity="fatal",
+                ),
+            ),
+        )
+    if not data.strip():
+        return Decoded(source, None, (Problem(source, None, "empty document", expected="a filing", found="no text", severity="fatal"),))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return Decoded(source, data.decode("utf-16"), ())
+        except UnicodeDecodeError:
+            pass
+    if data.startswith(b"%PDF"):
+        return Decoded(
+            source,
+            None,
+            (
+                Problem(
+                    source,
+                    None,
+                    "this is a PDF file; extract its text first (for example with pdftotext) and read that",
+                    expected="text",
+                    found="PDF",
+                    severity="fatal",
+                ),
+            ),
+        )
+    sample = data[:8192]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in sample or controls > len(sample) // 20:
+        return Decoded(
+            source,
+            None,
+            (Problem(source, None, "binary data, not a text document", expected="text", found=f"{controls} control bytes in the first {len(sample)}", severity="fatal"),),
+        )
+    try:
+        return Decoded(source, data.decode("utf-8-sig"), ())
+    except UnicodeDecodeError as error:
+        text = data.decode("cp1252", errors="replace")
+        line = data[: error.start].count(b"\n") + 1
+        return Decoded(
+            source,
+            text,
+            (
+                Problem(
+                    source,
+                    line,
+                    "not valid UTF-8; read as Windows-1252",
+                    expected="UTF-8",
+                    found=f"byte 0x{data[error.start]:02x}",
+                    severity="warning",
+                ),
+            ),
+        )

@@ -1,0 +1,306 @@
+"""Reader of published filings: the text/HTML of the public posting and text extracted from WinJammer PDFs.
+
+Both formats come down to the same stream once markup is stripped: header fields, statement headings and
+`value [code]` pairs, either one row a line (the posted text) or whole pages flattened into long lines
+(PDF text). The reader is therefore one lexer over that stream:
+
+* a statement heading from the catalogue switches the current statement;
+* header fields (status, End Date, Firm Name, Form, Submit Date) build the header of the next statement;
+* a new header or a repeated statement starts a new filing (several filings may share a file);
+* `1.`/`A.` markers track the printed line, so an uncoded amount (the swaps line 12 A/B/C) lands on the
+  catalogue component of that line;
+* `amount [code]` pairs give the coded amounts; extra amounts before a code (`0 0 [8715]`) belong to the
+  uncoded sub-line on which they are printed.
+
+Anything that does not fit becomes a `Problem` with its line; nothing raises.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from dailyseg.catalogue import CATALOGUE
+from dailyseg.filing import CoverPage, Entry, Filing, Header
+from dailyseg.money import AmountError, parse_amount
+from dailyseg.parse.cover import parse_cover
+from dailyseg.problems import Problem
+
+_AMOUNT = r"(?:\(\$?\d[\d,]*(?:\.\d+)?\)|[-+]?\$?\d[\d,]*(?:\.\d+)?)"
+_PAIR = re.compile(rf"(?<![\w.,)\]])(?P<amounts>{_AMOUNT}(?:[ \t]+{_AMOUNT})*)[ \t]*\[(?P<code>\d{{3,5}})\]")
+_TRAILING = re.compile(rf"(?<![\w.,)\]])(?P<amounts>{_AMOUNT}(?:[ \t]+{_AMOUNT})*)[ \t]*$")
+_ONE_AMOUNT = re.compile(_AMOUNT)
+_MARKER = re.compile(r"(?:(?<=\s)|^)(?:(?P<line>\d{1,2})|(?P<letter>[A-E]))\.(?=\s)")
+_FIELD = re.compile(r"\b(End Date|Firm Name|Form|Submit Date)\s*:", re.IGNORECASE)
+_STATUS = re.compile(r"^(INITIAL|AMENDED)\b", re.IGNORECASE)
+_BANNER = re.compile(r"WINJAMMER\s+FILING\s*(INITIAL|AMENDED)?", re.IGNORECASE)
+_SPACED = re.compile(r"\b(?:[A-Z] ){3,}[A-Z]\b")
+_TAG = re.compile(r"<[^>]{0,200}>")
+_BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/tr|/h\d|/li|/table)\b[^>]*>", re.IGNORECASE)
+_CELL_TAG = re.compile(r"<\s*/t[dh]\s*>", re.IGNORECASE)
+_DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y", "%m-%d-%Y")
+
+_HEADINGS = {s.heading.lower(): s.id for s in CATALOGUE.statements}
+_HEADINGS[CATALOGUE.cover.heading.lower()] = "cover"
+_HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)), re.IGNORECASE)
+_COMPONENTS = {
+    (row.statement, row.line, row.letter): row.key
+    for rows in CATALOGUE.refs.values()
+    for row in rows
+    if row.key is not None
+}
+
+
+def parse_date(text: str) -> date | None:
+    cleaned = text.strip().strip("*").strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _unspace(text: str) -> str:
+    """Join letters spaced out for emphasis: "W I N J A M M E R" becomes "WINJAMMER"."""
+    return _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
+def clean_lines(text: str) -> list[str]:
+    """Plain text lines: HTML blocks become lines, markup and `**` go, entities are decoded."""
+    if re.search(r"<\s*(?:html|table|tr|br|p|div)\b", text, re.IGNORECASE):
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _CELL_TAG.sub("\t", text)
+    lines = []
+    for raw in text.splitlines():
+        line = html.unescape(_TAG.sub(" ", raw)).replace("**", "").replace("\xa0", " ")
+        lines.append(_unspace(line.rstrip()))
+    return lines
+
+
+@dataclass
+class _Draft:
+    """A filing being read: amounts and problems collected until the next header or end of text."""
+
+    header: dict[str, object]
+    statements: list[str] = field(default_factory=list)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    where: dict[str, int] = field(default_factory=dict)
+    cover_text: list[str] = field(default_factory=list)
+    cover_line: int = 0
+
+
+class TextReader:
+    """One pass over the lines of a document."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.filings: list[Filing] = []
+        self.header: dict[str, object] = {}
+        self.header_dirty = False
+        self.draft: _Draft | None = None
+        self.statement: str | None = None
+        self.line_number = ""
+        self.letter = ""
+
+    # -- problems -----------------------------------------------------------------------------------------
+    def problem(self, line: int, message: str, *, expected: str = "", found: str = "", code: str | None = None, severity: str = "error") -> None:
+        self.problems.append(Problem(self.source, line, message, expected, found, code, severity))  # type: ignore[arg-type]
+
+    # -- header ---------------------------------------------------------------------------------------------
+    def read_header(self, lineno: int, text: str) -> str:
+        """Take header fields out of a piece of text and return what is left."""
+        banner = _BANNER.search(text)
+        if banner:
+            if banner.group(1):
+                self.set_header("status", banner.group(1).upper())
+            text = text[: banner.start()] + text[banner.end() :]
+        status = _STATUS.match(text.strip())
+        if status and len(text.strip()) == len(status.group(1)):
+            self.set_header("status", status.group(1).upper())
+            return ""
+        fields = list(_FIELD.finditer(text))
+        if not fields:
+            return text
+        for index, match in enumerate(fields):
+            end = fields[index + 1].start() if index + 1 < len(fields) else len(text)
+            name = match.group(1).lower()
+            value = text[match.end() : end].strip()
+            if name in ("end date", "submit date"):
+                # A flattened page may run the next words on after the date.
+                token = value.split()[0] if value.split() else ""
+                parsed = parse_date(token)
+                if parsed is None:
+                    self.problem(lineno, f"cannot read the {match.group(1)}", expected="a date such as 7/25/2013", found=repr(value[:30]))
+                    continue
+                self.set_header("end_date" if name == "end date" else "submit_date", parsed)
+            elif name == "firm name":
+                self.set_header("firm_name", value)
+            else:
+                self.set_header("form", value)
+        return text[: fields[0].start()]
+
+    def set_header(self, name: str, value: object) -> None:
+        self.header[name] = value
+        self.header_dirty = True
+
+    # -- statements ---------------------------------------------------------------------------------------
+    def enter(self, lineno: int, statement: str) -> None:
+        """A statement (or cover page) heading: decide whether it continues the current filing."""
+        snapshot = dict(self.header)
+        if self.draft is not None:
+            repeated = statement in self.draft.statements
+            changed = self.header_dirty and snapshot != self.draft.header
+            if repeated or changed:
+                self.finish()
+        if self.draft is None:
+            self.draft = _Draft(header=snapshot)
+        self.header_dirty = False
+        self.draft.statements.append(statement)
+        self.statement = statement
+        self.line_number, self.letter = "", ""
+        if statement == "cover":
+            self.draft.cover_line = lineno
+
+    def add(self, lineno: int, ref: str, raw: str, label: str) -> None:
+        draft = self.draft
+        assert draft is not None
+        try:
+            amount = parse_amount(raw)
+        except AmountError as error:
+            self.problem(lineno, f"cannot read the amount: {error}", expected="an amount such as 1,234 or (1,234)", found=repr(raw[:50]), code=ref)
+            return
+        known = CATALOGUE.statement_of(ref)
+        statement = known or (self.statement if self.statement not in (None, "cover") else "") or ""
+        if known and self.statement not in (None, "cover", known):
+            self.problem(
+                lineno,
+                "code printed under another statement",
+                expected=CATALOGUE.statement_by_id[known].heading,
+                found=CATALOGUE.statement_by_id[self.statement].heading,  # type: ignore[index]
+                code=ref,
+                severity="warning",
+            )
+        previous = draft.entries.get(ref)
+        if previous is not None:
+            if previous.amount != amount:
+                self.problem(
+                    lineno,
+                    f"code appears twice with two values; kept the first (line {draft.where[ref]})",
+                    expected=f"one value ({previous.amount})",
+                    found=f"{amount}",
+                    code=ref,
+                )
+            return
+        draft.entries[ref] = Entry(statement, ref, amount, "" if known else label)
+        draft.where[ref] = lineno
+
+    def read_piece(self, lineno: int, piece: str) -> None:
+        """A piece of a line that starts at a line marker: its coded pairs and its uncoded amounts."""
+        position = 0
+        for pair in _PAIR.finditer(piece):
+            label = piece[position : pair.start()].strip(" \t:$")
+            position = pair.end()
+            amounts = _ONE_AMOUNT.findall(pair.group("amounts"))
+            code = str(int(pair.group("code")))
+            for extra in amounts[:-1]:
+                self.uncoded(lineno, extra)
+            self.add(lineno, code, amounts[-1], label)
+        rest = piece[position:]
+        trailing = _TRAILING.search(rest)
+        if trailing:
+            for extra in _ONE_AMOUNT.findall(trailing.group("amounts")):
+                self.uncoded(lineno, extra)
+
+    def uncoded(self, lineno: int, raw: str) -> None:
+        """An amount printed without a code: a component of its line, or a problem."""
+        key = _COMPONENTS.get((self.statement or "", self.line_number, self.letter))
+        if key is None:
+            self.problem(lineno, "amount without a code", expected="an amount followed by its [code]", found=raw, severity="warning")
+            return
+        self.add(lineno, key, raw, "")
+
+    def read_statement_text(self, lineno: int, text: str) -> None:
+        pieces = list(_MARKER.finditer(text))
+        starts = [0] + [m.start() for m in pieces]
+        ends = [m.start() for m in pieces] + [len(text)]
+        for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            if index > 0:
+                marker = pieces[index - 1]
+                if marker.group("line"):
+                    self.line_number, self.letter = marker.group("line"), ""
+                else:
+                    self.letter = marker.group("letter")
+                start = marker.end()
+            self.read_piece(lineno, text[start:end])
+
+    # -- driver ---------------------------------------------------------------------------------------------
+    def read_line(self, lineno: int, line: str) -> None:
+        headings = list(_HEADING.finditer(line))
+        starts = [0] + [h.start() for h in headings]
+        ends = [h.start() for h in headings] + [len(line)]
+        for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            if index > 0:
+                heading = headings[index - 1]
+                self.enter(lineno, _HEADINGS[heading.group(0).lower()])
+                start = heading.end()
+            rest = self.read_header(lineno, line[start:end])
+            if not rest.strip():
+                continue
+            if self.statement == "cover" and self.draft is not None:
+                self.draft.cover_text.append(rest)
+            elif self.statement is not None:
+                self.read_statement_text(lineno, rest)
+            elif "[" in rest and _PAIR.search(rest):
+                self.problem(lineno, "amounts before any statement heading were skipped", expected="a heading such as 'Daily Segregation - Segregation Statement'", found=rest.strip()[:60])
+
+    def finish(self) -> None:
+        draft, self.draft = self.draft, None
+        self.statement = None
+        if draft is None:
+            return
+        cover: CoverPage | None = None
+        if draft.cover_text:
+            cover, cover_problems = parse_cover(" ".join(draft.cover_text), self.source, draft.cover_line)
+            self.problems.extend(cover_problems)
+        header = self.make_header(draft)
+        refs = frozenset(draft.entries)
+        layout = CATALOGUE.detect_layout(refs, header.end_date)
+        statements = tuple(s for s in draft.statements if s != "cover")
+        self.filings.append(Filing(header, layout, tuple(draft.entries.values()), cover, statements))
+
+    def make_header(self, draft: _Draft) -> Header:
+        values = draft.header
+        line = min(draft.where.values(), default=None)
+        for name, label in (("status", "status INITIAL or AMENDED"), ("end_date", "End Date"), ("firm_name", "Firm Name"), ("form", "Form")):
+            if not values.get(name):
+                self.problem(line or 1, f"the filing has no {label}", expected=label, found="nothing", severity="error")
+        form = str(values.get("form", ""))
+        if form and form not in CATALOGUE.form_names:
+            self.problem(line or 1, "unfamiliar form name", expected=" or ".join(CATALOGUE.form_names), found=form, severity="warning")
+        end_date = values.get("end_date")
+        submit_date = values.get("submit_date")
+        return Header(
+            status=str(values.get("status", "")),
+            end_date=end_date if isinstance(end_date, date) else None,
+            firm_name=str(values.get("firm_name", "")),
+            form=form,
+            submit_date=submit_date if isinstance(submit_date, date) else None,
+        )
+
+    def read(self, text: str) -> tuple[list[Filing], list[Problem]]:
+        for lineno, line in enumerate(clean_lines(text), start=1):
+            if line.strip():
+                self.read_line(lineno, line)
+        self.finish()
+        if not self.filings:
+            self.problem(1, "no Daily Segregation statement found", expected="a heading such as 'Daily Segregation - Segregation Statement'", found="none", severity="fatal")
+        return self.filings, self.problems
+
+
+def read_text(text: str, source: str) -> tuple[list[Filing], list[Problem]]:
+    return TextReader(source).read(text)
+

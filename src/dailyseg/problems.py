@@ -1,0 +1,74 @@
+"""Problems met while reading a document, and the result of a read: what was read plus what went wrong.
+
+Reading never raises for a user's mistake; it returns a `ReadResult` whose problems say where (source and
+line), what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from dailyseg.filing import Filing
+
+ProblemSeverity = Literal["fatal", "error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in a document that could not be read as expected. `fatal` means nothing could be read."""
+
+    source: str
+    line: int | None
+    message: str
+    expected: str = ""
+    found: str = ""
+    code: str | None = None
+    severity: ProblemSeverity = "error"
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+    def __str__(self) -> str:
+        parts = [f"{self.where}: {self.message}"]
+        if self.code:
+            parts.append(f"code {self.code}")
+        if self.expected:
+            parts.append(f"expected {self.expected}")
+        if self.found:
+            parts.append(f"found {self.found}")
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "line": self.line,
+            "severity": self.severity,
+            "message": self.message,
+            "code": self.code,
+            "expected": self.expected,
+            "found": self.found,
+        }
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """The filings a document held and the problems met on the way."""
+
+    source: str
+    filings: tuple[Filing, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def readable(self) -> bool:
+        """At least one filing was read: the document was not unreadable as a whole."""
+        return bool(self.filings)
+
+    @property
+    def filing(self) -> Filing:
+        """The single filing of a one-filing document."""
+        if len(self.filings) != 1:
+            raise ValueError(f"{self.source} holds {len(self.filings)} filings, not one")
+        return self.filings[0]

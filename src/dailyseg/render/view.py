@@ -1,0 +1,107 @@
+"""The filing laid out for display: rows with their amounts, right-hand totals and findings attached.
+
+HTML pages, the PDF and the terminal table all draw from this one layout so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dailyseg.catalogue import CATALOGUE, Row
+from dailyseg.checks import Finding
+from dailyseg.filing import Filing
+from dailyseg.money import format_amount
+
+
+@dataclass
+class Cell:
+    code: str
+    amount: Decimal
+
+    @property
+    def text(self) -> str:
+        return format_amount(self.amount, parentheses=True)
+
+    @property
+    def negative(self) -> bool:
+        return self.amount < 0
+
+
+@dataclass
+class ViewRow:
+    row: Row
+    cell: Cell | None = None
+    total: Cell | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def heading(self) -> bool:
+        return self.row.kind == "heading"
+
+
+@dataclass
+class ViewSection:
+    heading: str
+    rows: list[ViewRow]
+
+
+@dataclass
+class ViewStatement:
+    id: str
+    heading: str
+    title: str
+    law: str
+    banner: tuple[str, ...]
+    sections: list[ViewSection]
+    findings: list[Finding]
+    extra: list[tuple[str, str, Cell]]
+
+
+def _cell(filing: Filing, row: Row) -> Cell | None:
+    if row.ref is None or row.ref not in filing.amounts:
+        return None
+    return Cell(row.ref, filing.amounts[row.ref])
+
+
+def layout(filing: Filing, findings: Iterable[Finding] = ()) -> list[ViewStatement]:
+    """The statements of a filing as rows, each finding attached to the first of its codes shown."""
+    found = list(findings)
+    statements = []
+    for statement_id in filing.statements:
+        statement = CATALOGUE.statement_by_id.get(statement_id)
+        if statement is None:
+            continue
+        by_code: dict[str, ViewRow] = {}
+        sections = []
+        for section in statement.sections_in(filing.layout):
+            rows: list[ViewRow] = []
+            for row in section.rows:
+                if filing.layout not in row.layouts:
+                    continue
+                cell = _cell(filing, row)
+                if row.same_line and rows:
+                    rows[-1].total = cell
+                    target = rows[-1]
+                else:
+                    target = ViewRow(row, cell)
+                    rows.append(target)
+                if row.ref:
+                    by_code[row.ref] = target
+            sections.append(ViewSection(section.heading, rows))
+        general = []
+        for finding in found:
+            placed = next((by_code[c] for c in finding.codes if c in by_code), None)
+            if placed is not None:
+                placed.findings.append(finding)
+            elif finding.statement == statement_id:
+                general.append(finding)
+        extra = [(e.ref, e.label, Cell(e.ref, e.amount)) for e in filing.entries if e.statement == statement_id and not e.known]
+        statements.append(ViewStatement(statement.id, statement.heading, statement.title, statement.law, statement.banner, sections, general, extra))
+    return statements
+
+
+def filing_level(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings about the filing as a whole (header rules), shown above the statements."""
+    return [f for f in findings if f.statement is None and not f.codes]
