@@ -1,10 +1,10 @@
 """dailyseg: the CFTC Daily Segregation filing of a futures commission merchant, as data.
 
-    >>> import dailyseg
-    >>> result = dailyseg.read("daily-seg.txt")
-    >>> filing = result.filing
-    >>> filing[7190]                      # excess funds in segregation, exact
-    >>> dailyseg.validate(filing)         # findings: formulas, signs, notices ...
+>>> import dailyseg
+>>> result = dailyseg.read("daily-seg.txt")
+>>> filing = result.filing
+>>> filing[7190]                      # excess funds in segregation, exact
+>>> dailyseg.validate(filing)         # findings: formulas, signs, notices ...
 """
 
 from dailyseg.catalogue import CATALOGUE

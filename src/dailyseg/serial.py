@@ -111,7 +111,9 @@ def cover_from_dict(data: Any) -> CoverPage:
         if kind not in _TARGET_KINDS:
             raise ShapeError(f"{where}.kind: expected one of {sorted(_TARGET_KINDS)}, found {kind!r}")
         high = raw.get("high")
-        targets.append((statement, Target(kind, _amount(raw.get("low"), f"{where}.low"), _amount(high, f"{where}.high") if high is not None else None)))
+        targets.append(
+            (statement, Target(kind, _amount(raw.get("low"), f"{where}.low"), _amount(high, f"{where}.high") if high is not None else None))
+        )
     return CoverPage(
         company=_text(data, "company", "cover."),
         contact_name=_text(data, "contact_name", "cover."),
@@ -165,9 +167,11 @@ def filing_to_rows(filing: Filing) -> list[dict[str, str]]:
     for record in filing.records():
         rows.append({name: _cell(record[name]) for name in CSV_COLUMNS})
     if filing.cover is not None:
-        head = {name: rows[0][name] for name in _HEADER_COLUMNS} if rows else {
-            name: _cell(record) for name, record in zip(_HEADER_COLUMNS, _header_cells(filing), strict=True)
-        }
+        head = (
+            {name: rows[0][name] for name in _HEADER_COLUMNS}
+            if rows
+            else {name: _cell(record) for name, record in zip(_HEADER_COLUMNS, _header_cells(filing), strict=True)}
+        )
         cover = cover_to_dict(filing.cover)
         labels = {f.id: f.label for f in CATALOGUE.cover.fields}
         for name in ("company", "contact_name", "contact_phone", "contact_email"):
@@ -176,7 +180,9 @@ def filing_to_rows(filing: Filing) -> list[dict[str, str]]:
             for part in ("kind", "low", "high"):
                 if target[part] is not None:
                     label = CATALOGUE.cover.target_labels[statement]
-                    rows.append(head | {"statement": COVER, "line": "", "code": f"target.{statement}.{part}", "label": label, "value": target[part]})
+                    rows.append(
+                        head | {"statement": COVER, "line": "", "code": f"target.{statement}.{part}", "label": label, "value": target[part]}
+                    )
     return rows
 
 
@@ -214,7 +220,7 @@ def filings_from_rows(rows: list[dict[str, str]]) -> list[Filing]:
             value = row.get("value") or ""
             if row.get("statement") == COVER:
                 if code.startswith("target."):
-                    _, statement, part = (code.split(".") + ["", ""])[:3]
+                    _, statement, part = ([*code.split("."), "", ""])[:3]
                     cover.setdefault("targets", {}).setdefault(statement, {"high": None})[part] = value
                 else:
                     cover[code] = value

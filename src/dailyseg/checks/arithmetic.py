@@ -59,7 +59,8 @@ def check_formulas(filing: Filing, context: Context) -> Iterator[Finding]:
     "ties",
     "warning",
     "form-spec 8.4",
-    "Requirement side and funds side agree: customer securities 7020 = 7090+7120+7160, 8510 = 8620+8650+8710; option values 7132 = 7032, 7133 = 7033.",
+    "Requirement side and funds side agree: customer securities (7020, 8510) and option values (7132, 7133) "
+    "equal their counterparts (the warning formulas T1-T4 of the catalogue).",
 )
 def check_ties(filing: Filing, context: Context) -> Iterator[Finding]:
     yield from _formula_findings(filing, context, "warning", "ties")
@@ -73,7 +74,12 @@ def _flip_repairs(filing: Filing, ref: str, context: Context) -> bool:
     return bool(uses) and all(abs(amounts.get(f.target, Decimal(0)) - f.evaluate(amounts)) <= context.tolerance for f in uses)
 
 
-@rule("signs", "error", "form-spec 7", "Each amount has the sign its line allows (short options and offsets <= 0, securities and deficits >= 0).")
+@rule(
+    "signs",
+    "error",
+    "form-spec 7",
+    "Each amount has the sign its line allows (short options and offsets <= 0, securities and deficits >= 0).",
+)
 def check_signs(filing: Filing, context: Context) -> Iterator[Finding]:
     for entry in filing.entries:
         if not entry.known:
@@ -117,17 +123,32 @@ def _bound_findings(filing: Filing, rule_id: str) -> Iterator[Finding]:
         )
 
 
-@rule("offset-limit", "error", "17 CFR 1.32(b); 30.7(l)(2); 22.2(f)(5)", "The offset by customer securities is no larger than the gross deficit (|7047| <= 7045, |7352| <= 7351, |8570| <= 8560).")
+@rule(
+    "offset-limit",
+    "error",
+    "17 CFR 1.32(b); 30.7(l)(2); 22.2(f)(5)",
+    "The offset by customer securities is no larger than the gross deficit (|7047| <= 7045, |7352| <= 7351, |8570| <= 8560).",
+)
 def check_offset_limit(filing: Filing, context: Context) -> Iterator[Finding]:
     yield from _bound_findings(filing, "offset-limit")
 
 
-@rule("greater-of", "error", "17 CFR 30.7(a), (f)(2)", "The secured amount 7360 is not below the foreign-law amount 7305 nor the net liquidating equity amount 7355.")
+@rule(
+    "greater-of",
+    "error",
+    "17 CFR 30.7(a), (f)(2)",
+    "The secured amount 7360 is not below the foreign-law amount 7305 nor the net liquidating equity amount 7355.",
+)
 def check_greater_of(filing: Filing, context: Context) -> Iterator[Finding]:
     yield from _bound_findings(filing, "greater-of")
 
 
-@rule("complete", "error", "form-spec 3-5", "Every coded line of each filed statement is present (a missing line suggests a truncated document).")
+@rule(
+    "complete",
+    "error",
+    "form-spec 3-5",
+    "Every coded line of each filed statement is present (a missing line suggests a truncated document).",
+)
 def check_complete(filing: Filing, context: Context) -> Iterator[Finding]:
     for statement_id in filing.statements:
         statement = CATALOGUE.statement_by_id.get(statement_id)

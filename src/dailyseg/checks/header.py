@@ -21,17 +21,40 @@ def check_header_complete(filing: Filing, context: Context) -> Iterator[Finding]
     }
     for name, (ok, expected, found) in wanted.items():
         if not ok:
-            yield Finding("header-complete", "error", None, (), f"header: {name} missing or unreadable", expected, found or "nothing", citation="form-spec 1.1")
+            yield Finding(
+                "header-complete",
+                "error",
+                None,
+                (),
+                f"header: {name} missing or unreadable",
+                expected,
+                found or "nothing",
+                citation="form-spec 1.1",
+            )
 
 
 @rule("submit-date", "warning", "form-spec 9; V09", "The Submit Date is not before the End Date.")
 def check_submit_date(filing: Filing, context: Context) -> Iterator[Finding]:
     end, submit = filing.header.end_date, filing.header.submit_date
     if end and submit and submit < end:
-        yield Finding("submit-date", "warning", None, (), f"submitted {submit.isoformat()}, before the End Date {end.isoformat()}", f"on or after {end.isoformat()}", submit.isoformat(), citation="form-spec 9")
+        yield Finding(
+            "submit-date",
+            "warning",
+            None,
+            (),
+            f"submitted {submit.isoformat()}, before the End Date {end.isoformat()}",
+            f"on or after {end.isoformat()}",
+            submit.isoformat(),
+            citation="form-spec 9",
+        )
 
 
-@rule("late-initial", "warning", "17 CFR 1.32(d); 22.2(g)(3); 30.7(l)(3); CME Rule 971.B", "An INITIAL filing is submitted by the next US business day after its End Date (noon is not observable).")
+@rule(
+    "late-initial",
+    "warning",
+    "17 CFR 1.32(d); 22.2(g)(3); 30.7(l)(3); CME Rule 971.B",
+    "An INITIAL filing is submitted by the next US business day after its End Date (noon is not observable).",
+)
 def check_late_initial(filing: Filing, context: Context) -> Iterator[Finding]:
     end, submit = filing.header.end_date, filing.header.submit_date
     if filing.header.status != "INITIAL" or not end or not submit:
@@ -56,4 +79,13 @@ def check_business_day(filing: Filing, context: Context) -> Iterator[Finding]:
     end = filing.header.end_date
     if end and not is_business_day(end):
         why = holiday_name(end) or end.strftime("%A")
-        yield Finding("business-day", "warning", None, (), f"End Date {end.isoformat()} is not a business day ({why})", "a business day", end.isoformat(), citation="17 CFR 1.3")
+        yield Finding(
+            "business-day",
+            "warning",
+            None,
+            (),
+            f"End Date {end.isoformat()} is not a business day ({why})",
+            "a business day",
+            end.isoformat(),
+            citation="17 CFR 1.3",
+        )

@@ -42,7 +42,12 @@ def target_of(filing: Filing, statement_id: str) -> tuple[Decimal | None, str]:
     return to_dollars(target.dollars(requirement)), "cover page"
 
 
-@rule("below-target", "notice", "17 CFR 1.12(j)", "Excess below the management target (7198, 7785, 8770 < 0, or excess under the cover-page target).")
+@rule(
+    "below-target",
+    "notice",
+    "17 CFR 1.12(j)",
+    "Excess below the management target (7198, 7785, 8770 < 0, or excess under the cover-page target).",
+)
 def check_below_target(filing: Filing, context: Context) -> Iterator[Finding]:
     for statement in CATALOGUE.statements:
         excess = filing.get(statement.excess)
@@ -56,7 +61,8 @@ def check_below_target(filing: Filing, context: Context) -> Iterator[Finding]:
                 "notice",
                 statement.id,
                 (str(statement.excess), str(statement.target)),
-                f"{statement.heading}: excess {format_amount(excess)} is {format_amount(-shortfall)} under the target {format_amount(target)} ({source})",
+                f"{statement.heading}: excess {format_amount(excess)} is {format_amount(-shortfall)} "
+                f"under the target {format_amount(target)} ({source})",
                 target,
                 excess,
                 shortfall,
@@ -75,7 +81,8 @@ def check_below_undermargined(filing: Filing, context: Context) -> Iterator[Find
                 "notice",
                 statement_id,
                 (str(statement.excess),),
-                f"{statement.heading}: excess {format_amount(excess)} does not cover undermargined amounts of {format_amount(undermargined)}",
+                f"{statement.heading}: excess {format_amount(excess)} does not cover "
+                f"undermargined amounts of {format_amount(undermargined)}",
                 undermargined,
                 excess,
                 excess - undermargined,
@@ -83,7 +90,9 @@ def check_below_undermargined(filing: Filing, context: Context) -> Iterator[Find
             )
 
 
-@rule("target-missing", "warning", "form-spec 3-5; V08", "A filing in the full layout states its management target on each filed statement.")
+@rule(
+    "target-missing", "warning", "form-spec 3-5; V08", "A filing in the full layout states its management target on each filed statement."
+)
 def check_target_missing(filing: Filing, context: Context) -> Iterator[Finding]:
     if filing.layout != "full":
         return
@@ -102,7 +111,12 @@ def check_target_missing(filing: Filing, context: Context) -> Iterator[Finding]:
             )
 
 
-@rule("target-cover", "warning", "form-spec 8.9; V16", "The target line agrees with the cover-page target (dollar minimum or lower bound; percentages of the requirement).")
+@rule(
+    "target-cover",
+    "warning",
+    "form-spec 8.9; V16",
+    "The target line agrees with the cover-page target (dollar minimum or lower bound; percentages of the requirement).",
+)
 def check_target_cover(filing: Filing, context: Context) -> Iterator[Finding]:
     if filing.cover is None:
         return
@@ -119,7 +133,8 @@ def check_target_cover(filing: Filing, context: Context) -> Iterator[Finding]:
                 "warning",
                 statement.id,
                 (str(statement.target),),
-                f"target line {statement.target} is {format_amount(line)}; the cover page's {cover_target.kind.replace('_', ' ')} gives {format_amount(derived)}",
+                f"target line {statement.target} is {format_amount(line)}; "
+                f"the cover page's {cover_target.kind.replace('_', ' ')} gives {format_amount(derived)}",
                 derived,
                 line,
                 line - derived,

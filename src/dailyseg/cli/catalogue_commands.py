@@ -18,21 +18,25 @@ _SIGN = {"any": "±", "nonneg": "≥0", "nonpos": "≤0"}
 @click.option("--layout", type=click.Choice(sorted(CATALOGUE.layouts)), help="Only rows of this layout.")
 def catalogue(as_json: bool, statement: str | None, layout: str | None) -> None:
     """Print the statements' lines: code, line, label, kind, sign, formula, layouts."""
-    formulas = {(f.target, layout_id): f for f in CATALOGUE.formulas if f.severity == "error" for layout_id in f.layouts}
-    rows = []
+    formulas = {(f.target, layout_id): f.expr for f in CATALOGUE.formulas if f.severity == "error" for layout_id in f.layouts}
+    chosen = []
     for st in CATALOGUE.statements:
         if statement and st.id != statement:
             continue
         for section in st.sections:
             for row in section.rows:
                 layouts = sorted(row.layouts & section.layouts)
-                if layout and layout not in layouts:
-                    continue
-                shown = [formulas.get((row.ref or "", lid)) for lid in layouts]
-                rows.append(
+                if not layout or layout in layouts:
+                    exprs = {lid: formulas[(row.ref or "", lid)] for lid in layouts if (row.ref or "", lid) in formulas}
+                    chosen.append((section.id, row, layouts, exprs))
+    if as_json:
+        emit_json(
+            {
+                "layouts": {k: {"title": v.title, "description": v.description} for k, v in CATALOGUE.layouts.items()},
+                "rows": [
                     {
-                        "statement": st.id,
-                        "section": section.id,
+                        "statement": row.statement,
+                        "section": section_id,
                         "line": row.line,
                         "letter": row.letter,
                         "code": row.ref,
@@ -41,28 +45,37 @@ def catalogue(as_json: bool, statement: str | None, layout: str | None) -> None:
                         "sign": row.sign,
                         "layouts": layouts,
                         "verified": row.verified,
-                        "formulas": {lid: f.expr for lid, f in zip(layouts, shown, strict=True) if f is not None},
+                        "formulas": exprs,
                     }
-                )
-    if as_json:
-        emit_json(
-            {
-                "layouts": {k: {"title": v.title, "description": v.description} for k, v in CATALOGUE.layouts.items()},
-                "rows": rows,
+                    for section_id, row, layouts, exprs in chosen
+                ],
                 "formulas": [
-                    {"id": f.id, "target": f.target, "expr": f.expr, "layouts": sorted(f.layouts), "severity": f.severity, "citation": f.citation}
+                    {
+                        "id": f.id,
+                        "target": f.target,
+                        "expr": f.expr,
+                        "layouts": sorted(f.layouts),
+                        "severity": f.severity,
+                        "citation": f.citation,
+                    }
                     for f in CATALOGUE.formulas
                 ],
             }
         )
         return
     table = Table(show_lines=False)
-    for name in ("Statement", "Line", "Code", "Label", "Kind", "Sign", "Formula", "Layouts"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        formula = "; ".join(f"{expr}" if len(r["formulas"]) == 1 else f"{lid}: {expr}" for lid, expr in r["formulas"].items())
-        code = (r["code"] or "") + ("" if r["verified"] else " †")
-        table.add_row(r["statement"], f"{r['line']}{r['letter']}", code, r["label"], r["kind"], _SIGN[r["sign"]], formula, ",".join(r["layouts"]))
+    table.add_column("Statement", no_wrap=True)
+    table.add_column("Line", no_wrap=True)
+    table.add_column("Code", no_wrap=True)
+    table.add_column("Label", overflow="fold", min_width=30, ratio=3)
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Sign", no_wrap=True)
+    table.add_column("Formula", overflow="fold", ratio=2)
+    table.add_column("Layouts", no_wrap=True)
+    for _, row, layouts, exprs in chosen:
+        formula = "; ".join(expr if len(exprs) == 1 else f"{lid}: {expr}" for lid, expr in exprs.items())
+        code = (row.ref or "") + ("" if row.verified else " †")
+        table.add_row(row.statement, row.number, code, row.label, row.kind, _SIGN[row.sign], formula, ",".join(layouts))
     stdout.print(table)
     stdout.print("† code recalled by the specification, not verified against the official form")
 

@@ -36,7 +36,9 @@ def _tolerance(value: str) -> Decimal:
 
 
 rules_option = click.option("--rules", "rules", multiple=True, metavar="ID[,ID...]", help="Run only these rules (see `dailyseg rules`).")
-tolerance_option = click.option("--tolerance", default="0", show_default=True, metavar="DOLLARS", help="Largest difference that still counts as equal.")
+tolerance_option = click.option(
+    "--tolerance", default="0", show_default=True, metavar="DOLLARS", help="Largest difference that still counts as equal."
+)
 
 
 @main.command()

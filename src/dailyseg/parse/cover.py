@@ -57,7 +57,13 @@ def _target(text: str, source: str, line: int, statement: str) -> tuple[Target |
             continue
         if len(numbers) < kind.bounds:
             problems.append(
-                Problem(source, line, f"the {statement} target '{kind.label}' needs {kind.bounds} amounts", expected=f"{kind.bounds} amounts", found=" ".join(map(str, numbers)))
+                Problem(
+                    source,
+                    line,
+                    f"the {statement} target '{kind.label}' needs {kind.bounds} amounts",
+                    expected=f"{kind.bounds} amounts",
+                    found=" ".join(map(str, numbers)),
+                )
             )
             continue
         kind_id: TargetKindId = kind.id  # type: ignore[assignment]
@@ -93,4 +99,3 @@ def parse_cover(text: str, source: str, line: int) -> tuple[CoverPage, list[Prob
         targets=tuple(targets),
     )
     return cover, problems
-

@@ -84,7 +84,16 @@ def decode(source: str, data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> Decoded
         return Decoded(
             source,
             None,
-            (Problem(source, None, "binary data, not a text document", expected="text", found=f"{controls} control bytes in the first {len(sample)}", severity="fatal"),),
+            (
+                Problem(
+                    source,
+                    None,
+                    "binary data, not a text document",
+                    expected="text",
+                    found=f"{controls} control bytes in the first {len(sample)}",
+                    severity="fatal",
+                ),
+            ),
         )
     try:
         return Decoded(source, data.decode("utf-8-sig"), ())

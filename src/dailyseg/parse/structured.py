@@ -24,14 +24,32 @@ def read_json(text: str, source: str) -> tuple[list[Filing], list[Problem]]:
     try:
         data = json.loads(text, parse_float=str, parse_int=str)
     except json.JSONDecodeError as error:
-        return [], [Problem(source, error.lineno, f"not valid JSON: {error.msg}", expected="a dailyseg JSON document", found=f"column {error.colno}", severity="fatal")]
+        return [], [
+            Problem(
+                source,
+                error.lineno,
+                f"not valid JSON: {error.msg}",
+                expected="a dailyseg JSON document",
+                found=f"column {error.colno}",
+                severity="fatal",
+            )
+        ]
     items = data.get("filings") if isinstance(data, dict) and "filings" in data else data
     if isinstance(data, dict) and data.get("format") not in (None, FORMAT):
         return [], [Problem(source, None, "unknown JSON format", expected=FORMAT, found=str(data.get("format")), severity="fatal")]
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list):
-        return [], [Problem(source, None, "JSON without filings", expected="an object with a list 'filings'", found=type(items).__name__, severity="fatal")]
+        return [], [
+            Problem(
+                source,
+                None,
+                "JSON without filings",
+                expected="an object with a list 'filings'",
+                found=type(items).__name__,
+                severity="fatal",
+            )
+        ]
     filings, problems = [], []
     for index, item in enumerate(items):
         try:
@@ -47,7 +65,16 @@ def read_csv(text: str, source: str) -> tuple[list[Filing], list[Problem]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        return [], [Problem(source, 1, "CSV without the long-form columns", expected=", ".join(CSV_COLUMNS), found=f"missing {', '.join(missing)}", severity="fatal")]
+        return [], [
+            Problem(
+                source,
+                1,
+                "CSV without the long-form columns",
+                expected=", ".join(CSV_COLUMNS),
+                found=f"missing {', '.join(missing)}",
+                severity="fatal",
+            )
+        ]
     try:
         return filings_from_rows(list(reader)), []
     except ShapeError as error:

@@ -45,12 +45,7 @@ _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y", "%m-%d-%Y")
 _HEADINGS = {s.heading.lower(): s.id for s in CATALOGUE.statements}
 _HEADINGS[CATALOGUE.cover.heading.lower()] = "cover"
 _HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)), re.IGNORECASE)
-_COMPONENTS = {
-    (row.statement, row.line, row.letter): row.key
-    for rows in CATALOGUE.refs.values()
-    for row in rows
-    if row.key is not None
-}
+_COMPONENTS = {(row.statement, row.line, row.letter): row.key for rows in CATALOGUE.refs.values() for row in rows if row.key is not None}
 
 
 def parse_date(text: str) -> date | None:
@@ -107,7 +102,9 @@ class TextReader:
         self.letter = ""
 
     # -- problems -----------------------------------------------------------------------------------------
-    def problem(self, line: int, message: str, *, expected: str = "", found: str = "", code: str | None = None, severity: str = "error") -> None:
+    def problem(
+        self, line: int, message: str, *, expected: str = "", found: str = "", code: str | None = None, severity: str = "error"
+    ) -> None:
         self.problems.append(Problem(self.source, line, message, expected, found, code, severity))  # type: ignore[arg-type]
 
     # -- header ---------------------------------------------------------------------------------------------
@@ -171,7 +168,9 @@ class TextReader:
         try:
             amount = parse_amount(raw)
         except AmountError as error:
-            self.problem(lineno, f"cannot read the amount: {error}", expected="an amount such as 1,234 or (1,234)", found=repr(raw[:50]), code=ref)
+            self.problem(
+                lineno, f"cannot read the amount: {error}", expected="an amount such as 1,234 or (1,234)", found=repr(raw[:50]), code=ref
+            )
             return
         known = CATALOGUE.statement_of(ref)
         statement = known or (self.statement if self.statement not in (None, "cover") else "") or ""
@@ -180,7 +179,7 @@ class TextReader:
                 lineno,
                 "code printed under another statement",
                 expected=CATALOGUE.statement_by_id[known].heading,
-                found=CATALOGUE.statement_by_id[self.statement].heading,  # type: ignore[index]
+                found=CATALOGUE.statement_by_id[self.statement].heading,
                 code=ref,
                 severity="warning",
             )
@@ -255,7 +254,12 @@ class TextReader:
             elif self.statement is not None:
                 self.read_statement_text(lineno, rest)
             elif "[" in rest and _PAIR.search(rest):
-                self.problem(lineno, "amounts before any statement heading were skipped", expected="a heading such as 'Daily Segregation - Segregation Statement'", found=rest.strip()[:60])
+                self.problem(
+                    lineno,
+                    "amounts before any statement heading were skipped",
+                    expected="a heading such as 'Daily Segregation - Segregation Statement'",
+                    found=rest.strip()[:60],
+                )
 
     def finish(self) -> None:
         draft, self.draft = self.draft, None
@@ -275,7 +279,12 @@ class TextReader:
     def make_header(self, draft: _Draft) -> Header:
         values = draft.header
         line = min(draft.where.values(), default=None)
-        for name, label in (("status", "status INITIAL or AMENDED"), ("end_date", "End Date"), ("firm_name", "Firm Name"), ("form", "Form")):
+        for name, label in (
+            ("status", "status INITIAL or AMENDED"),
+            ("end_date", "End Date"),
+            ("firm_name", "Firm Name"),
+            ("form", "Form"),
+        ):
             if not values.get(name):
                 self.problem(line or 1, f"the filing has no {label}", expected=label, found="nothing", severity="error")
         form = str(values.get("form", ""))
@@ -297,10 +306,15 @@ class TextReader:
                 self.read_line(lineno, line)
         self.finish()
         if not self.filings:
-            self.problem(1, "no Daily Segregation statement found", expected="a heading such as 'Daily Segregation - Segregation Statement'", found="none", severity="fatal")
+            self.problem(
+                1,
+                "no Daily Segregation statement found",
+                expected="a heading such as 'Daily Segregation - Segregation Statement'",
+                found="none",
+                severity="fatal",
+            )
         return self.filings, self.problems
 
 
 def read_text(text: str, source: str) -> tuple[list[Filing], list[Problem]]:
     return TextReader(source).read(text)
-

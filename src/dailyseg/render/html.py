@@ -36,12 +36,16 @@ def stylesheet() -> str:
 def render_fragment(filing: Filing, findings: Iterable[Finding] | None = None) -> str:
     """The filing as an HTML fragment (for notebooks and pages that have their own frame)."""
     found = list(validate(filing) if findings is None else findings)
-    return environment().get_template("filing_fragment.html.j2").render(
-        filing=filing,
-        statements=layout(filing, found),
-        general=filing_level(found),
-        layout_title=CATALOGUE.layouts[filing.layout].title,
-        cover_heading=CATALOGUE.cover.heading,
+    return (
+        environment()
+        .get_template("filing_fragment.html.j2")
+        .render(
+            filing=filing,
+            statements=layout(filing, found),
+            general=filing_level(found),
+            layout_title=CATALOGUE.layouts[filing.layout].title,
+            cover_heading=CATALOGUE.cover.heading,
+        )
     )
 
 

@@ -47,7 +47,7 @@ def filing_renderable(filing: Filing, findings: Iterable[Finding] = ()) -> Rende
                 for finding in r.findings:
                     label.append(f"\n  {finding.severity.upper()} {finding.rule}: {finding.message}", style=_STYLE[finding.severity])
                 table.add_row(number, label, _amount(main), _amount(right))
-        for code, text, cell in statement.extra:
+        for _code, text, cell in statement.extra:
             table.add_row("?", text, _amount(cell), "")
         parts.append(table)
         for finding in statement.findings:

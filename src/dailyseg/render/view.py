@@ -98,7 +98,9 @@ def layout(filing: Filing, findings: Iterable[Finding] = ()) -> list[ViewStateme
             elif finding.statement == statement_id:
                 general.append(finding)
         extra = [(e.ref, e.label, Cell(e.ref, e.amount)) for e in filing.entries if e.statement == statement_id and not e.known]
-        statements.append(ViewStatement(statement.id, statement.heading, statement.title, statement.law, statement.banner, sections, general, extra))
+        statements.append(
+            ViewStatement(statement.id, statement.heading, statement.title, statement.law, statement.banner, sections, general, extra)
+        )
     return statements
 
 
