@@ -113,11 +113,11 @@ class TextReader:
         banner = _BANNER.search(text)
         if banner:
             if banner.group(1):
-                self.set_header("status", banner.group(1).upper())
+                self.start_header(banner.group(1).upper())
             text = text[: banner.start()] + text[banner.end() :]
         status = _STATUS.match(text.strip())
         if status and len(text.strip()) == len(status.group(1)):
-            self.set_header("status", status.group(1).upper())
+            self.start_header(status.group(1).upper())
             return ""
         fields = list(_FIELD.finditer(text))
         if not fields:
@@ -139,6 +139,11 @@ class TextReader:
             else:
                 self.set_header("form", value)
         return text[: fields[0].start()]
+
+    def start_header(self, status: str) -> None:
+        """The status opens a header block: fields of an earlier block (a Submit Date) must not carry over."""
+        self.header = {"status": status}
+        self.header_dirty = True
 
     def set_header(self, name: str, value: object) -> None:
         self.header[name] = value
