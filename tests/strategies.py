@@ -91,6 +91,10 @@ def covers(draw: st.DrawFn) -> CoverPage:
 unknown_codes = st.integers(1000, 9999).map(str).filter(lambda code: code not in CATALOGUE.refs)
 
 
+def unknown_codes_besides(taken: frozenset[str]) -> st.SearchStrategy[str]:
+    return unknown_codes.filter(lambda code: code not in taken)
+
+
 def footed(layout: str, statements: set[str], inputs: Mapping[str, Decimal]) -> dict[str, Decimal]:
     """The inputs with every subtotal and total computed by the catalogue's formulas (errors, not ties)."""
     formulas = [
@@ -135,9 +139,11 @@ def filings(draw: st.DrawFn, *, foot: bool = False) -> Filing:
             rows = [r for r in CATALOGUE.statement_by_id[statement_id].rows(layout) if r.ref is not None]
             keep = st.sampled_from(rows).filter(lambda r: r.kind != "component" or with_components)
             picked = draw(st.just(rows) | st.lists(keep, min_size=1, unique=True))
-            entries += [Entry(statement_id, r.ref, draw(any_amount)) for r in picked if r.ref and (r.kind != "component" or with_components)]
+            entries += [
+                Entry(statement_id, r.ref, draw(any_amount)) for r in picked if r.ref and (r.kind != "component" or with_components)
+            ]
             for _ in range(draw(st.integers(0, 2))):
-                code = draw(unknown_codes.filter(lambda c: c not in {e.ref for e in entries}))
+                code = draw(unknown_codes_besides(frozenset(e.ref for e in entries)))
                 entries.append(Entry(statement_id, code, draw(any_amount), draw(phrase)))
     refs = frozenset(e.ref for e in entries)
     if not any(refs & marks.markers for marks in CATALOGUE.layouts.values()):

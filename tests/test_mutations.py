@@ -29,11 +29,7 @@ def mutated(filing: Filing, code: str) -> Filing:
 @pytest.mark.parametrize("code", CODES)
 def test_one_dollar_breaks_exactly_the_formulas_that_use_the_code(sample_filing: Filing, code: str) -> None:
     filing = mutated(sample_filing, code)
-    formulas = {
-        f.target: f
-        for f in CATALOGUE.formulas_for(filing.layout)
-        if CATALOGUE.statement_of(f.target) in filing.statements
-    }
+    formulas = {f.target: f for f in CATALOGUE.formulas_for(filing.layout) if CATALOGUE.statement_of(f.target) in filing.statements}
     expected = {f.id for f in formulas.values() if code in f.refs}
     assert expected, f"every coded line of the sample is in some formula; {code} is in none"
 

@@ -40,6 +40,8 @@ _SPACED = re.compile(r"\b(?:[A-Z] ){3,}[A-Z]\b")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/tr|/h\d|/li|/table)\b[^>]*>", re.IGNORECASE)
 _CELL_TAG = re.compile(r"<\s*/t[dh]\s*>", re.IGNORECASE)
+# Parts of a page that are not shown (the title in <head>, scripts, styles) must not run into the first line.
+_HIDDEN = re.compile(r"<\s*(head|script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y", "%m-%d-%Y")
 
 _HEADINGS = {s.heading.lower(): s.id for s in CATALOGUE.statements}
@@ -66,6 +68,7 @@ def _unspace(text: str) -> str:
 def clean_lines(text: str) -> list[str]:
     """Plain text lines: HTML blocks become lines, markup and `**` go, entities are decoded."""
     if re.search(r"<\s*(?:html|table|tr|br|p|div)\b", text, re.IGNORECASE):
+        text = _HIDDEN.sub(lambda hidden: "\n" * hidden.group(0).count("\n"), text)
         text = _BLOCK_TAG.sub("\n", text)
         text = _CELL_TAG.sub("\t", text)
     lines = []
@@ -96,6 +99,7 @@ class TextReader:
         self.filings: list[Filing] = []
         self.header: dict[str, object] = {}
         self.header_dirty = False
+        self.header_line = 0
         self.draft: _Draft | None = None
         self.statement: str | None = None
         self.line_number = ""
@@ -161,6 +165,7 @@ class TextReader:
         if self.draft is None:
             self.draft = _Draft(header=snapshot)
         self.header_dirty = False
+        self.header_line = 0
         self.draft.statements.append(statement)
         self.statement = statement
         self.line_number, self.letter = "", ""
@@ -252,6 +257,8 @@ class TextReader:
                 self.enter(lineno, _HEADINGS[heading.group(0).lower()])
                 start = heading.end()
             rest = self.read_header(lineno, line[start:end])
+            if self.header_dirty and not self.header_line:
+                self.header_line = lineno
             if not rest.strip():
                 continue
             if self.statement == "cover" and self.draft is not None:
@@ -309,6 +316,13 @@ class TextReader:
         for lineno, line in enumerate(clean_lines(text), start=1):
             if line.strip():
                 self.read_line(lineno, line)
+        if self.header_dirty and (self.draft is not None or self.filings):
+            self.problem(
+                self.header_line,
+                "a header with no statement after it: the document may be truncated",
+                expected="a statement heading such as 'Daily Segregation - Segregation Statement'",
+                found="end of document",
+            )
         self.finish()
         if not self.filings:
             self.problem(
