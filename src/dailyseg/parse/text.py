@@ -211,22 +211,30 @@ class TextReader:
         """A piece of a line that starts at a line marker: its coded pairs and its uncoded amounts."""
         position = 0
         for pair in _PAIR.finditer(piece):
-            label = piece[position : pair.start()].strip(" \t:$")
-            position = pair.end()
             amounts = _ONE_AMOUNT.findall(pair.group("amounts"))
+            label = piece[position : pair.start()]
+            if self.component() is not None:
+                for extra in amounts[:-1]:
+                    self.uncoded(lineno, extra)
+            else:
+                # Not a line with uncoded sub-lines: numbers before the amount end the label ("Regulation 30.7").
+                label += " ".join(amounts[:-1])
+            position = pair.end()
             code = str(int(pair.group("code")))
-            for extra in amounts[:-1]:
-                self.uncoded(lineno, extra)
-            self.add(lineno, code, amounts[-1], label)
+            self.add(lineno, code, amounts[-1], label.strip(" \t:$"))
         rest = piece[position:]
         trailing = _TRAILING.search(rest)
         if trailing:
             for extra in _ONE_AMOUNT.findall(trailing.group("amounts")):
                 self.uncoded(lineno, extra)
 
+    def component(self) -> str | None:
+        """The catalogue component printed at the current line and letter (swaps 12A/B/C), if any."""
+        return _COMPONENTS.get((self.statement or "", self.line_number, self.letter))
+
     def uncoded(self, lineno: int, raw: str) -> None:
         """An amount printed without a code: a component of its line, or a problem."""
-        key = _COMPONENTS.get((self.statement or "", self.line_number, self.letter))
+        key = self.component()
         if key is None:
             self.problem(lineno, "amount without a code", expected="an amount followed by its [code]", found=raw, severity="warning")
             return
