@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 import dailyseg
-from dailyseg.render import render_text
 from dailyseg.filing import CoverPage, Filing, Target
+from dailyseg.render import render_text
 from tests.conftest import DATA
 
 FIXTURE = DATA / "winjammer-pdf-text.txt"
