@@ -40,6 +40,8 @@ _SPACED = re.compile(r"\b(?:[A-Z] ){3,}[A-Z]\b")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/tr|/h\d|/li|/table)\b[^>]*>", re.IGNORECASE)
 _CELL_TAG = re.compile(r"<\s*/t[dh]\s*>", re.IGNORECASE)
+# Parts of a page that are not shown (the title in <head>, scripts, styles) must not run into the first line.
+_HIDDEN = re.compile(r"<\s*(head|script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y", "%m-%d-%Y")
 
 _HEADINGS = {s.heading.lower(): s.id for s in CATALOGUE.statements}
@@ -66,6 +68,7 @@ def _unspace(text: str) -> str:
 def clean_lines(text: str) -> list[str]:
     """Plain text lines: HTML blocks become lines, markup and `**` go, entities are decoded."""
     if re.search(r"<\s*(?:html|table|tr|br|p|div)\b", text, re.IGNORECASE):
+        text = _HIDDEN.sub(lambda hidden: "\n" * hidden.group(0).count("\n"), text)
         text = _BLOCK_TAG.sub("\n", text)
         text = _CELL_TAG.sub("\t", text)
     lines = []
@@ -96,6 +99,7 @@ class TextReader:
         self.filings: list[Filing] = []
         self.header: dict[str, object] = {}
         self.header_dirty = False
+        self.header_line = 0
         self.draft: _Draft | None = None
         self.statement: str | None = None
         self.line_number = ""
@@ -113,11 +117,11 @@ class TextReader:
         banner = _BANNER.search(text)
         if banner:
             if banner.group(1):
-                self.set_header("status", banner.group(1).upper())
+                self.start_header(banner.group(1).upper())
             text = text[: banner.start()] + text[banner.end() :]
         status = _STATUS.match(text.strip())
         if status and len(text.strip()) == len(status.group(1)):
-            self.set_header("status", status.group(1).upper())
+            self.start_header(status.group(1).upper())
             return ""
         fields = list(_FIELD.finditer(text))
         if not fields:
@@ -140,6 +144,11 @@ class TextReader:
                 self.set_header("form", value)
         return text[: fields[0].start()]
 
+    def start_header(self, status: str) -> None:
+        """The status opens a header block: fields of an earlier block (a Submit Date) must not carry over."""
+        self.header = {"status": status}
+        self.header_dirty = True
+
     def set_header(self, name: str, value: object) -> None:
         self.header[name] = value
         self.header_dirty = True
@@ -156,6 +165,7 @@ class TextReader:
         if self.draft is None:
             self.draft = _Draft(header=snapshot)
         self.header_dirty = False
+        self.header_line = 0
         self.draft.statements.append(statement)
         self.statement = statement
         self.line_number, self.letter = "", ""
@@ -201,22 +211,30 @@ class TextReader:
         """A piece of a line that starts at a line marker: its coded pairs and its uncoded amounts."""
         position = 0
         for pair in _PAIR.finditer(piece):
-            label = piece[position : pair.start()].strip(" \t:$")
-            position = pair.end()
             amounts = _ONE_AMOUNT.findall(pair.group("amounts"))
+            label = piece[position : pair.start()]
+            if self.component() is not None:
+                for extra in amounts[:-1]:
+                    self.uncoded(lineno, extra)
+            else:
+                # Not a line with uncoded sub-lines: numbers before the amount end the label ("Regulation 30.7").
+                label += " ".join(amounts[:-1])
+            position = pair.end()
             code = str(int(pair.group("code")))
-            for extra in amounts[:-1]:
-                self.uncoded(lineno, extra)
-            self.add(lineno, code, amounts[-1], label)
+            self.add(lineno, code, amounts[-1], label.strip(" \t:$"))
         rest = piece[position:]
         trailing = _TRAILING.search(rest)
         if trailing:
             for extra in _ONE_AMOUNT.findall(trailing.group("amounts")):
                 self.uncoded(lineno, extra)
 
+    def component(self) -> str | None:
+        """The catalogue component printed at the current line and letter (swaps 12A/B/C), if any."""
+        return _COMPONENTS.get((self.statement or "", self.line_number, self.letter))
+
     def uncoded(self, lineno: int, raw: str) -> None:
         """An amount printed without a code: a component of its line, or a problem."""
-        key = _COMPONENTS.get((self.statement or "", self.line_number, self.letter))
+        key = self.component()
         if key is None:
             self.problem(lineno, "amount without a code", expected="an amount followed by its [code]", found=raw, severity="warning")
             return
@@ -247,6 +265,8 @@ class TextReader:
                 self.enter(lineno, _HEADINGS[heading.group(0).lower()])
                 start = heading.end()
             rest = self.read_header(lineno, line[start:end])
+            if self.header_dirty and not self.header_line:
+                self.header_line = lineno
             if not rest.strip():
                 continue
             if self.statement == "cover" and self.draft is not None:
@@ -304,6 +324,13 @@ class TextReader:
         for lineno, line in enumerate(clean_lines(text), start=1):
             if line.strip():
                 self.read_line(lineno, line)
+        if self.header_dirty and (self.draft is not None or self.filings):
+            self.problem(
+                self.header_line,
+                "a header with no statement after it: the document may be truncated",
+                expected="a statement heading such as 'Daily Segregation - Segregation Statement'",
+                found="end of document",
+            )
         self.finish()
         if not self.filings:
             self.problem(
