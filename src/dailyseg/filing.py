@@ -8,7 +8,7 @@ were read.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -120,7 +120,7 @@ class Filing:
         order = _ORDER[self.layout]
         entries = tuple(
             sorted(
-                (replace(e, amount=canonical(e.amount)) for e in self.entries),
+                (Entry(e.statement, e.ref, canonical(e.amount), e.label) for e in self.entries),
                 key=lambda e: (_STATEMENT_ORDER.get(e.statement, 99), order.get(e.ref, 10_000), e.ref),
             )
         )

@@ -212,15 +212,26 @@ class Catalogue:
     def codes(self) -> frozenset[int]:
         return frozenset(int(ref) for ref in self.refs if ref.isdigit())
 
+    @cached_property
+    def _rows_by_layout(self) -> Mapping[str, Mapping[str, Row]]:
+        """Each layout's row of every key, precomputed: validation looks rows up for every amount."""
+        return {
+            layout: {ref: next((r for r in rows if layout in r.layouts), rows[0]) for ref, rows in self.refs.items()}
+            for layout in self.layouts
+        }
+
+    @cached_property
+    def _formulas_by_layout(self) -> Mapping[str, tuple[Formula, ...]]:
+        return {layout: tuple(f for f in self.formulas if layout in f.layouts) for layout in self.layouts}
+
     def row(self, code: int | str, layout: str | None = None) -> Row:
         """The row of a code (in a layout, where its position differs between layouts)."""
-        rows = self.refs.get(key_of(code))
+        key = key_of(code)
+        if layout is not None and layout in self._rows_by_layout and key in self.refs:
+            return self._rows_by_layout[layout][key]
+        rows = self.refs.get(key)
         if not rows:
             raise KeyError(f"code {code} is not in the catalogue")
-        if layout is not None:
-            for row in rows:
-                if layout in row.layouts:
-                    return row
         return rows[0]
 
     def statement_of(self, code: int | str) -> str | None:
@@ -228,7 +239,7 @@ class Catalogue:
         return rows[0].statement if rows else None
 
     def formulas_for(self, layout: str) -> tuple[Formula, ...]:
-        return tuple(f for f in self.formulas if layout in f.layouts)
+        return self._formulas_by_layout.get(layout, ())
 
     def refs_in(self, layout: str) -> frozenset[str]:
         return frozenset(ref for ref, rows in self.refs.items() if any(layout in r.layouts for r in rows))

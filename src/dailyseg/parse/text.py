@@ -21,6 +21,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import takewhile
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import CoverPage, Entry, Filing, Header
@@ -46,6 +47,8 @@ _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y", "%m-%d-%Y")
 
 _HEADINGS = {s.heading.lower(): s.id for s in CATALOGUE.statements}
 _HEADINGS[CATALOGUE.cover.heading.lower()] = "cover"
+# Every heading starts alike ("daily segregation - "): a line without that text needs no heading search.
+_HEADING_HINT = "".join(chars[0] for chars in takewhile(lambda chars: len(set(chars)) == 1, zip(*_HEADINGS, strict=False)))
 _HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)), re.IGNORECASE)
 _COMPONENTS = {(row.statement, row.line, row.letter): row.key for rows in CATALOGUE.refs.values() for row in rows if row.key is not None}
 
@@ -114,7 +117,7 @@ class TextReader:
     # -- header ---------------------------------------------------------------------------------------------
     def read_header(self, lineno: int, text: str) -> str:
         """Take header fields out of a piece of text and return what is left."""
-        banner = _BANNER.search(text)
+        banner = _BANNER.search(text) if "winjammer" in text.lower() else None
         if banner:
             if banner.group(1):
                 self.start_header(banner.group(1).upper())
@@ -123,7 +126,7 @@ class TextReader:
         if status and len(text.strip()) == len(status.group(1)):
             self.start_header(status.group(1).upper())
             return ""
-        fields = list(_FIELD.finditer(text))
+        fields = list(_FIELD.finditer(text)) if ":" in text else []
         if not fields:
             return text
         for index, match in enumerate(fields):
@@ -210,7 +213,7 @@ class TextReader:
     def read_piece(self, lineno: int, piece: str) -> None:
         """A piece of a line that starts at a line marker: its coded pairs and its uncoded amounts."""
         position = 0
-        for pair in _PAIR.finditer(piece):
+        for pair in _PAIR.finditer(piece) if "[" in piece else ():
             amounts = _ONE_AMOUNT.findall(pair.group("amounts"))
             label = piece[position : pair.start()]
             if self.component() is not None:
@@ -222,8 +225,8 @@ class TextReader:
             position = pair.end()
             code = str(int(pair.group("code")))
             self.add(lineno, code, amounts[-1], label.strip(" \t:$"))
-        rest = piece[position:]
-        trailing = _TRAILING.search(rest)
+        rest = piece[position:].rstrip()
+        trailing = _TRAILING.search(rest) if rest[-1:].isdigit() or rest.endswith(")") else None
         if trailing:
             for extra in _ONE_AMOUNT.findall(trailing.group("amounts")):
                 self.uncoded(lineno, extra)
@@ -241,7 +244,7 @@ class TextReader:
         self.add(lineno, key, raw, "")
 
     def read_statement_text(self, lineno: int, text: str) -> None:
-        pieces = list(_MARKER.finditer(text))
+        pieces = list(_MARKER.finditer(text)) if "." in text else []
         starts = [0] + [m.start() for m in pieces]
         ends = [m.start() for m in pieces] + [len(text)]
         for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
@@ -256,7 +259,7 @@ class TextReader:
 
     # -- driver ---------------------------------------------------------------------------------------------
     def read_line(self, lineno: int, line: str) -> None:
-        headings = list(_HEADING.finditer(line))
+        headings = list(_HEADING.finditer(line)) if _HEADING_HINT in line.lower() else []
         starts = [0] + [h.start() for h in headings]
         ends = [h.start() for h in headings] + [len(line)]
         for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
