@@ -100,7 +100,7 @@ def footed(layout: str, statements: set[str], inputs: Mapping[str, Decimal]) -> 
     formulas = [
         f
         for f in CATALOGUE.formulas_for(layout)
-        if f.severity == "error" and CATALOGUE.statement_of(f.target) in statements and not (f.optional and not f.refs & inputs.keys())
+        if f.severity == "error" and CATALOGUE.statement_of(f.target) in statements and not (f.when and not f.when & inputs.keys())
     ]
     values = dict(inputs)
     for _ in formulas:  # one pass per formula reaches the end of any chain of formulas

@@ -199,6 +199,13 @@ def test_target_missing() -> None:
     assert validate(make({7010: 1}), ["target-missing"]) == []
 
 
+def test_missing_target_lines_are_a_warning_not_a_formula_error() -> None:
+    filing = make({7180: 500, 7060: 400, 7190: 100}, layout="full")
+    assert [f.rule for f in validate(filing, ["formulas", "target-missing"])] == ["target-missing"]
+    with_target = make({7180: 500, 7060: 400, 7190: 100, 7194: 150, 7198: -40}, layout="full")
+    assert only(with_target, "formulas").codes[:3] == ("7198", "7190", "7194")
+
+
 def test_target_cover() -> None:
     cover = CoverPage(targets=(("segregation", Target("minimum_dollars", Decimal(150))),))
     finding = only(make({7060: 1000, 7194: 140}, layout="full", cover=cover), "target-cover")

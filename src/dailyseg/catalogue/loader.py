@@ -113,7 +113,7 @@ def _formula(raw: dict[str, Any], all_layouts: frozenset[str]) -> Formula:
         layouts=frozenset(raw.get("layouts", all_layouts)),
         severity=cast(Severity, raw.get("severity", "error")),
         citation=raw["citation"],
-        optional=bool(raw.get("optional", False)),
+        when=frozenset(str(k) for k in raw.get("when", ())),
     )
 
 
@@ -128,7 +128,7 @@ def _check(catalogue: Catalogue) -> None:
                     raise CatalogueError(f"{row.ref} is printed twice in layout {layout}")
                 seen[row.ref] = statement.id
         for formula in catalogue.formulas_for(layout):
-            unknown = formula.refs - seen.keys()
+            unknown = (formula.refs | formula.when) - seen.keys()
             if unknown:
                 raise CatalogueError(f"formula {formula.id} names {sorted(unknown)}, absent from layout {layout}")
     for bound in catalogue.bounds:

@@ -115,7 +115,7 @@ class Formula:
     layouts: frozenset[str]
     severity: Severity
     citation: str
-    optional: bool = False
+    when: frozenset[str] = frozenset()
 
     @property
     def refs(self) -> frozenset[str]:

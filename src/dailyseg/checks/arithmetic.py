@@ -15,13 +15,11 @@ from dailyseg.money import format_amount
 
 
 def _applies(formula: Formula, filing: Filing) -> bool:
-    """A formula is checked where its statement was filed (and, if optional, where one of its keys was)."""
+    """A formula is checked where its statement was filed (and, with `when`, where one of those keys was)."""
     statement = CATALOGUE.statement_of(formula.target)
     if statement not in filing.statements:
         return False
-    if formula.optional:
-        return any(t.ref in filing.amounts for t in formula.terms)
-    return True
+    return not formula.when or any(ref in filing.amounts for ref in formula.when)
 
 
 def _formula_findings(filing: Filing, context: Context, severity: Severity, rule_id: str) -> Iterator[Finding]:
