@@ -200,9 +200,10 @@ def test_target_missing() -> None:
 
 
 def test_missing_target_lines_are_a_warning_not_a_formula_error() -> None:
-    filing = make({7180: 500, 7060: 400, 7190: 100}, layout="full")
+    footed = {7010: 400, 7040: 400, 7060: 400, 7070: 500, 7180: 500, 7190: 100}
+    filing = make(footed, layout="full")
     assert [f.rule for f in validate(filing, ["formulas", "target-missing"])] == ["target-missing"]
-    with_target = make({7180: 500, 7060: 400, 7190: 100, 7194: 150, 7198: -40}, layout="full")
+    with_target = make(footed | {7194: 150, 7198: -40}, layout="full")
     assert only(with_target, "formulas").codes[:3] == ("7198", "7190", "7194")
 
 
