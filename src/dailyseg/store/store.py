@@ -211,7 +211,7 @@ class Store:
                 )
                 continue
             if item.name_key not in firm_ids:
-                firm_ids[item.name_key] = self._ensure_alias(conn, item.name_key)
+                firm_ids[item.name_key] = self.ensure_alias(conn, item.name_key)
             row = filing_row(item)
             prior = conn.execute(
                 select(func.max(filings.c.version)).where(
@@ -237,7 +237,8 @@ class Store:
         return result
 
     @staticmethod
-    def _ensure_alias(conn: Connection, key: str) -> str:
+    def ensure_alias(conn: Connection, key: str) -> str:
+        """The firm id of a name key, recording a new firm (id from the key) when the key is new."""
         found = conn.execute(select(aliases.c.firm_id).where(aliases.c.name_key == key)).scalar()
         if found is not None:
             return str(found)
