@@ -149,3 +149,13 @@ def test_open_without_create_refuses_a_missing_file(tmp_path: Path) -> None:
         Store.open(f"sqlite:///{tmp_path / 'none.sqlite'}", create=False)
     with pytest.raises(StoreError, match="unsupported"):
         Store.open("mysql://x/y")
+
+
+def test_one_batch_with_repeats_and_two_versions_of_a_day(store: Store) -> None:
+    first = daily_filing("Acme", DAY, requirement=D(100), funds=D(150))
+    second = daily_filing("Acme", DAY, requirement=D(100), funds=D(140), status="AMENDED")
+    other = daily_filing("Acme", date(2024, 3, 5), requirement=D(100), funds=D(130))
+    outcomes = store.ingest_filings([first, second, first, other], source="batch.json")
+    assert [o.status for o in outcomes] == ["stored", "amended", "already-present", "stored"]
+    assert outcomes[2].filing_id == outcomes[0].filing_id
+    assert [(v.version, v.is_record) for v in store.versions("acme", DAY)] == [(1, False), (2, True)]

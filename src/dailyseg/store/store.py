@@ -192,49 +192,79 @@ class Store:
         raise AssertionError("unreachable")
 
     def _write(self, conn: Connection, ready: list[tuple[int, Prepared]], doc_hash: str | None) -> dict[int, IngestOutcome]:
+        """Write the new filings of a batch with a fixed number of statements (not one per filing)."""
         result: dict[int, IngestOutcome] = {}
-        hashes = list({item.content_hash for _, item in ready})
-        present: dict[str, int] = {}
-        for start in range(0, len(hashes), 500):
-            chunk = hashes[start : start + 500]
-            present |= {
-                h: i for h, i in conn.execute(select(filings.c.content_hash, filings.c.id).where(filings.c.content_hash.in_(chunk)))
-            }
-        firm_ids: dict[str, str] = {}
-        value_rows: list[dict[str, Any]] = []
-        now = datetime.now(UTC)
+        present = self._present(conn, [item.content_hash for _, item in ready])
+        seen = set(present)
+        fresh: list[tuple[int, Prepared]] = []
         for index, item in ready:
-            firm = item.filing.header.firm_name
-            if item.content_hash in present:
-                result[index] = IngestOutcome(
-                    "already-present", item.source, present[item.content_hash], firm, item.end_date, "same content stored before"
-                )
-                continue
-            if item.name_key not in firm_ids:
-                firm_ids[item.name_key] = self.ensure_alias(conn, item.name_key)
+            if item.content_hash not in seen:  # a filing repeated inside the batch is stored once too
+                seen.add(item.content_hash)
+                fresh.append((index, item))
+        for key in sorted({item.name_key for _, item in fresh}):
+            self.ensure_alias(conn, key)
+        latest = self._latest_versions(conn, [item for _, item in fresh])
+        now = datetime.now(UTC)
+        rows = []
+        for _, item in fresh:
             row = filing_row(item)
-            prior = conn.execute(
-                select(func.max(filings.c.version)).where(
-                    and_(filings.c.name_key == item.name_key, filings.c.form == row["form"], filings.c.end_date == item.end_date)
-                )
-            ).scalar()
-            version = int(prior or 0) + 1
-            filing_id = int(
-                conn.execute(
-                    insert(filings).values(**row, version=version, document_hash=doc_hash, stored_at=now).returning(filings.c.id)
-                ).scalar_one()
-            )
+            day = (item.name_key, row["form"], item.end_date)
+            latest[day] = latest.get(day, 0) + 1
+            rows.append(row | {"version": latest[day], "document_hash": doc_hash, "stored_at": now})
+        ids: list[int] = []
+        if rows:
+            ids = [int(i) for i in conn.execute(insert(filings).returning(filings.c.id, sort_by_parameter_order=True), rows).scalars()]
+            value_rows = [
+                {"filing_id": filing_id, "code": c, "statement": st, "cents": v, "label": lab}
+                for filing_id, (_, item) in zip(ids, fresh, strict=True)
+                for c, st, v, lab in item.values
+            ]
+            conn.execute(insert(filing_values), value_rows)
+        for filing_id, row, (index, item) in zip(ids, rows, fresh, strict=True):
             present[item.content_hash] = filing_id
-            value_rows.extend({"filing_id": filing_id, "code": c, "statement": s, "cents": v, "label": lab} for c, s, v, lab in item.values)
+            firm, version = item.filing.header.firm_name, row["version"]
             if version == 1:
                 result[index] = IngestOutcome("stored", item.source, filing_id, firm, item.end_date)
             else:
-                result[index] = IngestOutcome(
-                    "amended", item.source, filing_id, firm, item.end_date, f"version {version} of {item.end_date.isoformat()}"
-                )
-        if value_rows:
-            conn.execute(insert(filing_values), value_rows)
+                reason = f"version {version} of {item.end_date.isoformat()}"
+                result[index] = IngestOutcome("amended", item.source, filing_id, firm, item.end_date, reason)
+        for index, item in ready:
+            if index not in result:
+                firm = item.filing.header.firm_name
+                reason = "same content stored before"
+                result[index] = IngestOutcome("already-present", item.source, present[item.content_hash], firm, item.end_date, reason)
         return result
+
+    @staticmethod
+    def _present(conn: Connection, hashes: list[str]) -> dict[str, int]:
+        """The ids of the filings already stored with these content hashes."""
+        present: dict[str, int] = {}
+        unique = sorted(set(hashes))
+        for start in range(0, len(unique), 500):
+            query = select(filings.c.content_hash, filings.c.id).where(filings.c.content_hash.in_(unique[start : start + 500]))
+            present |= {str(h): int(i) for h, i in conn.execute(query)}
+        return present
+
+    @staticmethod
+    def _latest_versions(conn: Connection, items: list[Prepared]) -> dict[tuple[str, str, date], int]:
+        """The highest version stored for each firm key, form and End Date that the batch touches (one query)."""
+        found: dict[tuple[str, str, date], int] = {}
+        if not items:
+            return found
+        days = {(item.name_key, item.filing.header.form, item.end_date) for item in items}
+        query = (
+            select(filings.c.name_key, filings.c.form, filings.c.end_date, func.max(filings.c.version))
+            .where(
+                filings.c.name_key.in_(sorted({d[0] for d in days})),
+                filings.c.end_date >= min(d[2] for d in days),
+                filings.c.end_date <= max(d[2] for d in days),
+            )
+            .group_by(filings.c.name_key, filings.c.form, filings.c.end_date)
+        )
+        for key, form, end_date, version in conn.execute(query):
+            if (key, form, end_date) in days:
+                found[(key, form, end_date)] = int(version)
+        return found
 
     @staticmethod
     def ensure_alias(conn: Connection, key: str) -> str:
