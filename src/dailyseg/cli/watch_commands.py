@@ -1,4 +1,4 @@
-"""Commands that watch firms over time: monitor, import-cftc (month-end figures beside the daily filings)."""
+"""Commands that watch firms over time: monitor, import-cftc (month-end figures beside the daily filings), publish."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, emit_json, fail, main, stdout
+from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, emit_json, fail, main, stdout, write_output
 from dailyseg.cli.store_options import day, db_option, firm_id_or_exit, open_store, period_options
+from dailyseg.render.pdf import html_to_pdf
 from dailyseg.store.cftc import import_table
 from dailyseg.store.monitor import RULES, UnusualMoveRule, watch
+from dailyseg.store.publish import publication, render_publication
 
 _STYLE = {"error": "red", "warning": "yellow", "notice": "cyan"}
 
@@ -81,3 +83,20 @@ def import_cftc(file: Path, db: str | None, as_json: bool) -> None:
     if not report.imported and not report.already_present:
         sys.exit(UNREADABLE)
     sys.exit(FOUND_ERRORS if report.flagged else OK)
+
+
+@main.command()
+@click.argument("firm")
+@click.option("--to", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True, help="Output format.")
+@click.option("-o", "--output", metavar="OUT", help="Write here (atomically) instead of standard output.")
+@click.option("--end", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the 12 months (default: the latest filing).")
+@db_option
+def publish(firm: str, fmt: str, output: str | None, end: datetime | None, db: str | None) -> None:
+    """FIRM's public pages: the one-page summary (funds, requirement, excess, target, funds by holding type, a
+    chart) and 12 months of daily figures as 17 CFR 1.55(o) requires, amended days marked."""
+    with open_store(db) as store:
+        try:
+            html = render_publication(publication(store, firm_id_or_exit(store, firm), day(end)))
+        except KeyError as error:
+            fail(str(error.args[0]), UNREADABLE)
+    write_output(html_to_pdf(html) if fmt == "pdf" else html, output)
