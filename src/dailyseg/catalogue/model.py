@@ -22,7 +22,9 @@ COMPONENT_KEY = re.compile(r"^(\d{4})\.([A-Z])$")
 
 def key_of(code: int | str) -> str:
     """Normalise a code (7190, "7190") or component key ("8715.A") to the catalogue's string key."""
-    return str(code).strip().upper()
+    if isinstance(code, int):
+        return str(code)
+    return code.strip().upper()
 
 
 @dataclass(frozen=True)
@@ -118,17 +120,22 @@ class Formula:
     citation: str
     when: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def refs(self) -> frozenset[str]:
         """Every key the formula reads or writes."""
         return frozenset({self.target, *(t.ref for t in self.terms)})
 
     def evaluate(self, amounts: Mapping[str, Decimal]) -> Decimal:
         """The value `expr` gives, missing keys counting as zero."""
-        values = [t.sign * amounts.get(t.ref, Decimal(0)) for t in self.terms]
+        zero = Decimal(0)
         if self.op == "max":
-            return max(values)
-        return sum(values, Decimal(0))
+            return max(t.sign * amounts.get(t.ref, zero) for t in self.terms)
+        total = zero
+        for term in self.terms:
+            value = amounts.get(term.ref)
+            if value is not None:
+                total = total + value if term.sign > 0 else total - value
+        return total
 
 
 @dataclass(frozen=True)
@@ -222,6 +229,10 @@ class Catalogue:
     @cached_property
     def codes(self) -> frozenset[int]:
         return frozenset(int(ref) for ref in self.refs if ref.isdigit())
+
+    def rows_in(self, layout: str) -> Mapping[str, Row]:
+        """Every key's row in a layout (its position where the layouts differ)."""
+        return self._rows_by_layout[layout]
 
     @cached_property
     def _rows_by_layout(self) -> Mapping[str, Mapping[str, Row]]:

@@ -79,11 +79,10 @@ def _flip_repairs(filing: Filing, ref: str, context: Context) -> bool:
     "Each amount has the sign its line allows (short options and offsets <= 0, securities and deficits >= 0).",
 )
 def check_signs(filing: Filing, context: Context) -> Iterator[Finding]:
+    rows = CATALOGUE.rows_in(filing.layout)
     for entry in filing.entries:
-        if not entry.known:
-            continue
-        row = CATALOGUE.row(entry.ref, filing.layout)
-        if row.sign_allows(entry.amount):
+        row = rows.get(entry.ref)
+        if row is None or row.sign == "any" or row.sign_allows(entry.amount):
             continue
         wanted = "zero or negative" if row.sign == "nonpos" else "zero or positive"
         slip = _flip_repairs(filing, entry.ref, context)
