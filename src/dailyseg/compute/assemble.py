@@ -21,7 +21,7 @@ from dailyseg.checks import Context, Finding, validate
 from dailyseg.compute.config import FirmConfig
 from dailyseg.compute.schema import NO_LETTER_KINDS
 from dailyseg.filing import Filing
-from dailyseg.money import format_amount, to_dollars
+from dailyseg.money import canonical, format_amount, to_dollars
 
 # 17 CFR 1.49(e): currencies that may stand in for obligations in any other non-USD currency.
 MONEY_CENTER = ("CAD", "EUR", "GBP", "JPY")
@@ -185,7 +185,7 @@ def _letter_findings(totals: Totals) -> Iterable[Finding]:
             "warning",
             statement.id,
             (),
-            f"{row['name']} ({row['depository']}): {row['currency']} {format_amount(row['amount'])} of {row['asset'].replace('_', ' ')} "
+            f"{row['name']} ({row['depository']}): {row['currency']} {format_amount(canonical(row['amount']))} of {row['asset'].replace('_', ' ')} "
             "left out of funds: no written acknowledgment letter on file",
             "an acknowledgment letter",
             "none on file",
@@ -206,7 +206,7 @@ def _unplaced_findings(totals: Totals) -> Iterable[Finding]:
             (),
             f"{row['depository']}: {row['customer_class']} {row['asset']} at a {row['kind']} depository has no line on the form",
             "a balance the form reports",
-            f"{row['currency']} {format_amount(row['amount'])}",
+            f"{row['currency']} {format_amount(canonical(row['amount']))}",
             row["amount"],
             citation="catalogue sources",
         )
