@@ -164,7 +164,8 @@ def contributors(f: Frames, customer_class: str, measure: str, limit: int) -> tu
     rows = f.accounts.filter((f.accounts.customer_class == customer_class) & (f.accounts[measure] != 0))
     rated = rows.left_join(f.rates, rows.currency == f.rates.currency)
     usd = _times(rated[measure], rated.rate.fill_null(1))
-    top = rated.select(rated.account, rated.currency, value=rated[measure], usd=usd).order_by([ibis.desc(usd.abs()), "account"]).limit(limit)
+    listed = rated.select(rated.account, rated.currency, value=rated[measure], usd=usd)
+    top = listed.order_by([ibis.desc(listed.usd.abs()), listed.account]).limit(limit)
     summary = rows.group_by("currency").aggregate(rows=rows.count(), amount=rows[measure].sum().cast(AMOUNT))
     return top, summary
 
