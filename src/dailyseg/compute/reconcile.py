@@ -34,6 +34,7 @@ CONFIRMATIONS = Table(
     "Balances as confirmed by the depositories.",
 )
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 Key = tuple[str, str, str, str]
 
 
@@ -96,6 +97,7 @@ def reconcile(balances: Iterable[Mapping[str, Any]], confirmed: Mapping[Key, Dec
     for b in balances:
         key = (b["depository"], b["customer_class"], b["asset"], b["currency"])
         books[key] = books.get(key, ZERO) + b["amount"]
+    books = {key: amount.quantize(CENT) for key, amount in books.items()}  # sums of cents: exact at two places
     differences = []
     for key in sorted(books.keys() | confirmed.keys()):
         ours, theirs = books.get(key, ZERO), confirmed.get(key, ZERO)
