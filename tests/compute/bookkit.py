@@ -12,7 +12,9 @@ from dailyseg.compute.schema import TABLE
 DEFAULT_FIRM = {"name": "Test FCM LLC", "business_date": "2013-07-25", "layout": "full"}
 
 
-def write_book(folder: Path, tables: Mapping[str, Sequence[Mapping[str, Any]]], firm: Mapping[str, Any] | None = None, extra: str = "") -> Path:
+def write_book(
+    folder: Path, tables: Mapping[str, Sequence[Mapping[str, Any]]], firm: Mapping[str, Any] | None = None, extra: str = ""
+) -> Path:
     """Write firm.toml and one CSV per table; required tables default to empty."""
     folder.mkdir(parents=True, exist_ok=True)
     settings = {**DEFAULT_FIRM, **(firm or {})}
@@ -43,10 +45,42 @@ def micro_example() -> dict[str, list[dict[str, Any]]]:
         ],
         # B: 110 at market worth 90 after haircuts; D: 80 worth 70.
         "securities": [
-            {"account": "B", "security": "B1", "type": "government", "currency": "USD", "market_value": "100", "depository": "BANK", "haircut": "10"},
-            {"account": "B", "security": "B2", "type": "equity", "currency": "USD", "market_value": "10", "depository": "BANK", "haircut": "100"},
-            {"account": "D", "security": "D1", "type": "government", "currency": "USD", "market_value": "70", "depository": "BANK", "haircut": "0"},
-            {"account": "D", "security": "D2", "type": "equity", "currency": "USD", "market_value": "10", "depository": "BANK", "haircut": "100"},
+            {
+                "account": "B",
+                "security": "B1",
+                "type": "government",
+                "currency": "USD",
+                "market_value": "100",
+                "depository": "BANK",
+                "haircut": "10",
+            },
+            {
+                "account": "B",
+                "security": "B2",
+                "type": "equity",
+                "currency": "USD",
+                "market_value": "10",
+                "depository": "BANK",
+                "haircut": "100",
+            },
+            {
+                "account": "D",
+                "security": "D1",
+                "type": "government",
+                "currency": "USD",
+                "market_value": "70",
+                "depository": "BANK",
+                "haircut": "0",
+            },
+            {
+                "account": "D",
+                "security": "D2",
+                "type": "equity",
+                "currency": "USD",
+                "market_value": "10",
+                "depository": "BANK",
+                "haircut": "100",
+            },
         ],
         "depositories": [
             {"depository": "BANK", "name": "First Bank", "kind": "us_bank", "acknowledgment": "true"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from dailyseg.compute import BooksError, compute, read_books
 from dailyseg.compute.demo import generate
 from dailyseg.compute.lineage import check_sum, explain
 
+D = Decimal
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "daily-seg-citigroup-2013-07-25.txt"
 
 
@@ -37,7 +39,7 @@ def test_explain_values(tmp_path: Path) -> None:
     books = read_books(write_book(tmp_path, micro_example()))
     computation = compute(books)
     deficit = explain(books, computation, "7045")
-    assert (deficit.value, deficit.exact, deficit.rows) == (250, 250, 3)
+    assert (deficit.value, deficit.exact, deficit.rows) == (D(250), D(250), 3)
     assert [(c["account"], c["amount"]) for c in deficit.contributors] == [("B", 100), ("D", 100), ("C", 50)]
     offset = explain(books, computation, "7047")
     assert offset.exact == -160 and [c["amount"] for c in offset.contributors] == [-90, -70]
@@ -118,7 +120,12 @@ def test_demo_command(tmp_path: Path) -> None:
     [
         ("ledger", "cash", "12,3x", "ledger.csv, row 2, column 'cash': expected a number with at most 2 decimal places, found '12,3x'"),
         ("ledger", "cash", "1.234", "ledger.csv, row 2, column 'cash': expected a number with at most 2 decimal places, found '1.234'"),
-        ("accounts", "class", "commodities", "accounts.csv, row 2, column 'class': expected one of futures, foreign, swaps, found 'commodities'"),
+        (
+            "accounts",
+            "class",
+            "commodities",
+            "accounts.csv, row 2, column 'class': expected one of futures, foreign, swaps, found 'commodities'",
+        ),
         ("ledger", "account", "ZZ", "ledger.csv, row 2, column 'account': expected a account listed in"),
     ],
 )

@@ -20,7 +20,7 @@ RATES = {"EUR": "1.32451234", "JPY": "0.01006300"}
 KINDS = ("us_bank", "dco", "fcm", "foreign_member", "on_hand")
 ASSETS = ("cash", "customer_securities", "settlement", "net_liquidating_equity", "unrealized")
 
-cents = st.integers(-10**9, 10**9).map(lambda c: str(Decimal(c) / 100))
+cents = st.integers(-(10**9), 10**9).map(lambda c: str(Decimal(c) / 100))
 positive = st.integers(0, 10**9).map(lambda c: str(Decimal(c) / 100))
 maybe = st.one_of(st.none(), cents)
 
@@ -69,7 +69,10 @@ def books(draw: st.DrawFn) -> dict[str, Any]:
         }
         for _ in range(draw(st.integers(0, 6)))
     ]
-    depositories = [{"depository": f"D{i}", "name": f"Depository {i}", "kind": kind, "acknowledgment": draw(st.booleans())} for i, kind in enumerate(KINDS)]
+    depositories = [
+        {"depository": f"D{i}", "name": f"Depository {i}", "kind": kind, "acknowledgment": draw(st.booleans())}
+        for i, kind in enumerate(KINDS)
+    ]
     balances = [
         {
             "depository": f"D{draw(st.integers(0, len(KINDS) - 1))}",
@@ -83,7 +86,15 @@ def books(draw: st.DrawFn) -> dict[str, Any]:
     fx = [{"currency": c, "rate": r} for c, r in RATES.items()]
     basis = draw(st.sampled_from(("ex_securities", "nle")))
     return {
-        "tables": {"accounts": accounts, "ledger": ledger, "securities": securities, "positions": positions, "depositories": depositories, "balances": balances, "fx": fx},
+        "tables": {
+            "accounts": accounts,
+            "ledger": ledger,
+            "securities": securities,
+            "positions": positions,
+            "depositories": depositories,
+            "balances": balances,
+            "fx": fx,
+        },
         "firm": {"deficit_basis": basis, "layout": draw(st.sampled_from(("full", "2013")))},
     }
 
@@ -114,4 +125,4 @@ def test_spark_equals_reference(spark: Any, book: dict[str, Any]) -> None:
 def test_spark_on_the_micro_example(spark: Any, tmp_path: Path) -> None:
     data = read_books(write_book(tmp_path, micro_example()))
     result = assemble(engine_totals(data, "spark"), data.config)
-    assert (result.filing[7045], result.filing[7047], result.filing[7060]) == (250, -160, 1230)
+    assert (result.filing[7045], result.filing[7047], result.filing[7060]) == (Decimal(250), Decimal(-160), Decimal(1230))

@@ -24,9 +24,9 @@ def both(folder: Path) -> tuple[Computation, Computation]:
 def test_micro_example_of_form_spec_11(tmp_path: Path) -> None:
     for result in both(write_book(tmp_path, micro_example())):
         f = result.filing
-        assert (f[7010], f[7020], f[7030], f[7040]) == (900, 190, 50, 1140)
-        assert (f[7045], f[7047], f[7050], f[7060]) == (250, -160, 90, 1230)
-        assert (f[7180], f[7190]) == (1290, 60)
+        assert (f[7010], f[7020], f[7030], f[7040]) == (D(900), D(190), D(50), D(1140))
+        assert (f[7045], f[7047], f[7050], f[7060]) == (D(250), D(-160), D(90), D(1230))
+        assert (f[7180], f[7190]) == (D(1290), D(60))
         assert not [x for x in result.findings if x.severity == "error"]
 
 
@@ -34,7 +34,17 @@ def test_offset_never_crosses_accounts(tmp_path: Path) -> None:
     tables = {
         "accounts": [{"account": "X", "class": "futures"}, {"account": "Y", "class": "futures"}],
         "ledger": [{"account": "X", "currency": "USD", "cash": "-100"}, {"account": "Y", "currency": "USD", "cash": "1000"}],
-        "securities": [{"account": "Y", "security": "S", "type": "government", "currency": "USD", "market_value": "500", "depository": "BANK", "haircut": "0"}],
+        "securities": [
+            {
+                "account": "Y",
+                "security": "S",
+                "type": "government",
+                "currency": "USD",
+                "market_value": "500",
+                "depository": "BANK",
+                "haircut": "0",
+            }
+        ],
         "depositories": micro_example()["depositories"],
     }
     for result in both(write_book(tmp_path, tables)):
@@ -47,7 +57,17 @@ def test_offset_limited_to_own_deficit_and_contribution_never_negative(tmp_path:
     tables = {
         "accounts": [{"account": "X", "class": "swaps"}],
         "ledger": [{"account": "X", "currency": "USD", "cash": "-100"}],
-        "securities": [{"account": "X", "security": "S", "type": "government", "currency": "USD", "market_value": "1000", "depository": "BANK", "haircut": "0"}],
+        "securities": [
+            {
+                "account": "X",
+                "security": "S",
+                "type": "government",
+                "currency": "USD",
+                "market_value": "1000",
+                "depository": "BANK",
+                "haircut": "0",
+            }
+        ],
         "depositories": micro_example()["depositories"],
     }
     for basis, offset, requirement in (("ex_securities", -100, 900), ("nle", 0, 900)):
@@ -63,12 +83,20 @@ def test_haircut_table_by_maturity(tmp_path: Path) -> None:
         "accounts": [{"account": "X", "class": "futures"}],
         "ledger": [{"account": "X", "currency": "USD", "cash": "-1000"}],
         "securities": [
-            {"account": "X", "security": "T", "type": "government", "maturity": "2017-07-25", "currency": "USD", "market_value": "1000", "depository": "BANK"}
+            {
+                "account": "X",
+                "security": "T",
+                "type": "government",
+                "maturity": "2017-07-25",
+                "currency": "USD",
+                "market_value": "1000",
+                "depository": "BANK",
+            }
         ],
         "depositories": micro_example()["depositories"],
     }
     for result in both(write_book(tmp_path, tables)):
-        assert (result.filing[7045], result.filing[7047], result.filing[7060]) == (1000, -970, 30)
+        assert (result.filing[7045], result.filing[7047], result.filing[7060]) == (D(1000), D(-970), D(30))
 
 
 def test_positions_are_valued_in_the_engine(tmp_path: Path) -> None:
@@ -76,9 +104,36 @@ def test_positions_are_valued_in_the_engine(tmp_path: Path) -> None:
         "accounts": [{"account": "X", "class": "futures"}],
         "ledger": [{"account": "X", "currency": "USD", "cash": "10000"}],
         "positions": [
-            {"account": "X", "currency": "USD", "instrument": "ES", "quantity": "2", "multiplier": "50", "trade_price": "1650.25", "settlement_price": "1660.5", "option": "false"},
-            {"account": "X", "currency": "USD", "instrument": "C", "quantity": "3", "multiplier": "12.5", "trade_price": "0", "settlement_price": "4.123457", "option": "true"},
-            {"account": "X", "currency": "USD", "instrument": "P", "quantity": "-1", "multiplier": "100", "trade_price": "0", "settlement_price": "2.5", "option": "true"},
+            {
+                "account": "X",
+                "currency": "USD",
+                "instrument": "ES",
+                "quantity": "2",
+                "multiplier": "50",
+                "trade_price": "1650.25",
+                "settlement_price": "1660.5",
+                "option": "false",
+            },
+            {
+                "account": "X",
+                "currency": "USD",
+                "instrument": "C",
+                "quantity": "3",
+                "multiplier": "12.5",
+                "trade_price": "0",
+                "settlement_price": "4.123457",
+                "option": "true",
+            },
+            {
+                "account": "X",
+                "currency": "USD",
+                "instrument": "P",
+                "quantity": "-1",
+                "multiplier": "100",
+                "trade_price": "0",
+                "settlement_price": "2.5",
+                "option": "true",
+            },
         ],
         "depositories": micro_example()["depositories"],
     }
@@ -86,13 +141,19 @@ def test_positions_are_valued_in_the_engine(tmp_path: Path) -> None:
         assert result.exact["7030"] == D("1025")
         assert result.exact["7032"] == D("154.6296375")
         assert result.exact["7033"] == D("-250")
-        assert (result.filing[7030], result.filing[7032], result.filing[7033]) == (1025, 155, -250)
+        assert (result.filing[7030], result.filing[7032], result.filing[7033]) == (D(1025), D(155), D(-250))
 
 
 def test_acknowledgment_letter_exclusion(tmp_path: Path) -> None:
     tables = micro_example()
-    tables["depositories"] = [*tables["depositories"], {"depository": "NOLETTER", "name": "Quiet Bank", "kind": "us_bank", "acknowledgment": "false"}]
-    tables["balances"] = [*tables["balances"], {"depository": "NOLETTER", "class": "futures", "asset": "cash", "currency": "USD", "amount": "5000"}]
+    tables["depositories"] = [
+        *tables["depositories"],
+        {"depository": "NOLETTER", "name": "Quiet Bank", "kind": "us_bank", "acknowledgment": "false"},
+    ]
+    tables["balances"] = [
+        *tables["balances"],
+        {"depository": "NOLETTER", "class": "futures", "asset": "cash", "currency": "USD", "amount": "5000"},
+    ]
     for result in both(write_book(tmp_path, tables)):
         assert result.filing[7070] == 1000
         letters = [x for x in result.findings if x.rule == "acknowledgment-letter"]
@@ -107,7 +168,11 @@ def test_fx_conversion_and_rounding_foot_exactly(tmp_path: Path) -> None:
             {"account": "G", "currency": "GBP", "cash": "333.33"},
             {"account": "J", "currency": "JPY", "cash": "-12345.67"},
         ],
-        "fx": [{"currency": "EUR", "rate": "1.32451234"}, {"currency": "GBP", "rate": "1.53700001"}, {"currency": "JPY", "rate": "0.01006300"}],
+        "fx": [
+            {"currency": "EUR", "rate": "1.32451234"},
+            {"currency": "GBP", "rate": "1.53700001"},
+            {"currency": "JPY", "rate": "0.01006300"},
+        ],
         "depositories": [{"depository": "M", "name": "Member", "kind": "foreign_member", "acknowledgment": "true"}],
         "balances": [
             {"depository": "M", "class": "foreign", "asset": "cash", "currency": "EUR", "amount": "1200.55"},
@@ -162,3 +227,19 @@ def test_layouts(tmp_path: Path, layout: str) -> None:
     assert result.filing.layout == layout
     assert ("7370" in result.filing.amounts) == (layout == "2013")
     assert ("7305" in result.filing.amounts) == (layout == "full")
+
+
+def test_schema_document_and_catalogue_sources_agree_with_the_schema() -> None:
+    from dailyseg.catalogue import CATALOGUE
+    from dailyseg.compute.engine import MEASURES
+    from dailyseg.compute.schema import ASSETS, DEPOSITORY_KINDS, TABLES
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "books-schema.md").read_text()
+    for table in TABLES:
+        assert f"| {table.name} |" in text
+        for column in table.columns:
+            assert column.name in text
+    for source in CATALOGUE.sources.values():
+        assert set(source.kinds) <= set(DEPOSITORY_KINDS) and set(source.assets) <= set(ASSETS)
+        assert source.table != "customer" or source.measure in MEASURES
+        assert source.table != "firm" or source.measure in ("foreign_requirement", "target")

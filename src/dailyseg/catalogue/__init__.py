@@ -19,8 +19,8 @@ from dailyseg.catalogue.model import (
 CATALOGUE: Catalogue = load()
 
 __all__ = [
-    "Bound",
     "CATALOGUE",
+    "Bound",
     "Catalogue",
     "CatalogueError",
     "Formula",

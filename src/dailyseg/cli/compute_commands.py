@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -16,13 +18,16 @@ from dailyseg.checks import Finding
 from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, emit_json, fail, main, stderr, stdout, write_output
 from dailyseg.compute import ENGINES, BooksError, Computation, EngineName, compute, read_books
 from dailyseg.compute.books import Books
+from dailyseg.filing import Filing
 from dailyseg.money import format_amount
 from dailyseg.parse import read
 from dailyseg.render import RENDERERS
 from dailyseg.serial import filing_to_dict
 
 SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "daily-seg-citigroup-2013-07-25.txt"
-engine_option = click.option("--engine", type=click.Choice(ENGINES), default="duckdb", show_default=True, help="Where the per-account work runs.")
+engine_option = click.option(
+    "--engine", type=click.Choice(ENGINES), default="duckdb", show_default=True, help="Where the per-account work runs."
+)
 
 
 def _books(path: str) -> Books:
@@ -35,6 +40,11 @@ def _books(path: str) -> Books:
 def _compute(books: Books, engine: EngineName) -> Computation:
     with stderr.status(f"computing on {engine}..."):
         return compute(books, engine)
+
+
+def _render(fmt: str, computation: Computation) -> str:
+    render = cast(Callable[[list[Filing]], str], RENDERERS[fmt])
+    return render([computation.filing])
 
 
 def _print_findings(findings: tuple[Finding, ...]) -> None:
@@ -79,11 +89,9 @@ def compute_command(books: str, engine: EngineName, fmt: str, output: str | None
         }
         if by_currency:
             data["by_currency"] = _strings(computation.by_currency)
-        import json
-
         write_output(json.dumps(data, indent=2) + "\n", output)
     else:
-        write_output(RENDERERS[fmt]([computation.filing]), output)
+        write_output(_render(fmt, computation), output)
         if by_currency:
             (stdout if output else stderr).print(_by_currency_table(computation))
     _print_findings(computation.findings)
@@ -157,7 +165,17 @@ def reconcile_command(books: str, confirmations: str, engine: EngineName, as_jso
         for column in ("Depository", "Name", "Line", "Class", "Asset", "Currency", "Books", "Confirmed", "Difference"):
             table.add_column(column, justify="right" if column in ("Books", "Confirmed", "Difference") else "left")
         for d in differences:
-            table.add_row(d.depository, d.name, d.line, d.customer_class, d.asset, d.currency, format_amount(d.books), format_amount(d.confirmed), format_amount(d.difference))
+            table.add_row(
+                d.depository,
+                d.name,
+                d.line,
+                d.customer_class,
+                d.asset,
+                d.currency,
+                format_amount(d.books),
+                format_amount(d.confirmed),
+                format_amount(d.difference),
+            )
         stdout.print(table)
     sys.exit(FOUND_ERRORS if differences else OK)
 
@@ -165,7 +183,9 @@ def reconcile_command(books: str, confirmations: str, engine: EngineName, as_jso
 @main.command()
 @click.option("--accounts", default=3000, show_default=True, help="Customer accounts to generate; larger books are written as Parquet.")
 @click.option("--positions", "per", default=3, show_default=True, help="Open positions per account.")
-@click.option("--out", "out", default="demo-books", show_default=True, type=click.Path(file_okay=False), help="Folder to write the book into.")
+@click.option(
+    "--out", "out", default="demo-books", show_default=True, type=click.Path(file_okay=False), help="Folder to write the book into."
+)
 @click.option("--seed", default=7, show_default=True, help="Random seed: the same seed writes the same book.")
 @engine_option
 @click.option("--to", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True, help="Format of the rendered filing.")
@@ -180,14 +200,26 @@ def demo(accounts: int, per: int, out: str, seed: int, engine: EngineName, fmt: 
     if not result.filings:
         fail(f"{SAMPLE}: the sample filing could not be read")
     folder = Path(out)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} accounts"), TimeElapsedColumn(), console=stderr) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} accounts"),
+        TimeElapsedColumn(),
+        console=stderr,
+    ) as bar:
         task = bar.add_task("writing book", total=accounts)
         books = generate(
-            folder, accounts=accounts, positions_per_account=per, seed=seed, target=result.filings[0], parquet=accounts > 20_000, progress=lambda _, n: bar.advance(task, n)
+            folder,
+            accounts=accounts,
+            positions_per_account=per,
+            seed=seed,
+            target=result.filings[0],
+            parquet=accounts > 20_000,
+            progress=lambda _, n: bar.advance(task, n),
         )
     computation = _compute(books, engine)
-    rendered = RENDERERS[fmt]([computation.filing])
-    write_output(rendered, str(folder / f"filing.{ 'txt' if fmt == 'text' else fmt}"))
+    rendered = _render(fmt, computation)
+    write_output(rendered, str(folder / f"filing.{'txt' if fmt == 'text' else fmt}"))
     click.echo(rendered if fmt == "text" else f"wrote {folder / ('filing.' + fmt)}")
     same = computation.filing.amounts == result.filings[0].amounts
     stderr.print(f"book in {folder}; confirmations in {folder / 'confirmations.csv'}; equals the sample filing: {'yes' if same else 'NO'}")

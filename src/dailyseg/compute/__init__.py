@@ -14,7 +14,7 @@ from __future__ import annotations
 from dailyseg.compute.assemble import Computation, Totals, assemble
 from dailyseg.compute.books import Books, read_books
 from dailyseg.compute.config import BooksError, FirmConfig
-from dailyseg.compute.engine import ENGINES, EngineName, connect, customer_totals, balance_totals
+from dailyseg.compute.engine import ENGINES, EngineName, balance_totals, connect, customer_totals
 from dailyseg.compute.reference import rates
 
 

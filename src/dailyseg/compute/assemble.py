@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from dailyseg.catalogue import CATALOGUE, Formula, Source
 from dailyseg.checks import Context, Finding, validate
@@ -66,7 +66,11 @@ def source_amount(source: Source, customer_class: str, currency: str, totals: To
         rows = (
             r
             for r in totals.balances
-            if r["customer_class"] == customer_class and r["currency"] == currency and r["kind"] in source.kinds and r["asset"] in source.assets and counts(r)
+            if r["customer_class"] == customer_class
+            and r["currency"] == currency
+            and r["kind"] in source.kinds
+            and r["asset"] in source.assets
+            and counts(r)
         )
         return source.sign * sum((r["amount"] for r in rows), ZERO)
     return ZERO
@@ -157,11 +161,16 @@ def assemble(totals: Totals, config: FirmConfig) -> Computation:
             exact[ref] = exact.get(ref, ZERO) + amount * rate
     read = {ref: to_dollars(amount) for ref, amount in exact.items()}
     amounts = derive(read, config.layout, config)
-    filing = Filing.of(config.header(), amounts, layout=config.layout, cover=config.cover())
+    filing = Filing.of(config.header(), cast(Mapping[int | str, Decimal], amounts), layout=config.layout, cover=config.cover())
     whole = {c: derive({r: to_dollars(a) for r, a in lines.items()}, "full", None) for c, lines in per_currency.items()}
     undermargined = _undermargined(totals)
     context = Context(tolerance=config.tolerance, undermargined=dict(undermargined))
-    findings = [*_letter_findings(totals), *_unplaced_findings(totals), *_cover_findings(whole, totals.rates), *validate(filing, context=context)]
+    findings = [
+        *_letter_findings(totals),
+        *_unplaced_findings(totals),
+        *_cover_findings(whole, totals.rates),
+        *validate(filing, context=context),
+    ]
     return Computation(filing, tuple(findings), exact, whole, undermargined, totals)
 
 
@@ -185,8 +194,8 @@ def _letter_findings(totals: Totals) -> Iterable[Finding]:
             "warning",
             statement.id,
             (),
-            f"{row['name']} ({row['depository']}): {row['currency']} {format_amount(canonical(row['amount']))} of {row['asset'].replace('_', ' ')} "
-            "left out of funds: no written acknowledgment letter on file",
+            f"{row['name']} ({row['depository']}): {row['currency']} {format_amount(canonical(row['amount']))} "
+            f"of {row['asset'].replace('_', ' ')} left out of funds: no written acknowledgment letter on file",
             "an acknowledgment letter",
             "none on file",
             row["amount"],
@@ -217,11 +226,8 @@ def _cover_findings(whole: Mapping[str, Mapping[str, Decimal]], rates: Mapping[s
     for statement in CATALOGUE.statements:
         req, funds = str(statement.requirement), str(statement.funds)
 
-        def surplus(currency: str) -> Decimal:
-            lines = whole.get(currency, {})
-            return max(ZERO, lines.get(funds, ZERO) - lines.get(req, ZERO)) * rates.get(currency, Decimal(1))
-
-        available = surplus("USD") + sum((surplus(c) for c in MONEY_CENTER), ZERO)
+        surplus = {c: max(ZERO, lines.get(funds, ZERO) - lines.get(req, ZERO)) * rates.get(c, Decimal(1)) for c, lines in whole.items()}
+        available = sum((surplus.get(c, ZERO) for c in ("USD", *MONEY_CENTER)), ZERO)
         for currency, lines in sorted(whole.items()):
             short = lines.get(req, ZERO) - lines.get(funds, ZERO)
             if short <= 0:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from dailyseg.compute.config import BooksError, FirmConfig, read_config
 from dailyseg.compute.schema import ARROW_TYPES, DEFAULT_HAIRCUTS, PLACES, TABLE, TABLES, Column, Table
 
-TableData = pa.Table | Path
+TableData: TypeAlias = "pa.Table | Path"
 _FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _SEARCH_ORDER = (".parquet", ".csv")
 
@@ -45,7 +45,7 @@ class Books:
 
     def rows(self, name: str) -> list[dict[str, Any]]:
         """A table as Python rows (Decimal amounts): what the reference implementation reads."""
-        return self.arrow(name).to_pylist()
+        return cast(list[dict[str, Any]], self.arrow(name).to_pylist())
 
 
 def _cell(file: str, row: int, column: Column, text: str) -> Any:
@@ -179,12 +179,18 @@ def check_parquet(path: Path, table: Table) -> None:
 
 
 def _castable(found: pa.DataType, target: pa.DataType) -> bool:
+    return bool(_castable_any(found, target))
+
+
+def _castable_any(found: pa.DataType, target: pa.DataType) -> Any:
     if found == target:
         return True
     if pa.types.is_decimal(target):
         if pa.types.is_integer(found):
             return True
-        return pa.types.is_decimal(found) and found.scale <= target.scale and found.precision - found.scale <= target.precision - target.scale
+        return (
+            pa.types.is_decimal(found) and found.scale <= target.scale and found.precision - found.scale <= target.precision - target.scale
+        )
     if pa.types.is_string(target):
         return pa.types.is_large_string(found) or pa.types.is_dictionary(found)
     if pa.types.is_integer(target):
@@ -206,7 +212,9 @@ def _check_values(file: str, column: Column, values: pa.Array, offset: int) -> N
         bad = first(pc.invert(pc.is_in(values, value_set=pa.array(column.allowed))))
         if bad is not None:
             found = values[bad].as_py()
-            raise BooksError(file, f"expected one of {', '.join(column.allowed)}, found {found!r}", row=offset + bad + 1, column=column.name)
+            raise BooksError(
+                file, f"expected one of {', '.join(column.allowed)}, found {found!r}", row=offset + bad + 1, column=column.name
+            )
     if column.nonnegative:
         bad = first(pc.less(values, 0))
         if bad is not None:
@@ -264,14 +272,16 @@ def _check_references(tables: Mapping[str, TableData], files: Mapping[str, str])
 def _check_rates(tables: Mapping[str, TableData], files: Mapping[str, str]) -> None:
     """Every currency used has a rate (USD is 1)."""
     fx = tables["fx"]
-    rates = set(fx["currency"].to_pylist()) if isinstance(fx, pa.Table) else set()
+    rates = set(fx["currency"].to_pylist()) if isinstance(fx, pa.Table) else set(_parquet_unique(fx, "currency"))
     rates.add("USD")
     for name in ("ledger", "positions", "securities", "balances"):
         data = tables[name]
         currencies = data["currency"].unique().to_pylist() if isinstance(data, pa.Table) else _parquet_unique(data, "currency")
         for currency in currencies:
             if currency not in rates:
-                raise BooksError(files["fx"], f"expected a rate to USD for {currency!r}, used in {files[name]}; found none", column="currency")
+                raise BooksError(
+                    files["fx"], f"expected a rate to USD for {currency!r}, used in {files[name]}; found none", column="currency"
+                )
 
 
 def _parquet_unique(path: Path, column: str) -> list[Any]:
@@ -306,4 +316,3 @@ def read_books(folder: str | Path) -> Books:
     _check_references(tables, files)
     _check_rates(tables, files)
     return Books(root, config, tables)
-

@@ -58,7 +58,7 @@ class FirmConfig:
 
 def _decimal(file: str, key: str, value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise BooksError(file, f"{key}: expected an amount written as a string or integer (\"1000000.00\"), found {value!r}")
+        raise BooksError(file, f'{key}: expected an amount written as a string or integer ("1000000.00"), found {value!r}')
     try:
         amount = Decimal(str(value))
     except InvalidOperation:

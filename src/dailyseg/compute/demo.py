@@ -34,7 +34,14 @@ from dailyseg.compute.schema import TABLE
 from dailyseg.filing import Filing, Target
 
 CENT = Decimal("0.01")
-RATES = {"USD": Decimal(1), "EUR": Decimal("1.32450000"), "GBP": Decimal("1.53700000"), "JPY": Decimal("0.01006300"), "CAD": Decimal("0.97120000"), "AUD": Decimal("0.92630000")}
+RATES = {
+    "USD": Decimal(1),
+    "EUR": Decimal("1.32450000"),
+    "GBP": Decimal("1.53700000"),
+    "JPY": Decimal("0.01006300"),
+    "CAD": Decimal("0.97120000"),
+    "AUD": Decimal("0.92630000"),
+}
 # Currency mix of each class's accounts.
 MIX = {
     "futures": (("USD", 0.85), ("CAD", 0.1), ("EUR", 0.05)),
@@ -43,7 +50,15 @@ MIX = {
 }
 SHARE = {"futures": 0.6, "foreign": 0.2, "swaps": 0.2}
 PREFIX = {"futures": "F", "foreign": "S", "swaps": "W"}
-DEPOSITORY_KINDS = {"us_bank": 8, "designated_bank": 3, "dco": 6, "fcm": 3, "foreign_clearing": 3, "foreign_member": 5, "foreign_depository": 2}
+DEPOSITORY_KINDS = {
+    "us_bank": 8,
+    "designated_bank": 3,
+    "dco": 6,
+    "fcm": 3,
+    "foreign_clearing": 3,
+    "foreign_member": 5,
+    "foreign_depository": 2,
+}
 Progress = Callable[[str, int], None]
 
 
@@ -164,7 +179,14 @@ def _class_scale(goals: Mapping[str, Decimal], customer_class: str, count: int) 
 
 
 def _accounts_chunk(
-    rng: np.random.Generator, writer: _Writer, customer_class: str, start: int, size: int, per: int, scale: Mapping[str, float], depositories: pa.Table
+    rng: np.random.Generator,
+    writer: _Writer,
+    customer_class: str,
+    start: int,
+    size: int,
+    per: int,
+    scale: Mapping[str, float],
+    depositories: pa.Table,
 ) -> None:
     ids = _ids(PREFIX[customer_class], start, size)
     names, weights = zip(*MIX[customer_class], strict=True)
@@ -182,7 +204,7 @@ def _accounts_chunk(
     # Positions: about `per` an account, a third of them options (none for classes whose option lines are zero).
     n = size * per
     owner = eligible[rng.integers(0, eligible.size, n)]
-    option = (rng.random(n) < 0.33 * scale["options"])
+    option = rng.random(n) < 0.33 * scale["options"]
     quantity = rng.integers(1, 20, n) * np.where(rng.random(n) < 0.45, -1, 1)
     multiplier = rng.choice(np.array([10, 50, 100, 1000, 125]), n)  # 125 = 12.5 in tenths
     multiplier_units = multiplier * np.where(multiplier == 125, 1000, 10_000)  # multiplier at scale 4
@@ -192,7 +214,11 @@ def _accounts_chunk(
     settle_units = np.where(option, np.round(option_price * 1e6), np.round(rng.uniform(50, 150, n) * 1e6))
     drift = rng.normal(0, 1, n) * scale["unrealized"] / per / np.maximum(unit_value, 1e-9)
     trade_units = np.where(option, settle_units, settle_units - np.round(drift * 1e6))
-    value = np.where(option, np.where(quantity > 0, 1, -1) * settle_units / 1e6 * unit_value, (settle_units - trade_units) / 1e6 * unit_value * np.sign(quantity))
+    value = np.where(
+        option,
+        np.where(quantity > 0, 1, -1) * settle_units / 1e6 * unit_value,
+        (settle_units - trade_units) / 1e6 * unit_value * np.sign(quantity),
+    )
     exposure = np.bincount(owner, weights=np.abs(value), minlength=size)
     writer.write(
         "positions",
@@ -232,7 +258,9 @@ def _accounts_chunk(
     # Securities: ordinary holders (a tenth of credit accounts) and the covered deficit accounts.
     holder = (~deficit_covered & ~deficit_bare & (rng.random(size) < 0.1)) | deficit_covered
     index = np.flatnonzero(holder)
-    market = np.where(deficit_covered[index], -dollars[index] * 1.12, rng.lognormal(0, 1, index.size) * scale["securities"] * 10 / np.exp(0.5))
+    market = np.where(
+        deficit_covered[index], -dollars[index] * 1.12, rng.lognormal(0, 1, index.size) * scale["securities"] * 10 / np.exp(0.5)
+    )
     banks = depositories.filter(pc.is_in(depositories["kind"], pa.array(["us_bank", "dco"])))["depository"]
     maturity_days = rng.integers(10, 3650, index.size)
     writer.write(
@@ -256,7 +284,14 @@ def _depositories(rng: np.random.Generator) -> pa.Table:
     rows = []
     for kind, count in DEPOSITORY_KINDS.items():
         for i in range(count):
-            rows.append({"depository": f"{kind.upper()}-{i + 1}", "name": f"{kind.replace('_', ' ').title()} {i + 1}", "kind": kind, "acknowledgment": True})
+            rows.append(
+                {
+                    "depository": f"{kind.upper()}-{i + 1}",
+                    "name": f"{kind.replace('_', ' ').title()} {i + 1}",
+                    "kind": kind,
+                    "acknowledgment": True,
+                }
+            )
     # Two depositories whose acknowledgment letters are missing: their balances must not count.
     rows[1]["acknowledgment"] = False
     rows[DEPOSITORY_KINDS["us_bank"] + 1]["acknowledgment"] = False
@@ -313,7 +348,15 @@ def _balance(folder: Path, goals: Mapping[str, Decimal], parquet: bool) -> None:
         missing = goals.get(ref, Decimal(0)) - current[ref]
         if missing:
             depository = f"{source.kinds[0].upper()}-1" if source.kinds[0] != "on_hand" else "ON_HAND"
-            extra["balances"].append({"depository": depository, "class": customer_class, "asset": source.assets[0], "currency": "USD", "amount": source.sign * missing})
+            extra["balances"].append(
+                {
+                    "depository": depository,
+                    "class": customer_class,
+                    "asset": source.assets[0],
+                    "currency": "USD",
+                    "amount": source.sign * missing,
+                }
+            )
     for name, rows in extra.items():
         _append(folder, name, rows, parquet)
 
@@ -325,7 +368,13 @@ def _goal_of(statement: str, measure: str, goals: Mapping[str, Decimal], current
     raise KeyError(measure)  # pragma: no cover - the catalogue has every measure for every statement
 
 
-def _balance_customers(statement: str, customer_class: str, goals: Mapping[str, Decimal], current: Mapping[str, Decimal], extra: dict[str, list[dict[str, Any]]]) -> None:
+def _balance_customers(
+    statement: str,
+    customer_class: str,
+    goals: Mapping[str, Decimal],
+    current: Mapping[str, Decimal],
+    extra: dict[str, list[dict[str, Any]]],
+) -> None:
     """Balancing accounts for one class, in magnitudes (the books' convention): deficits first, then a credit."""
     measures = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "deficit", "offset")
     goal = {m: _goal_of(statement, m, goals, current)[1] for m in measures}
@@ -336,7 +385,14 @@ def _balance_customers(statement: str, customer_class: str, goals: Mapping[str, 
             goal[m] = now[m].quantize(Decimal(1), rounding=ROUND_HALF_UP) + (101_000 if m == "securities" else 1000)
         goal["deficit"] = now["deficit"].quantize(Decimal(1)) + 150_000
         goal["offset"] = now["offset"].quantize(Decimal(1)) + 100_000
-        others = goal["securities"] + goal["unrealized"] + goal["long_option_value"] - goal["short_option_value"] + goal["deficit"] - goal["offset"]
+        others = (
+            goal["securities"]
+            + goal["unrealized"]
+            + goal["long_option_value"]
+            - goal["short_option_value"]
+            + goal["deficit"]
+            - goal["offset"]
+        )
         goal["cash"] = goals["7360"] - others
     covered = goal["offset"] - now["offset"]
     bare = goal["deficit"] - now["deficit"] - covered
@@ -354,8 +410,24 @@ def _balance_customers(statement: str, customer_class: str, goals: Mapping[str, 
         {"account": f"{prefix}-CREDIT", "currency": "USD", "cash": cash, **credit},
     ]
     extra["securities"] += [
-        {"account": f"{prefix}-COVERED", "security": "912796AB1", "type": "government", "currency": "USD", "market_value": covered, "depository": "DCO-1", "haircut": Decimal(0)},
-        {"account": f"{prefix}-CREDIT", "security": "912796AB2", "type": "government", "currency": "USD", "market_value": securities, "depository": "DCO-1", "haircut": Decimal(0)},
+        {
+            "account": f"{prefix}-COVERED",
+            "security": "912796AB1",
+            "type": "government",
+            "currency": "USD",
+            "market_value": covered,
+            "depository": "DCO-1",
+            "haircut": Decimal(0),
+        },
+        {
+            "account": f"{prefix}-CREDIT",
+            "security": "912796AB2",
+            "type": "government",
+            "currency": "USD",
+            "market_value": securities,
+            "depository": "DCO-1",
+            "haircut": Decimal(0),
+        },
     ]
     if min(securities, credit["long_option_value"], credit["short_option_value"]) < 0:
         raise ValueError(f"{statement}: the random accounts exceed a target line; the demo's scales need adjusting")
@@ -367,7 +439,9 @@ def _append(folder: Path, name: str, rows: list[dict[str, Any]], parquet: bool) 
     if parquet:
         path = folder / f"{name}.parquet"
         existing = pq.read_table(path)
-        added = pa.Table.from_pylist([{c.name: r.get(c.name) for c in spec.columns if c.name in existing.column_names} for r in rows], schema=existing.schema)
+        added = pa.Table.from_pylist(
+            [{c.name: r.get(c.name) for c in spec.columns if c.name in existing.column_names} for r in rows], schema=existing.schema
+        )
         pq.write_table(pa.concat_tables([existing, added]), path)
         return
     path = folder / f"{name}.csv"
@@ -376,7 +450,9 @@ def _append(folder: Path, name: str, rows: list[dict[str, Any]], parquet: bool) 
     with path.open("a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL)
         for row in rows:
-            writer.writerow(["" if row.get(c) is None else str(row[c]).lower() if isinstance(row.get(c), bool) else row.get(c) for c in columns])
+            writer.writerow(
+                ["" if row.get(c) is None else str(row[c]).lower() if isinstance(row.get(c), bool) else row.get(c) for c in columns]
+            )
 
 
 def _write_confirmations(folder: Path, books: Books) -> None:
@@ -385,4 +461,6 @@ def _write_confirmations(folder: Path, books: Books) -> None:
         writer = csv.writer(handle)
         writer.writerow(["date", "depository", "class", "asset", "currency", "amount"])
         for row in books.rows("balances"):
-            writer.writerow([books.config.business_date.isoformat(), row["depository"], row["class"], row["asset"], row["currency"], row["amount"]])
+            writer.writerow(
+                [books.config.business_date.isoformat(), row["depository"], row["class"], row["asset"], row["currency"], row["amount"]]
+            )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -185,10 +185,7 @@ class Backend:
 
     def table(self, name: str, data: pa.Table | Path) -> ir.Table:
         spec = TABLE[name]
-        if isinstance(data, Path):
-            raw = self.connection.read_parquet(str(data))
-        else:
-            raw = self._from_arrow(data)
+        raw = self.connection.read_parquet(str(data)) if isinstance(data, Path) else self._from_arrow(data)
         present = set(raw.columns)
         return raw.select(
             **{c.name: (raw[c.name].cast(_ibis_type(c.type)) if c.name in present else ibis.null(_ibis_type(c.type))) for c in spec.columns}
@@ -206,7 +203,7 @@ class Backend:
     def execute(self, expr: ir.Table) -> list[dict[str, Any]]:
         """Run an expression; rows come back with exact Decimal amounts."""
         result: pa.Table = self.connection.to_pyarrow(expr)
-        return result.to_pylist()
+        return cast(list[dict[str, Any]], result.to_pylist())
 
     def frames(self, books: Books) -> Frames:
         tables = {name: self.table(name, data) for name, data in books.tables.items() if name != "haircuts"}

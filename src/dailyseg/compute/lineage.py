@@ -65,7 +65,9 @@ def explain(books: Books, computation: Computation, code: str, *, engine: Engine
     rates = computation.totals.rates
     if source is None:
         formula = _formulas(layout)[ref]
-        terms = tuple({"code": t.ref, "sign": "+" if t.sign > 0 else "-", "value": computation.filing.get(t.ref, ZERO)} for t in formula.terms)
+        terms = tuple(
+            {"code": t.ref, "sign": "+" if t.sign > 0 else "-", "value": computation.filing.get(t.ref, ZERO)} for t in formula.terms
+        )
         rule = f"{formula.id}: {formula.target} = {formula.expr} (rounded lines; {formula.citation})"
         return Explanation(ref, row.label, rule, value, terms=terms)
     rule = source.describe(statement.customer_class) + "; rounded to whole dollars once, after conversion"
@@ -99,9 +101,16 @@ def explain(books: Books, computation: Computation, code: str, *, engine: Engine
         frames = backend.frames(books)
         top_expr, summary_expr = contributors(frames, statement.customer_class, source.measure, limit)
         top, summary = backend.execute(top_expr), backend.execute(summary_expr)
-    listed = [{"account": r["account"], "currency": r["currency"], "amount": source.sign * r["value"], "usd": source.sign * r["usd"]} for r in top]
+    listed = [
+        {"account": r["account"], "currency": r["currency"], "amount": source.sign * r["value"], "usd": source.sign * r["usd"]} for r in top
+    ]
     by_currency = tuple(
-        {"currency": r["currency"], "rows": r["rows"], "amount": source.sign * r["amount"], "usd": source.sign * r["amount"] * rates.get(r["currency"], Decimal(1))}
+        {
+            "currency": r["currency"],
+            "rows": r["rows"],
+            "amount": source.sign * r["amount"],
+            "usd": source.sign * r["amount"] * rates.get(r["currency"], Decimal(1)),
+        }
         for r in sorted(summary, key=lambda r: r["currency"])
     )
     exact = sum((r["usd"] for r in by_currency), ZERO)

@@ -88,7 +88,9 @@ def read_confirmations(path: Path, business_date: Any) -> dict[Key, Decimal]:
     return confirmed
 
 
-def reconcile(balances: Iterable[Mapping[str, Any]], confirmed: Mapping[Key, Decimal], names: Mapping[str, tuple[str, str]]) -> list[Difference]:
+def reconcile(
+    balances: Iterable[Mapping[str, Any]], confirmed: Mapping[Key, Decimal], names: Mapping[str, tuple[str, str]]
+) -> list[Difference]:
     """Every (depository, class, asset, currency) whose books balance differs from the confirmed one.
 
     `names` maps a depository id to its (name, kind). A balance on one side only is a difference too.
@@ -105,5 +107,7 @@ def reconcile(balances: Iterable[Mapping[str, Any]], confirmed: Mapping[Key, Dec
             continue
         depository, customer_class, asset, currency = key
         name, kind = names.get(depository, ("(not in the books)", ""))
-        differences.append(Difference(depository, name, line_of(customer_class, kind, asset), customer_class, asset, currency, ours, theirs))
+        differences.append(
+            Difference(depository, name, line_of(customer_class, kind, asset), customer_class, asset, currency, ours, theirs)
+        )
     return differences

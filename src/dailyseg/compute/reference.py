@@ -37,7 +37,15 @@ def account_measures(books: Books) -> dict[tuple[str, str], dict[str, Any]]:
     """Per (account, currency): the inputs and every derived measure of form-spec 8.2."""
     classes = {row["account"]: row["class"] for row in books.rows("accounts")}
     units: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"cash": ZERO, "securities": ZERO, "unrealized": ZERO, "long_option_value": ZERO, "short_option_value": ZERO, "haircut_value": ZERO, "margin": None}
+        lambda: {
+            "cash": ZERO,
+            "securities": ZERO,
+            "unrealized": ZERO,
+            "long_option_value": ZERO,
+            "short_option_value": ZERO,
+            "haircut_value": ZERO,
+            "margin": None,
+        }
     )
     for row in books.rows("ledger"):
         unit = units[(row["account"], row["currency"])]
@@ -86,9 +94,9 @@ def totals(books: Books) -> Totals:
     balances: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for row in books.rows("balances"):
         depository = depositories[row["depository"]]
-        key = (row["depository"], row["class"], row["asset"], row["currency"])
+        place = (row["depository"], row["class"], row["asset"], row["currency"])
         found = balances.setdefault(
-            key,
+            place,
             {
                 "depository": row["depository"],
                 "name": depository["name"],

@@ -109,8 +109,12 @@ TABLES: tuple[Table, ...] = (
             Column("cash", "amount", description="Cash ledger balance"),
             Column("unrealized", "amount", required=False, description="Unrealized P/L on open futures or cleared swaps"),
             Column("long_option_value", "amount", required=False, nonnegative=True, description="Market value of long options"),
-            Column("short_option_value", "amount", required=False, nonnegative=True, description="Market value of short options (positive)"),
-            Column("margin_requirement", "amount", required=False, nonnegative=True, description="Margin required (1.22 undermargined amounts)"),
+            Column(
+                "short_option_value", "amount", required=False, nonnegative=True, description="Market value of short options (positive)"
+            ),
+            Column(
+                "margin_requirement", "amount", required=False, nonnegative=True, description="Margin required (1.22 undermargined amounts)"
+            ),
         ),
         "Per account and currency: cash and open-position values. Missing optional amounts count as zero.",
     ),
