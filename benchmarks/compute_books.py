@@ -71,12 +71,14 @@ def run_pandas(folder: Path) -> dict[str, str]:
             "account": securities["account"],
             "currency": securities["currency"],
             "securities": securities["market_value"],
-            "haircut_value": securities["market_value"] * (100 - pct) / 100,
+            "haircut_value": securities["market_value"] * (100 - pct).astype(pd.ArrowDtype(pa.decimal128(9, 4))) * Decimal("0.01"),
         }
     )
     units = pd.concat([ledger.drop(columns=["margin_requirement"]), valued, held], ignore_index=True)
     units = units.groupby(["account", "currency"], as_index=False).sum(min_count=1)
     units = units.fillna(0).merge(accounts, on="account")
+    for column in ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "haircut_value"):
+        units[column] = units[column].astype(pd.ArrowDtype(pa.decimal128(28, 10)))  # room for the sums below
     nle = units["cash"] + units["securities"] + units["unrealized"] + units["long_option_value"] - units["short_option_value"]
     base = nle - units["securities"]
     deficit = (-base).clip(lower=0)
