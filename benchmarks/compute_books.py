@@ -1,0 +1,138 @@
+"""Benchmark: compute a large book from Parquet with dailyseg (DuckDB engine) and with plain pandas.
+
+    python benchmarks/compute_books.py --accounts 1000000 --positions 10 --folder /tmp/bench-1m
+
+Writes the book once (the demo generator, Parquet), then runs each implementation in its own process and
+reports wall time and peak memory (the child's maximum resident set size). The pandas version is what a
+user would write: read the Parquet files with exact (pyarrow-backed) decimals, merge and group by. Both
+must give the same customer totals; the script checks that they do. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+
+def run_dailyseg(folder: Path) -> dict[str, str]:
+    from dailyseg.compute import engine_totals, read_books
+
+    totals = engine_totals(read_books(folder), "duckdb")
+    return _flatten(totals.customers)
+
+
+def run_pandas(folder: Path) -> dict[str, str]:
+    import pandas as pd
+
+    from dailyseg.compute.books import read_books
+    from dailyseg.compute.engine import haircut_bands
+
+    books = read_books(folder)
+
+    def table(name: str) -> pd.DataFrame:
+        return pd.read_parquet(folder / f"{name}.parquet", dtype_backend="pyarrow")
+
+    ledger, positions, securities, accounts = table("ledger"), table("positions"), table("securities"), table("accounts")
+    zero = pd.Series([Decimal(0)], dtype=ledger["cash"].dtype).iloc[0]
+    for column in ("unrealized", "long_option_value", "short_option_value"):
+        ledger[column] = ledger[column].fillna(zero)
+    import pyarrow as pa
+
+    # pyarrow refuses decimal products wider than 38 digits: narrow the operands first.
+    size = (positions["quantity"] * positions["multiplier"]).astype(pd.ArrowDtype(pa.decimal128(18, 4)))
+    option = positions["option"]
+    long = option & (positions["quantity"] > 0)
+    short = option & (positions["quantity"] < 0)
+    valued = pd.DataFrame(
+        {
+            "account": positions["account"],
+            "currency": positions["currency"],
+            "unrealized": (size * (positions["settlement_price"] - positions["trade_price"])).where(~option, 0),
+            "long_option_value": (size * positions["settlement_price"]).where(long, 0),
+            "short_option_value": (-(size * positions["settlement_price"])).where(short, 0),
+        }
+    )
+    bands = haircut_bands(books.arrow("haircuts"), books.config.business_date).to_pandas(types_mapper=pd.ArrowDtype)
+    securities["row"] = range(len(securities))
+    maturity = securities["maturity"].fillna(pd.Timestamp("9999-12-31").date())
+    merged = securities.assign(m=maturity).merge(bands, on="type", how="left")
+    merged = merged[(merged["m"] > merged["after"]) & (merged["m"] <= merged["until"])]
+    haircut = securities.merge(merged[["row", "band_haircut"]], on="row", how="left")
+    pct = haircut["haircut"].fillna(haircut["band_haircut"]).fillna(100)
+    held = pd.DataFrame(
+        {
+            "account": securities["account"],
+            "currency": securities["currency"],
+            "securities": securities["market_value"],
+            "haircut_value": securities["market_value"] * (100 - pct).astype(pd.ArrowDtype(pa.decimal128(9, 4))) * Decimal("0.01"),  # type: ignore[type-var]  # pandas-stubs types decimal scaling too narrowly
+        }
+    )
+    units = pd.concat([ledger.drop(columns=["margin_requirement"]), valued, held], ignore_index=True)
+    units = units.groupby(["account", "currency"], as_index=False).sum(min_count=1)
+    units = units.fillna(0).merge(accounts, on="account")
+    for column in ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "haircut_value"):
+        units[column] = units[column].astype(pd.ArrowDtype(pa.decimal128(28, 10)))  # room for the sums below
+    nle = units["cash"] + units["securities"] + units["unrealized"] + units["long_option_value"] - units["short_option_value"]
+    base = nle - units["securities"]
+    deficit = (-base).clip(lower=0)
+    offset = pd.concat([deficit, units["haircut_value"], nle + deficit], axis=1).min(axis=1)
+    units = units.assign(deficit=deficit, offset=offset)
+    grouped = units.groupby(["class", "currency"], as_index=False)[
+        ["cash", "securities", "unrealized", "long_option_value", "short_option_value", "deficit", "offset"]
+    ].sum()
+    rows = grouped.rename(columns={"class": "customer_class"}).to_dict("records")
+    return _flatten(rows)
+
+
+def _flatten(rows: Any) -> dict[str, str]:
+    measures = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "deficit", "offset")
+    return {f"{r['customer_class']}/{r['currency']}/{m}": str(Decimal(str(r[m])).normalize()) for r in rows for m in measures}
+
+
+def measure(impl: str, folder: Path) -> dict[str, Any]:
+    start = time.perf_counter()
+    child = subprocess.run([sys.executable, __file__, "--run", impl, "--folder", str(folder)], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if child.returncode != 0:
+        return {"impl": impl, "error": child.stderr[-2000:]}
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB -> MiB; the largest child so far
+    return {"impl": impl, "wall_s": round(wall, 2), "peak_mib": round(peak), "totals": json.loads(child.stdout)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--positions", type=int, default=10, help="positions per account")
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/dailyseg-bench"))
+    parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument("--only", choices=("dailyseg", "pandas"))
+    parser.add_argument("--run", choices=("dailyseg", "pandas"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        result = run_dailyseg(args.folder) if args.run == "dailyseg" else run_pandas(args.folder)
+        print(json.dumps(result))
+        return
+    if not args.skip_generate:
+        import dailyseg
+        from dailyseg.compute.demo import generate
+
+        sample = dailyseg.read(Path(__file__).resolve().parents[1] / "examples" / "daily-seg-citigroup-2013-07-25.txt").filings[0]
+        start = time.perf_counter()
+        generate(args.folder, accounts=args.accounts, positions_per_account=args.positions, target=sample, parquet=True)
+        print(f"generated {args.accounts:,} accounts x {args.positions} positions in {time.perf_counter() - start:.1f} s", flush=True)
+    results = [measure(impl, args.folder) for impl in ("dailyseg", "pandas") if args.only in (None, impl)]
+    for r in results:
+        print(json.dumps({k: v for k, v in r.items() if k != "totals"}), flush=True)
+    if len(results) == 2 and "totals" in results[0] and "totals" in results[1]:
+        print("same totals:", results[0]["totals"] == results[1]["totals"])
+
+
+if __name__ == "__main__":
+    main()
