@@ -1,0 +1,35 @@
+"""The upload page: drop a filing to validate and view it; store it too when the write token is given."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from dailyseg.render.html import render_fragment
+from dailyseg.web.documents import examine, receive
+from dailyseg.web.respond import page
+from dailyseg.web.security import CSRF_FIELD, require_read, settings_of
+
+router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request) -> HTMLResponse:
+    return page(request, "upload.html.j2", {"examined": None, "fragments": [], "stored": None, "can_store": False})
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    file: Annotated[UploadFile, File(description="a filing in any format dailyseg reads")],
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> HTMLResponse:
+    request.app.state.csrf.verify(request, csrf_token)
+    settings = settings_of(request)
+    name, content = await receive(file, settings.max_upload_bytes)
+    examined = examine(name, content, settings.max_upload_bytes)
+    fragments = [Markup(render_fragment(c.filing, c.findings)) for c in examined.filings]
+    return page(request, "upload.html.j2", {"examined": examined, "fragments": fragments, "stored": None, "can_store": False})
