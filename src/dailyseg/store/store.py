@@ -1,0 +1,381 @@
+"""The history store: every version of every filing, on a SQLite file or a PostgreSQL server.
+
+Writes go through `ingest_filings`, one transaction per call: either every filing offered is stored with
+all its values, or nothing is. Reads rebuild `Filing` values exactly (integer cents back to `Decimal`).
+Which version is the filing of record is decided when reading (versions.py), so nothing stored is
+ever updated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Select, and_, func, insert, select
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import IntegrityError
+
+from dailyseg.calendar import next_business_day
+from dailyseg.catalogue import CATALOGUE, key_of
+from dailyseg.filing import Entry, Filing, Header
+from dailyseg.money import from_cents
+from dailyseg.parse import read
+from dailyseg.parse.source import MAX_DOCUMENT_BYTES, load_bytes
+from dailyseg.serial import cover_from_dict
+from dailyseg.store.database import StoreError, default_url, make_engine
+from dailyseg.store.identity import firm_id_of, name_key
+from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
+from dailyseg.store.migrate import upgrade
+from dailyseg.store.tables import aliases, filing_values, filings
+from dailyseg.store.types import FLAGS, FilingVersion, FirmSummary, HistoryPoint, IngestOutcome, StatementSummary
+from dailyseg.store.versions import rank, records_by
+
+_VERSION_COLUMNS = (
+    filings.c.id,
+    aliases.c.firm_id,
+    filings.c.firm_name,
+    filings.c.end_date,
+    filings.c.status,
+    filings.c.form,
+    filings.c.submit_date,
+    filings.c.version,
+    filings.c.content_hash,
+    filings.c.stored_at,
+)
+
+
+@dataclass(frozen=True)
+class _Head:
+    """A filing row as read for deciding records (without its values)."""
+
+    id: int
+    firm_id: str
+    firm_name: str
+    end_date: date
+    status: str
+    form: str
+    submit_date: date | None
+    version: int
+    content_hash: str
+    stored_at: datetime
+
+    @classmethod
+    def of(cls, row: Row[Any] | Any) -> _Head:
+        stored = row.stored_at if row.stored_at.tzinfo else row.stored_at.replace(tzinfo=UTC)
+        return cls(
+            row.id, row.firm_id, row.firm_name, row.end_date, row.status, row.form, row.submit_date, row.version, row.content_hash, stored
+        )
+
+    def version_of(self, is_record: bool) -> FilingVersion:
+        return FilingVersion(
+            self.id,
+            self.firm_id,
+            self.firm_name,
+            self.end_date,
+            self.status,
+            self.form,
+            self.submit_date,
+            self.version,
+            is_record,
+            self.content_hash,
+            self.stored_at,
+        )
+
+
+def _with_records(heads: Iterable[_Head]) -> list[FilingVersion]:
+    listed = sorted(heads, key=lambda h: (h.end_date, h.form, h.version))
+    chosen = {h.id for h in records_by(listed, lambda h: (h.form, h.end_date)).values()}
+    return [h.version_of(h.id in chosen) for h in listed]
+
+
+class Store:
+    """A handle on one store database. Open with `Store.open(url)`; close (or use as a context manager)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None, *, create: bool = True) -> Store:
+        """Open (and when `create`, create) the store at `url` (default: `default_url()`), migrating it."""
+        engine = make_engine(url or default_url(), create=create)
+        try:
+            upgrade(engine)
+        except Exception as error:
+            engine.dispose()
+            raise StoreError(f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: {error}") from error
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()
+
+    # -- firms -------------------------------------------------------------------------------------------------
+    def resolve(self, firm: str) -> str | None:
+        """The firm id of `firm`, given as a firm id or as any name the firm filed under."""
+        with self.engine.connect() as conn:
+            by_id = conn.execute(select(aliases.c.firm_id).where(aliases.c.firm_id == firm.strip().lower()).limit(1)).scalar()
+            if by_id is not None:
+                return str(by_id)
+            by_name = conn.execute(select(aliases.c.firm_id).where(aliases.c.name_key == name_key(firm))).scalar()
+            return str(by_name) if by_name is not None else None
+
+    def alias(self, name: str, firm: str) -> str:
+        """Join the name `name` (and every spelling with its key) to the firm `firm`; returns the firm id."""
+        target = self.resolve(firm)
+        if target is None:
+            raise KeyError(f"no firm {firm!r} in the store")
+        key = name_key(name)
+        if not key:
+            raise ValueError("an alias needs a name")
+        with self.engine.begin() as conn:
+            if conn.execute(select(aliases.c.firm_id).where(aliases.c.name_key == key)).first() is None:
+                conn.execute(insert(aliases).values(name_key=key, firm_id=target))
+            else:
+                conn.execute(aliases.update().where(aliases.c.name_key == key).values(firm_id=target))
+        return target
+
+    def _require(self, firm: str) -> str:
+        firm_id = self.resolve(firm)
+        if firm_id is None:
+            raise KeyError(f"no firm {firm!r} in the store")
+        return firm_id
+
+    def _heads(self, query: Select[Any]) -> list[_Head]:
+        with self.engine.connect() as conn:
+            return [_Head.of(row) for row in conn.execute(query)]
+
+    def _versions_query(self, firm_id: str) -> Select[Any]:
+        return select(*_VERSION_COLUMNS).join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == firm_id)
+
+    # -- writing -----------------------------------------------------------------------------------------------
+    def ingest_filing(self, filing: Filing, *, source: str, content: bytes | None = None) -> IngestOutcome:
+        return self.ingest_filings([filing], source=source, content=content)[0]
+
+    def ingest_filings(self, batch: Sequence[Filing], *, source: str, content: bytes | None = None) -> list[IngestOutcome]:
+        """Store a batch of filings in one transaction (all or none), each filing once by content hash."""
+        outcomes: list[IngestOutcome | None] = [None] * len(batch)
+        ready: list[tuple[int, Prepared]] = []
+        for index, filing in enumerate(batch):
+            try:
+                ready.append((index, prepare(filing, source)))
+            except NotStorable as error:
+                outcomes[index] = IngestOutcome(
+                    "unreadable", source, None, filing.header.firm_name or None, filing.header.end_date, str(error)
+                )
+        doc_hash = document_hash(content) if content is not None else None
+        written = self._write_retrying(ready, doc_hash)
+        for index, outcome in written.items():
+            outcomes[index] = outcome
+        return [o for o in outcomes if o is not None]
+
+    def _write_retrying(self, ready: list[tuple[int, Prepared]], doc_hash: str | None) -> dict[int, IngestOutcome]:
+        attempts = 3
+        for attempt in range(attempts):
+            try:
+                with self.engine.begin() as conn:
+                    return self._write(conn, ready, doc_hash)
+            except IntegrityError:
+                # Another writer stored the same content or version number at the same moment: read again.
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _write(self, conn: Connection, ready: list[tuple[int, Prepared]], doc_hash: str | None) -> dict[int, IngestOutcome]:
+        result: dict[int, IngestOutcome] = {}
+        hashes = list({item.content_hash for _, item in ready})
+        present: dict[str, int] = {}
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            present |= {
+                h: i for h, i in conn.execute(select(filings.c.content_hash, filings.c.id).where(filings.c.content_hash.in_(chunk)))
+            }
+        firm_ids: dict[str, str] = {}
+        value_rows: list[dict[str, Any]] = []
+        now = datetime.now(UTC)
+        for index, item in ready:
+            firm = item.filing.header.firm_name
+            if item.content_hash in present:
+                result[index] = IngestOutcome(
+                    "already-present", item.source, present[item.content_hash], firm, item.end_date, "same content stored before"
+                )
+                continue
+            if item.name_key not in firm_ids:
+                firm_ids[item.name_key] = self._ensure_alias(conn, item.name_key)
+            row = filing_row(item)
+            prior = conn.execute(
+                select(func.max(filings.c.version)).where(
+                    and_(filings.c.name_key == item.name_key, filings.c.form == row["form"], filings.c.end_date == item.end_date)
+                )
+            ).scalar()
+            version = int(prior or 0) + 1
+            filing_id = int(
+                conn.execute(
+                    insert(filings).values(**row, version=version, document_hash=doc_hash, stored_at=now).returning(filings.c.id)
+                ).scalar_one()
+            )
+            present[item.content_hash] = filing_id
+            value_rows.extend({"filing_id": filing_id, "code": c, "statement": s, "cents": v, "label": lab} for c, s, v, lab in item.values)
+            if version == 1:
+                result[index] = IngestOutcome("stored", item.source, filing_id, firm, item.end_date)
+            else:
+                result[index] = IngestOutcome(
+                    "amended", item.source, filing_id, firm, item.end_date, f"version {version} of {item.end_date.isoformat()}"
+                )
+        if value_rows:
+            conn.execute(insert(filing_values), value_rows)
+        return result
+
+    @staticmethod
+    def _ensure_alias(conn: Connection, key: str) -> str:
+        found = conn.execute(select(aliases.c.firm_id).where(aliases.c.name_key == key)).scalar()
+        if found is not None:
+            return str(found)
+        firm_id = firm_id_of(key)
+        conn.execute(insert(aliases).values(name_key=key, firm_id=firm_id))
+        return firm_id
+
+    def ingest_path(self, path: Path) -> list[IngestOutcome]:
+        """Read one document and store every filing in it (one transaction); unreadable documents are reported."""
+        source, raw, failure = load_bytes(path, MAX_DOCUMENT_BYTES)
+        if failure is not None or raw is None:
+            return [IngestOutcome("unreadable", str(path), None, None, None, failure.message if failure else "cannot open")]
+        result = read(raw)
+        problems = [p for p in result.problems if p.severity in ("fatal", "error")]
+        reason = "; ".join(str(p).replace("<bytes>", source, 1) for p in problems[:3])
+        if not result.filings:
+            return [IngestOutcome("unreadable", source, None, None, None, reason or "no filing found")]
+        outcomes = self.ingest_filings(result.filings, source=source, content=raw)
+        if problems:
+            outcomes.append(IngestOutcome("unreadable", source, None, None, None, f"part of the document could not be read: {reason}"))
+        return outcomes
+
+    # -- reading -----------------------------------------------------------------------------------------------
+    def filings(self, firm: str, start: date | None = None, end: date | None = None, *, record_only: bool = False) -> list[FilingVersion]:
+        query = self._versions_query(self._require(firm))
+        if start is not None:
+            query = query.where(filings.c.end_date >= start)
+        if end is not None:
+            query = query.where(filings.c.end_date <= end)
+        listed = _with_records(self._heads(query))
+        return [v for v in listed if v.is_record] if record_only else listed
+
+    def versions(self, firm: str, end_date: date) -> list[FilingVersion]:
+        return self.filings(firm, end_date, end_date)
+
+    def get(self, filing_id: int) -> tuple[FilingVersion, Filing]:
+        """A stored version and its filing, rebuilt exactly. KeyError if there is no such id."""
+        with self.engine.connect() as conn:
+            head = conn.execute(
+                select(*_VERSION_COLUMNS, filings.c.layout, filings.c.statements, filings.c.cover, filings.c.name_key)
+                .join(aliases, aliases.c.name_key == filings.c.name_key)
+                .where(filings.c.id == filing_id)
+            ).first()
+            if head is None:
+                raise KeyError(f"no filing {filing_id} in the store")
+            values = conn.execute(
+                select(filing_values.c.statement, filing_values.c.code, filing_values.c.cents, filing_values.c.label).where(
+                    filing_values.c.filing_id == filing_id
+                )
+            ).all()
+            siblings = conn.execute(
+                self._versions_query(str(head.firm_id)).where(and_(filings.c.end_date == head.end_date, filings.c.form == head.form))
+            ).all()
+        header = Header(head.status, head.end_date, head.firm_name, head.form, head.submit_date)
+        entries = tuple(Entry(v.statement, v.code, from_cents(int(v.cents)), v.label) for v in values)
+        cover = cover_from_dict(json.loads(head.cover)) if head.cover else None
+        statements = tuple(s for s in str(head.statements).split(",") if s)
+        filing = Filing(header, head.layout, entries, cover, statements)
+        record = max((_Head.of(s) for s in siblings), key=rank)
+        return _Head.of(head).version_of(record.id == filing_id), filing
+
+    def history(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> list[HistoryPoint]:
+        """The values of `codes` on each End Date's filing of record, in date order."""
+        wanted = [key_of(c) for c in codes]
+        query = (
+            select(
+                filings.c.id,
+                filings.c.end_date,
+                filings.c.status,
+                filings.c.submit_date,
+                filings.c.version,
+                filing_values.c.code,
+                filing_values.c.cents,
+            )
+            .join(aliases, aliases.c.name_key == filings.c.name_key)
+            .join(filing_values, filing_values.c.filing_id == filings.c.id)
+            .where(aliases.c.firm_id == self._require(firm), filing_values.c.code.in_(wanted))
+        )
+        if start is not None:
+            query = query.where(filings.c.end_date >= start)
+        if end is not None:
+            query = query.where(filings.c.end_date <= end)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        chosen = {row.id for row in records_by(rows, lambda r: r.end_date).values()}
+        order = {code: i for i, code in enumerate(wanted)}
+        points = [
+            HistoryPoint(r.end_date, r.code, from_cents(int(r.cents)), r.id, r.status.upper() == "AMENDED" or r.version > 1)
+            for r in rows
+            if r.id in chosen
+        ]
+        return sorted(points, key=lambda p: (p.end_date, order[p.code]))
+
+    def record_filings(self, firm: str, start: date | None = None, end: date | None = None) -> list[tuple[FilingVersion, Filing]]:
+        """Each End Date's filing of record with its content, in date order (for monitoring and publishing)."""
+        by_day = records_by((v for v in self.filings(firm, start, end, record_only=True)), lambda v: v.end_date)
+        return [self.get(v.id) for _, v in sorted(by_day.items())]
+
+    def firm_ids(self) -> list[str]:
+        query = select(aliases.c.firm_id).join(filings, filings.c.name_key == aliases.c.name_key).distinct().order_by(aliases.c.firm_id)
+        with self.engine.connect() as conn:
+            return [str(f) for f in conn.execute(query).scalars()]
+
+    def firms(self) -> list[FirmSummary]:
+        summaries = (self.firm(firm_id) for firm_id in self.firm_ids())
+        return [s for s in summaries if s is not None]
+
+    def firm(self, firm: str) -> FirmSummary | None:
+        """The firm's latest filing of record, summed up by statement, with flags; None if unknown."""
+        firm_id = self.resolve(firm)
+        if firm_id is None:
+            return None
+        with self.engine.connect() as conn:
+            latest = conn.execute(self._versions_query(firm_id).order_by(filings.c.end_date.desc()).limit(1)).first()
+        if latest is None:
+            return None
+        day = self.versions(firm_id, latest.end_date)
+        record = max((v for v in day if v.is_record), key=rank)
+        _, filing = self.get(record.id)
+        statements = {}
+        flags: set[str] = set()
+        for statement in CATALOGUE.statements:
+            if statement.id not in filing.statements:
+                continue
+            summary = StatementSummary(
+                filing.get(statement.requirement), filing.get(statement.funds), filing.get(statement.excess), filing.get(statement.target)
+            )
+            statements[statement.id] = summary
+            if summary.excess is not None and summary.excess < 0:
+                flags.add("deficiency")
+            if summary.excess is not None and summary.target is not None and summary.excess < summary.target:
+                flags.add("under-target")
+        if record.status.upper() == "AMENDED" or len(day) > 1:
+            flags.add("amended")
+        if any(v.status.upper() == "INITIAL" and is_late(v) for v in day):
+            flags.add("late")
+        return FirmSummary(firm_id, record.firm_name, record.end_date, statements, tuple(f for f in FLAGS if f in flags))
+
+
+def is_late(version: FilingVersion) -> bool:
+    """Submitted after the next business day after its End Date (the filing is due by noon that day)."""
+    return version.submit_date is not None and version.submit_date > next_business_day(version.end_date)

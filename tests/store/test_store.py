@@ -1,0 +1,151 @@
+"""The Store API on SQLite and on a real PostgreSQL server: versions, records, duplicates, firms, history."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from dailyseg.render import render_json, render_text
+from dailyseg.store import HistoryPoint, Store, StoreError
+from dailyseg.store.synthetic import daily_filing
+from dailyseg.store.tables import filing_values, filings
+
+D = Decimal
+DAY = date(2024, 3, 4)  # a Monday
+
+
+@pytest.fixture
+def store(store_url: str) -> Store:
+    return Store.open(store_url)
+
+
+def test_round_trip_is_exact(store: Store) -> None:
+    filing = daily_filing("Acme Futures LLC", DAY, requirement=D("1234567890.12"), funds=D("1300000000.99"), target=D(5))
+    outcome = store.ingest_filing(filing, source="a.json")
+    assert (outcome.status, outcome.firm, outcome.end_date) == ("stored", "Acme Futures LLC", DAY)
+    assert outcome.filing_id is not None
+    version, back = store.get(outcome.filing_id)
+    assert back == filing
+    assert back[7190] == D("65432110.87")
+    assert (version.firm_id, version.version, version.is_record, version.status) == ("acme-futures", 1, True, "INITIAL")
+
+
+def test_same_content_twice_is_stored_once(store: Store) -> None:
+    filing = daily_filing("Acme Futures LLC", DAY, requirement=D(100), funds=D(150))
+    first = store.ingest_filing(filing, source="a.txt")
+    second = store.ingest_filing(filing, source="copy/a.json")
+    assert second.status == "already-present" and second.filing_id == first.filing_id
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(filings)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(filing_values)).scalar() == len(filing.entries)
+
+
+def test_amendment_chain_keeps_every_version(store: Store) -> None:
+    initial = daily_filing("Acme Futures LLC", DAY, requirement=D(100), funds=D(150))
+    amended = daily_filing("Acme Futures LLC", DAY, requirement=D(100), funds=D(140), status="AMENDED", submit=date(2024, 3, 6))
+    again = daily_filing("Acme Futures LLC", DAY, requirement=D(100), funds=D(145), status="AMENDED", submit=date(2024, 3, 7))
+    outcomes = [store.ingest_filing(f, source=str(i)) for i, f in enumerate((initial, amended, again))]
+    assert [o.status for o in outcomes] == ["stored", "amended", "amended"]
+    versions = store.versions("Acme Futures", DAY)
+    assert [(v.version, v.status, v.is_record) for v in versions] == [(1, "INITIAL", False), (2, "AMENDED", False), (3, "AMENDED", True)]
+    assert store.get(versions[0].id)[1] == initial  # the original stays readable
+    assert store.history("acme-futures", ["7190"]) == [HistoryPoint(DAY, "7190", D(45), versions[2].id, True)]
+
+
+def test_out_of_order_arrival_keeps_the_amendment_of_record(store: Store) -> None:
+    initial = daily_filing("Acme Futures LLC", DAY, requirement=D(100), funds=D(150))
+    amended = daily_filing("Acme Futures LLC", DAY, requirement=D(100), funds=D(140), status="AMENDED", submit=date(2024, 3, 6))
+    assert store.ingest_filing(amended, source="late.txt").status == "stored"
+    assert store.ingest_filing(initial, source="early.txt").status == "amended"
+    records = store.filings("acme-futures", record_only=True)
+    assert [(r.status, r.version) for r in records] == [("AMENDED", 1)]
+    point = store.history("Acme Futures", ["7190"])[0]
+    assert (point.value, point.amended) == (D(40), True)
+
+
+def test_name_variants_are_one_firm(store: Store) -> None:
+    names = ["Citigroup Global Markets Inc.", "CITIGROUP GLOBAL MARKETS INC", "Citigroup Global Markets, Inc", "citigroup global markets"]
+    for i, name in enumerate(names):
+        store.ingest_filing(daily_filing(name, date(2024, 3, 4 + i), requirement=D(100), funds=D(110 + i)), source=name)
+    assert [f.firm_id for f in store.firms()] == ["citigroup-global-markets"]
+    assert [p.value for p in store.history("CITIGROUP GLOBAL MARKETS, INC.", ["7190"])] == [D(10), D(11), D(12), D(13)]
+    summary = store.firm("Citigroup Global Markets Inc.")
+    assert summary is not None and summary.name == "citigroup global markets" and summary.latest_end_date == date(2024, 3, 7)
+
+
+def test_alias_joins_a_renamed_firm(store: Store) -> None:
+    store.ingest_filing(daily_filing("Old Name Securities LLC", DAY, requirement=D(1), funds=D(2)), source="a")
+    store.ingest_filing(daily_filing("New Name Securities LLC", date(2024, 3, 5), requirement=D(1), funds=D(3)), source="b")
+    assert len(store.firms()) == 2
+    assert store.alias("New Name Securities", "old-name-securities") == "old-name-securities"
+    assert [f.firm_id for f in store.firms()] == ["old-name-securities"]
+    assert [p.value for p in store.history("New Name Securities LLC", ["7190"])] == [D(1), D(2)]
+
+
+def test_filings_between_dates_and_summary_flags(store: Store) -> None:
+    for offset, funds in enumerate((D(150), D(90), D(104))):
+        day = date(2024, 3, 4 + offset)
+        store.ingest_filing(daily_filing("Acme", day, requirement=D(100), funds=funds, target=D(5)), source=str(offset))
+    listed = store.filings("acme", date(2024, 3, 5), date(2024, 3, 6))
+    assert [v.end_date for v in listed] == [date(2024, 3, 5), date(2024, 3, 6)]
+    summary = store.firm("acme")
+    assert summary is not None
+    assert summary.statements["segregation"].excess == D(4)
+    assert summary.statements["segregation"].target == D(5)
+    assert summary.flags == ("under-target",)
+    late = daily_filing("Acme", date(2024, 3, 7), requirement=D(100), funds=D(50), submit=date(2024, 3, 12))
+    store.ingest_filing(late, source="late")
+    summary = store.firm("acme")
+    assert summary is not None and summary.flags == ("deficiency", "under-target", "late")
+
+
+def test_history_picks_records_in_date_order(store: Store) -> None:
+    days = [date(2024, 3, d) for d in (6, 4, 5)]
+    for day in days:
+        store.ingest_filing(daily_filing("Acme", day, requirement=D(100), funds=D(100 + day.day)), source=str(day))
+    points = store.history("acme", ["7190", "7060"], start=date(2024, 3, 5))
+    assert [(p.end_date.day, p.code, p.value) for p in points] == [
+        (5, "7190", D(5)),
+        (5, "7060", D(100)),
+        (6, "7190", D(6)),
+        (6, "7060", D(100)),
+    ]
+
+
+def test_unstorable_filing_is_unreadable(store: Store) -> None:
+    filing = daily_filing("", DAY, requirement=D(1), funds=D(2))
+    outcome = store.ingest_filing(filing, source="blank")
+    assert outcome.status == "unreadable" and "no firm name" in outcome.reason
+    assert store.firms() == []
+
+
+def test_ingest_path_reads_every_format(store: Store, tmp_path: Path) -> None:
+    filing = daily_filing("Acme", DAY, requirement=D(100), funds=D(150))
+    (tmp_path / "a.txt").write_text(render_text([filing]))
+    (tmp_path / "a.json").write_text(render_json([filing]))
+    (tmp_path / "bad.txt").write_text("nothing here")
+    assert [o.status for o in store.ingest_path(tmp_path / "a.txt")] == ["stored"]
+    assert [o.status for o in store.ingest_path(tmp_path / "a.json")] == ["already-present"]
+    bad = store.ingest_path(tmp_path / "bad.txt")
+    assert [o.status for o in bad] == ["unreadable"] and "bad.txt" in bad[0].source
+    missing = store.ingest_path(tmp_path / "missing.txt")
+    assert missing[0].status == "unreadable" and "cannot open" in missing[0].reason
+
+
+def test_get_unknown_id_and_unknown_firm(store: Store) -> None:
+    with pytest.raises(KeyError):
+        store.get(99)
+    with pytest.raises(KeyError):
+        store.history("nobody", ["7190"])
+    assert store.firm("nobody") is None
+
+
+def test_open_without_create_refuses_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no store"):
+        Store.open(f"sqlite:///{tmp_path / 'none.sqlite'}", create=False)
+    with pytest.raises(StoreError, match="unsupported"):
+        Store.open("mysql://x/y")
