@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailyseg import __version__
 from dailyseg.web.assets import STATIC_PREFIX, assets
+from dailyseg.web.deps import StoreHolder
 from dailyseg.web.errors import BodyLimit, install_handlers
-from dailyseg.web.routers import api, upload
+from dailyseg.web.routers import api, pages, upload
 from dailyseg.web.security import Csrf
 from dailyseg.web.settings import Settings
 
@@ -63,7 +67,15 @@ def _meta_router() -> APIRouter:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new application over the given settings (defaults: the default store, open reading, no writing)."""
     settings = settings or Settings()
+    holder = StoreHolder(settings.db_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        holder.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="dailyseg",
         version=__version__,
         description="The CFTC Daily Segregation filings of futures commission merchants: firms, filings, versions, "
@@ -73,11 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.store = holder
     app.state.csrf = Csrf(settings.secret, settings.csrf_max_age_s)
     install_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     app.include_router(_meta_router())
     app.include_router(api.router)
+    app.include_router(pages.router)
     app.include_router(upload.router)
     return app

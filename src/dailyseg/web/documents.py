@@ -1,6 +1,6 @@
 """An uploaded document, read and checked in memory: what the upload page and the validate endpoint show.
 
-Nothing is written anywhere; storing is a separate, token-guarded step.
+Nothing is written anywhere until `store_examined`, which the callers guard with the write token.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dailyseg.checks import Finding, validate
 from dailyseg.filing import Filing
 from dailyseg.parse import read
 from dailyseg.problems import Problem
+from dailyseg.store import IngestOutcome, Store
 from dailyseg.web.errors import too_large_message
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+-]")
@@ -66,3 +67,8 @@ def examine(name: str, content: bytes, limit: int) -> Examined:
     result = read(content, limit=limit)
     problems = tuple(replace(p, source=name) for p in result.problems)
     return Examined(name, content, [Checked(f, validate(f)) for f in result.filings], problems)
+
+
+def store_examined(store: Store, examined: Examined) -> list[IngestOutcome]:
+    """Store every filing the document held, in one transaction (all or none), each once by content."""
+    return store.ingest_filings([c.filing for c in examined.filings], source=examined.name, content=examined.content)

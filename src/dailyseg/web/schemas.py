@@ -88,3 +88,82 @@ def validation_out(examined: Examined) -> dict[str, Any]:
         "problems": [p.to_dict() for p in examined.problems],
         "filings": [checked_out(c) for c in examined.filings],
     }
+
+
+class StatementFigures(BaseModel):
+    requirement: str | None
+    funds: str | None
+    excess: str | None
+    target: str | None
+
+
+class FirmOut(BaseModel):
+    firm_id: str
+    name: str = Field(description="the name on the firm's latest filing")
+    latest_end_date: str | None
+    statements: dict[str, StatementFigures] = Field(description='by statement: "segregation", "secured", "swaps"')
+    flags: list[str] = Field(description='a subset of "deficiency", "under-target", "late", "amended"')
+
+
+class VersionOut(BaseModel):
+    id: int
+    firm_id: str
+    firm_name: str
+    end_date: str
+    status: str
+    form: str
+    submit_date: str | None
+    version: int = Field(description="1 for the first received for (firm, form, End Date), 2 for the next ...")
+    is_record: bool = Field(description="the filing of record: the latest accepted version")
+    content_hash: str
+    stored_at: str
+
+
+class StoredFiling(BaseModel):
+    version: VersionOut
+    versions: list[VersionOut] = Field(description="every version of the same firm, form and End Date")
+    filing: dict[str, Any] = Field(description="the filing in dailyseg's JSON shape: amounts as strings keyed by code")
+    findings: list[FindingOut]
+
+
+class PointOut(BaseModel):
+    end_date: str
+    code: str
+    value: str
+    filing_id: int
+    amended: bool
+
+
+class HistoryOut(BaseModel):
+    firm_id: str
+    codes: list[str]
+    points: list[PointOut] = Field(description="the value of each code on each End Date's filing of record, in date order")
+
+
+class ChartStatement(BaseModel):
+    title: str
+    codes: dict[str, str] = Field(description="requirement, funds, excess and target: the code of each")
+    series: dict[str, list[str | None]] = Field(description="by part, one amount (or null) per date")
+
+
+class ChartOut(BaseModel):
+    firm_id: str
+    dates: list[str]
+    filing_ids: list[int]
+    amended: list[bool]
+    statements: dict[str, ChartStatement]
+
+
+class OutcomeOut(BaseModel):
+    status: str = Field(description='"stored", "already-present", "amended" or "unreadable"')
+    source: str
+    filing_id: int | None
+    firm: str | None
+    end_date: str | None
+    reason: str
+
+
+class StoreResult(BaseModel):
+    source: str
+    outcomes: list[OutcomeOut]
+    problems: list[ProblemOut]
