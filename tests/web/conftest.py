@@ -1,4 +1,4 @@
-"""Fixtures for the web tests: the sample filing, an in-process client, a real server and real Chromium.
+"""Fixtures for the web tests: a seeded store, an in-process client, a real server and real Chromium.
 
 The browser is Debian's Chromium driven by Playwright (no browser download), with HOME in a temporary
 folder; the server is `dailyseg serve` in its own process on a free port of 127.0.0.1.
@@ -7,25 +7,18 @@ folder; the server is `dailyseg serve` in its own process on a free port of 127.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import ConsoleMessage, Error, Page, ViewportSize
+from playwright.sync_api import Page
 
+from dailyseg.store import Store
 from dailyseg.web import Settings, create_app
+from tests.web.support import SAMPLE, WRITE_TOKEN, Console, Server, seed, start_server, stop_server
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "examples" / "daily-seg-citigroup-2013-07-25.txt"
-SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -37,9 +30,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-WRITE_TOKEN = "test-write-token-0123456789"
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store seeded once for the read-only tests."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'store.sqlite'}"
+    with Store.open(url) as store:
+        seed(store)
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -48,54 +47,18 @@ def sample() -> bytes:
 
 
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(write_token=WRITE_TOKEN, max_upload_bytes=200_000))) as test_client:
+def client(seeded_url: str) -> Iterator[TestClient]:
+    """The application in process over the seeded store (read-only use)."""
+    with TestClient(create_app(Settings(db_url=seeded_url, write_token=WRITE_TOKEN, max_upload_bytes=200_000))) as test_client:
         yield test_client
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    db_url: str
-    process: subprocess.Popen[bytes]
-
-
-def start_server(tmp: Path, db_url: str, books: dict[str, Path] | None = None, extra_env: dict[str, str] | None = None) -> Server:
-    """`dailyseg serve` on a free port; returns once /api/health answers."""
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "dailyseg"), "serve", "--db", db_url, "--port", str(port), "--max-upload", "200000"]
-    for name, folder in (books or {}).items():
-        command += ["--books", f"{name}={folder}"]
-    env = os.environ | {"DAILYSEG_TOKEN": WRITE_TOKEN, "HOME": str(tmp)} | (extra_env or {})
-    log = (tmp / "server.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {(tmp / 'server.log').read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/api/health", timeout=1):
-                return Server(url, db_url, process)
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not start in 30 s")
-
-
-def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+@pytest.fixture
+def fresh_client(tmp_path: Path) -> Iterator[TestClient]:
+    """The application over an empty store of its own, for tests that write."""
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'store.sqlite'}", write_token=WRITE_TOKEN, max_upload_bytes=200_000)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
 
 
 @pytest.fixture(scope="session")
@@ -115,40 +78,18 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_h
     }
 
 
-class Console:
-    """Console errors and uncaught exceptions of a page: every page test expects none."""
-
-    def __init__(self, page: Page) -> None:
-        self.errors: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", self._error)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(message.text)
-
-    def _error(self, error: Error) -> None:
-        self.errors.append(str(error))
-
-
 @pytest.fixture
 def console(page: Page) -> Console:
     return Console(page)
 
 
-def screenshot(page: Page, name: str) -> None:
-    """Save the page at desktop and phone widths for review (tests/screenshots, not committed)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
-
-
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One server for the browser tests."""
+def server(tmp_path_factory: pytest.TempPathFactory, seeded_url: str) -> Iterator[Server]:
+    """`dailyseg serve` over a copy of the seeded store (the browser tests store uploads into it)."""
     tmp = tmp_path_factory.mktemp("server")
-    running = start_server(tmp, f"sqlite:///{tmp / 'store.sqlite'}")
+    target = tmp / "store.sqlite"
+    with Store.open(f"sqlite:///{target}") as store:
+        seed(store)
+    running = start_server(tmp, f"sqlite:///{target}")
     yield running
     stop_server(running)

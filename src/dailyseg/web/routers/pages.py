@@ -6,14 +6,19 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
-from dailyseg.store import Store
+from dailyseg.checks import validate
+from dailyseg.filing import Filing
+from dailyseg.render.html import render_fragment
+from dailyseg.store import FilingVersion, Store
 from dailyseg.web.charts import PARTS
 from dailyseg.web.deps import check_range, get_store
+from dailyseg.web.downloads import FORMATS, file_name
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
-from dailyseg.web.views import MARKS, days_of, default_window, statement_columns
+from dailyseg.web.views import MARKS, comparisons, days_of, default_window, statement_columns
 
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -49,3 +54,40 @@ def firm(
         "firm.html.j2",
         {"firm": summary, "days": days, "start": start, "end": end, "columns": statement_columns(), "parts": PARTS, "marks": MARKS},
     )
+
+
+def _stored(store: Store, filing_id: int) -> tuple[FilingVersion, Filing]:
+    try:
+        return store.get(filing_id)
+    except KeyError:
+        raise HTTPException(404, f"no filing {filing_id} in the store") from None
+
+
+@router.get("/filings/{filing_id}", response_class=HTMLResponse)
+def filing(request: Request, filing_id: int, store: StoreDep) -> HTMLResponse:
+    version, stored = _stored(store, filing_id)
+    same_day = [v for v in store.versions(version.firm_id, version.end_date) if v.form == version.form]
+    findings = validate(stored)
+    return page(
+        request,
+        "filing.html.j2",
+        {
+            "version": version,
+            "filing": stored,
+            "same_day": same_day,
+            "comparisons": comparisons(store, version, stored, same_day),
+            "findings": findings,
+            "fragment": Markup(render_fragment(stored, findings)),
+            "formats": FORMATS,
+        },
+    )
+
+
+@router.get("/filings/{filing_id}/download/{fmt}")
+def download(filing_id: int, fmt: str, store: StoreDep) -> Response:
+    chosen = FORMATS.get(fmt)
+    if chosen is None:
+        raise HTTPException(404, f"no download format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    version, stored = _stored(store, filing_id)
+    name = file_name(version.firm_id, stored, version.version, chosen)
+    return Response(chosen.render(stored), media_type=chosen.media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
