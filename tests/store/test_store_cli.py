@@ -24,7 +24,9 @@ def loaded(store_url: str, tmp_path: Path) -> str:
     for offset, funds in enumerate((150, 160, 170)):
         day = date(2024, 3, 4 + offset)
         (folder / f"acme-{offset}.txt").write_text(render_text([daily_filing("Acme Futures LLC", day, requirement=D(100), funds=D(funds))]))
-    amended = daily_filing("ACME FUTURES, L.L.C.", date(2024, 3, 5), requirement=D(100), funds=D(120), status="AMENDED", submit=date(2024, 3, 7))
+    amended = daily_filing(
+        "ACME FUTURES, L.L.C.", date(2024, 3, 5), requirement=D(100), funds=D(120), status="AMENDED", submit=date(2024, 3, 7)
+    )
     (folder / "sub" / "amended.json").write_text(render_json([amended]))
     (folder / "broken.txt").write_text("not a filing")
     result = CliRunner().invoke(main, ["ingest", str(folder), "--db", store_url, "--json"])
@@ -39,7 +41,8 @@ def loaded(store_url: str, tmp_path: Path) -> str:
 
 def test_firms_and_filings(loaded: str) -> None:
     firms = json.loads(CliRunner().invoke(main, ["firms", "--db", loaded, "--json"]).output)
-    assert [(f["firm_id"], f["latest_end_date"], f["statements"]["segregation"]["excess"]) for f in firms] == [("acme-futures", "2024-03-06", "70")]
+    seen = [(f["firm_id"], f["latest_end_date"], f["statements"]["segregation"]["excess"]) for f in firms]
+    assert seen == [("acme-futures", "2024-03-06", "70")]
     listed = json.loads(CliRunner().invoke(main, ["filings", "Acme Futures", "--from", "2024-03-05", "--db", loaded, "--json"]).output)
     assert [(v["end_date"], v["status"], v["version"], v["is_record"]) for v in listed] == [
         ("2024-03-05", "INITIAL", 1, False),

@@ -18,6 +18,7 @@ from dailyseg.catalogue.model import (
     CoverField,
     CoverSpec,
     Formula,
+    HoldingType,
     Kind,
     Layout,
     Row,
@@ -99,6 +100,7 @@ def _statement(raw: dict[str, Any], all_layouts: frozenset[str]) -> Statement:
         excess=raw["excess"],
         target=raw["target"],
         excess_over_target=raw["excess_over_target"],
+        residual_interest_rule=raw.get("residual_interest_rule", ""),
     )
 
 
@@ -134,6 +136,11 @@ def _check(catalogue: Catalogue) -> None:
     for bound in catalogue.bounds:
         if not {bound.value, bound.bound} <= catalogue.refs.keys():
             raise CatalogueError(f"bound {bound.id} names a code that is not in the catalogue")
+    grouped: set[str] = set()
+    for holding in catalogue.holding_types:
+        if not holding.refs <= catalogue.refs.keys() or holding.refs & grouped:
+            raise CatalogueError(f"holding type {holding.id} names a code that is not in the catalogue or is in another group")
+        grouped |= holding.refs
     for statement in catalogue.statements:
         for code in (statement.requirement, statement.funds, statement.excess):
             if str(code) not in catalogue.refs:
@@ -164,6 +171,7 @@ def load(text: str | None = None) -> Catalogue:
         form_names=tuple(data["meta"]["form_names"]),
         statuses=tuple(data["meta"]["statuses"]),
         full_layout_from=date.fromisoformat(data["meta"]["full_layout_from"]),
+        holding_types=tuple(HoldingType(h["id"], h["label"], frozenset(str(c) for c in h["codes"])) for h in data.get("holding_types", [])),
     )
     _check(catalogue)
     return catalogue

@@ -84,6 +84,7 @@ class Statement:
     excess: int
     target: int
     excess_over_target: int
+    residual_interest_rule: str = ""
 
     def rows(self, layout: str) -> Iterator[Row]:
         """The rows printed in a layout, in print order."""
@@ -147,6 +148,15 @@ class Bound:
 
 
 @dataclass(frozen=True)
+class HoldingType:
+    """A group of funds lines by where the funds are held (for the public summary of funds by holding type)."""
+
+    id: str
+    label: str
+    refs: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Layout:
     id: str
     title: str
@@ -188,6 +198,7 @@ class Catalogue:
     form_names: tuple[str, ...]
     statuses: tuple[str, ...]
     full_layout_from: date
+    holding_types: tuple[HoldingType, ...] = ()
 
     @cached_property
     def statement_by_id(self) -> Mapping[str, Statement]:

@@ -1,6 +1,6 @@
 """The `dailyseg` command-line tool. Each module adds its commands to the one group, `main`."""
 
-from dailyseg.cli import catalogue_commands, filing_commands, store_commands, web_commands  # noqa: F401  (registers the commands)
+from dailyseg.cli import catalogue_commands, filing_commands, store_commands, watch_commands, web_commands  # noqa: F401  (registers the commands)
 from dailyseg.cli.app import main
 
 __all__ = ["main"]

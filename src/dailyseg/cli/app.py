@@ -63,17 +63,22 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Write to a file atomically (a reader never sees half a file), or to standard output."""
+def write_output(content: str | bytes, output: str | None) -> None:
+    """Write text or bytes (a PDF) to a file atomically (a reader never sees half a file), or to standard output."""
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+            sys.stdout.buffer.flush()
+        else:
+            click.echo(content, nl=False)
         return
     target = Path(output)
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.replace(temporary, target)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")

@@ -1,4 +1,4 @@
-"""Turning a path, bytes or text into decoded text, refusing what is not a text document.
+"""Turning a path, bytes or text into decoded text (a PDF's text layer included), refusing binary data.
 
 Documents are read with a size limit so that a huge or hostile input costs bounded time and memory; a
 daily filing is about 8 KB, so the default limit leaves room for thousands of filings in one file.
@@ -64,20 +64,10 @@ def decode(source: str, data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> Decoded
         except UnicodeDecodeError:
             pass
     if data.startswith(b"%PDF"):
-        return Decoded(
-            source,
-            None,
-            (
-                Problem(
-                    source,
-                    None,
-                    "this is a PDF file; extract its text first (for example with pdftotext) and read that",
-                    expected="text",
-                    found="PDF",
-                    severity="fatal",
-                ),
-            ),
-        )
+        from dailyseg.parse.pdf import pdf_text  # pypdf is loaded only for PDFs
+
+        text, problems = pdf_text(source, data)
+        return Decoded(source, text, problems)
     sample = data[:8192]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in sample or controls > len(sample) // 20:

@@ -144,7 +144,8 @@ class Store:
                 conn.execute(aliases.update().where(aliases.c.name_key == key).values(firm_id=target))
         return target
 
-    def _require(self, firm: str) -> str:
+    def require(self, firm: str) -> str:
+        """The firm id of `firm`; KeyError naming it when the store does not know it."""
         firm_id = self.resolve(firm)
         if firm_id is None:
             raise KeyError(f"no firm {firm!r} in the store")
@@ -210,7 +211,7 @@ class Store:
                 )
                 continue
             if item.name_key not in firm_ids:
-                firm_ids[item.name_key] = self._ensure_alias(conn, item.name_key)
+                firm_ids[item.name_key] = self.ensure_alias(conn, item.name_key)
             row = filing_row(item)
             prior = conn.execute(
                 select(func.max(filings.c.version)).where(
@@ -236,7 +237,8 @@ class Store:
         return result
 
     @staticmethod
-    def _ensure_alias(conn: Connection, key: str) -> str:
+    def ensure_alias(conn: Connection, key: str) -> str:
+        """The firm id of a name key, recording a new firm (id from the key) when the key is new."""
         found = conn.execute(select(aliases.c.firm_id).where(aliases.c.name_key == key)).scalar()
         if found is not None:
             return str(found)
@@ -261,7 +263,7 @@ class Store:
 
     # -- reading -----------------------------------------------------------------------------------------------
     def filings(self, firm: str, start: date | None = None, end: date | None = None, *, record_only: bool = False) -> list[FilingVersion]:
-        query = self._versions_query(self._require(firm))
+        query = self._versions_query(self.require(firm))
         if start is not None:
             query = query.where(filings.c.end_date >= start)
         if end is not None:
@@ -313,7 +315,7 @@ class Store:
             )
             .join(aliases, aliases.c.name_key == filings.c.name_key)
             .join(filing_values, filing_values.c.filing_id == filings.c.id)
-            .where(aliases.c.firm_id == self._require(firm), filing_values.c.code.in_(wanted))
+            .where(aliases.c.firm_id == self.require(firm), filing_values.c.code.in_(wanted))
         )
         if start is not None:
             query = query.where(filings.c.end_date >= start)

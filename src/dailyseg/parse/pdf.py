@@ -1,0 +1,37 @@
+"""The text layer of a PDF filing (as FCMs post them), read with pypdf.
+
+The text comes out as the text reader expects of PDF text: header fields, headings and `amount [code]`
+pairs, sometimes with whole pages flattened into long lines. A PDF with no text layer (a scan) or one
+pypdf cannot open becomes a fatal problem, never an exception.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from dailyseg.problems import Problem
+
+
+def pdf_text(source: str, data: bytes) -> tuple[str | None, tuple[Problem, ...]]:
+    """The text of every page, pages separated by form feeds; or None with the reason."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    log = logging.getLogger("pypdf")
+    level = log.level
+    log.setLevel(logging.ERROR)  # pypdf logs repairs it makes; damage that matters becomes a Problem below
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
+        return None, (
+            Problem(source, None, f"cannot read the PDF: {error}", expected="a readable PDF", found="a damaged PDF", severity="fatal"),
+        )
+    finally:
+        log.setLevel(level)
+    text = "\n\f".join(pages)
+    if not text.strip():
+        found = f"{len(pages)} pages without text (a scanned image?)"
+        return None, (Problem(source, None, "the PDF has no text layer", expected="a PDF with text", found=found, severity="fatal"),)
+    return text, ()
