@@ -168,3 +168,24 @@ def test_openapi_schema_describes_the_api(client: TestClient) -> None:
     assert all("number" not in str(prop) for prop in figures.values())
     error = schema["components"]["schemas"]["ErrorBody"]
     assert error["properties"]["error"]["$ref"].endswith("ErrorDetail")
+
+
+def test_monitor_findings_name_their_day(client: TestClient) -> None:
+    found = client.get("/api/firms/beta-b-clearing-b-and-script-alert-x-script/findings").json()
+    deficiencies = [(f["end_date"], f["statement"], f["actual"]) for f in found if f["rule"] == "deficiency"]
+    assert ("2024-03-28", "segregation", "-200") in deficiencies and ("2024-03-27", "segregation", "-100") in deficiencies
+    amended = client.get(
+        "/api/firms/alpha-futures/findings", params={"from": AMENDED_DAY.isoformat(), "to": AMENDED_DAY.isoformat()}
+    ).json()
+    assert any(f["rule"] == "amended" and f["end_date"] == AMENDED_DAY.isoformat() for f in amended)
+
+
+def test_downloads_in_every_format(client: TestClient, seeded_url: str) -> None:
+    with Store.open(seeded_url) as store:
+        [citi] = store.filings("citigroup-global-markets")
+    for fmt, start in (("text", b"\n"), ("json", b"{"), ("csv", b"firm,"), ("pdf", b"%PDF")):
+        answer = client.get(f"/filings/{citi.id}/download/{fmt}")
+        assert answer.status_code == 200 and answer.content.startswith(start), fmt
+        assert answer.headers["content-disposition"].startswith('attachment; filename="daily-seg-citigroup-global-markets-2013-07-25-v1.')
+    assert dailyseg.read(client.get(f"/filings/{citi.id}/download/text").content).filing[7190] == Decimal(371003045)
+    assert client.get(f"/filings/{citi.id}/download/..%2F..%2Fetc%2Fpasswd").status_code == 404

@@ -97,6 +97,8 @@ def test_firm_page_draws_its_charts_and_lists_versions(page: Page, console: Cons
     row = page.locator("#filings tbody tr", has=page.get_by_role("link", name=day, exact=True))
     expect(row).to_contain_text("v1")
     expect(row).to_contain_text("v2")
+    expect(page.locator("#timeline svg a")).not_to_have_count(0)
+    expect(page.locator("#timeline .findings-list")).to_contain_text("amended")
     screenshot(page, "firm")
     assert console.errors == []
 

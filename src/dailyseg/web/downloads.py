@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dailyseg.filing import Filing
 from dailyseg.render import render_csv, render_json, render_text
+from dailyseg.render.pdf import render_pdf
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ FORMATS: dict[str, Format] = {
     "text": Format("Text", "txt", "text/plain; charset=utf-8", lambda f: render_text(f).encode("utf-8")),
     "json": Format("JSON", "json", "application/json", lambda f: render_json(f).encode("utf-8")),
     "csv": Format("CSV", "csv", "text/csv; charset=utf-8", lambda f: render_csv(f).encode("utf-8")),
+    "pdf": Format("PDF", "pdf", "application/pdf", render_pdf),
 }
 
 

@@ -167,3 +167,8 @@ class StoreResult(BaseModel):
     source: str
     outcomes: list[OutcomeOut]
     problems: list[ProblemOut]
+
+
+class ObservationOut(FindingOut):
+    firm_id: str
+    end_date: str

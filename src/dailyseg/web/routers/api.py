@@ -15,10 +15,22 @@ from dailyseg.catalogue import CATALOGUE, key_of
 from dailyseg.checks import validate
 from dailyseg.serial import filing_to_dict
 from dailyseg.store import Store
+from dailyseg.store.monitor import watch
 from dailyseg.web.charts import chart_data
 from dailyseg.web.deps import check_range, firm_or_404, get_store
 from dailyseg.web.documents import examine, receive, store_examined
-from dailyseg.web.schemas import ERRORS, ChartOut, FirmOut, HistoryOut, StoredFiling, StoreResult, Validation, VersionOut, validation_out
+from dailyseg.web.schemas import (
+    ERRORS,
+    ChartOut,
+    FirmOut,
+    HistoryOut,
+    ObservationOut,
+    StoredFiling,
+    StoreResult,
+    Validation,
+    VersionOut,
+    validation_out,
+)
 from dailyseg.web.security import require_read, require_write, settings_of
 
 router = APIRouter(prefix="/api", responses=ERRORS)
@@ -81,6 +93,13 @@ def chart(firm: str, store: StoreDep, start: From = None, end: To = None) -> JSO
     """Requirement, funds, excess and target of each statement over time, in columns (what the charts draw)."""
     check_range(start, end)
     return JSONResponse(chart_data(store, firm_or_404(store, firm), start, end))
+
+
+@reading.get("/firms/{firm}/findings", response_model=list[ObservationOut], tags=["history"])
+def firm_findings(firm: str, store: StoreDep, start: From = None, end: To = None) -> list[dict[str, Any]]:
+    """The monitor's findings for the firm over time (deficiency, below target, 25% drawdown, missing days, ...)."""
+    check_range(start, end)
+    return [o.to_dict() for o in watch(store, firm_or_404(store, firm), start, end)]
 
 
 @reading.get("/filings/{filing_id}", response_model=StoredFiling, tags=["filings"])

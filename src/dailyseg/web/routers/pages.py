@@ -13,11 +13,14 @@ from dailyseg.checks import validate
 from dailyseg.filing import Filing
 from dailyseg.render.html import render_fragment
 from dailyseg.store import FilingVersion, Store
+from dailyseg.store.monitor import watch
 from dailyseg.web.charts import PARTS
 from dailyseg.web.deps import check_range, get_store
 from dailyseg.web.downloads import FORMATS, file_name
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
+from dailyseg.web.templating import render_template
+from dailyseg.web.timeline import SHAPES, timeline
 from dailyseg.web.views import MARKS, comparisons, days_of, default_window, statement_columns
 
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
@@ -91,3 +94,25 @@ def download(filing_id: int, fmt: str, store: StoreDep) -> Response:
     version, stored = _stored(store, filing_id)
     name = file_name(version.firm_id, stored, version.version, chosen)
     return Response(chosen.render(stored), media_type=chosen.media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/firms/{firm}/findings", response_class=HTMLResponse)
+def findings(
+    request: Request,
+    firm: str,
+    store: StoreDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    partial: bool = False,
+) -> HTMLResponse:
+    """The monitor's findings for a period on a timeline: a page, or (partial) the section the firm page inserts."""
+    check_range(start, end)
+    summary = store.firm(firm)
+    if summary is None or summary.latest_end_date is None:
+        raise HTTPException(404, f"no firm {firm!r} in the store")
+    start, end = default_window(summary.latest_end_date, start, end)
+    first, last = start or summary.latest_end_date, end or summary.latest_end_date
+    context = {"firm": summary, "tl": timeline(watch(store, summary.firm_id, first, last), first, last), "shapes": SHAPES}
+    if partial:
+        return HTMLResponse(render_template("_timeline.html.j2", context))
+    return page(request, "timeline.html.j2", context)
