@@ -25,6 +25,7 @@ from dailyseg.catalogue.model import (
     Section,
     Severity,
     Sign,
+    Source,
     Statement,
     TargetKind,
     Term,
@@ -89,6 +90,7 @@ def _statement(raw: dict[str, Any], all_layouts: frozenset[str]) -> Statement:
         sections.append(Section(section["id"], section["heading"], layouts, rows))
     return Statement(
         id=raw["id"],
+        customer_class=raw["customer_class"],
         heading=raw["heading"],
         title=raw["title"],
         law=raw["law"],
@@ -117,6 +119,31 @@ def _formula(raw: dict[str, Any], all_layouts: frozenset[str]) -> Formula:
         citation=raw["citation"],
         optional=bool(raw.get("optional", False)),
     )
+
+
+_SOURCE_TABLES = ("customer", "depository", "firm")
+
+
+def _source(ref: str, raw: dict[str, Any]) -> Source:
+    table = raw.get("table")
+    sign = raw.get("sign", 1)
+    if table not in _SOURCE_TABLES or sign not in (1, -1):
+        raise CatalogueError(f"source of {ref}: table must be one of {_SOURCE_TABLES} and sign 1 or -1, found {raw}")
+    kinds, assets, measure = tuple(raw.get("kinds", ())), tuple(raw.get("assets", ())), str(raw.get("measure", ""))
+    if (table == "depository") != bool(kinds and assets) or (table != "depository") != bool(measure):
+        raise CatalogueError(f"source of {ref}: a depository source names kinds and assets, any other a measure; found {raw}")
+    return Source(ref, cast(Any, table), measure, kinds, assets, sign)
+
+
+def _check_sources(catalogue: Catalogue) -> None:
+    """Every reported line is either read from the books (a source) or derived by a formula, never both."""
+    derived = {f.target for f in catalogue.formulas if f.severity == "error"}
+    for ref in catalogue.refs:
+        if (ref in catalogue.sources) == (ref in derived):
+            raise CatalogueError(f"line {ref} needs exactly one of a source or a formula")
+    unknown = set(catalogue.sources) - set(catalogue.refs)
+    if unknown:
+        raise CatalogueError(f"sources name lines that are not in the catalogue: {sorted(unknown)}")
 
 
 def _check(catalogue: Catalogue) -> None:
@@ -172,6 +199,8 @@ def load(text: str | None = None) -> Catalogue:
         statuses=tuple(data["meta"]["statuses"]),
         full_layout_from=date.fromisoformat(data["meta"]["full_layout_from"]),
         holding_types=tuple(HoldingType(h["id"], h["label"], frozenset(str(c) for c in h["codes"])) for h in data.get("holding_types", [])),
+        sources={str(ref): _source(str(ref), raw) for ref, raw in data.get("sources", {}).items()},
     )
     _check(catalogue)
+    _check_sources(catalogue)
     return catalogue

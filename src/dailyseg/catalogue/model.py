@@ -71,8 +71,38 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a line's number comes from in a firm's books: a table, the rows chosen, the measure summed.
+
+    `table` is "customer" (per-account `measure` over the statement's customer class), "depository"
+    (balances at depositories of `kinds` in `assets`) or "firm" (a configured `measure`). `sign` gives the
+    form's sign to values the books hold as positive magnitudes.
+    """
+
+    ref: str
+    table: Literal["customer", "depository", "firm"]
+    measure: str = ""
+    kinds: tuple[str, ...] = ()
+    assets: tuple[str, ...] = ()
+    sign: int = 1
+
+    def describe(self, customer_class: str) -> str:
+        """The rule in words, for `dailyseg explain`."""
+        negate = "minus " if self.sign < 0 else ""
+        if self.table == "customer":
+            return f"{negate}sum of {self.measure.replace('_', ' ')} over {customer_class} customer accounts, currency by currency, in USD"
+        if self.table == "depository":
+            return (
+                f"{negate}sum of {customer_class} balances in {' / '.join(self.assets)} at {' / '.join(self.kinds)} depositories "
+                "with an acknowledgment letter on file, in USD"
+            )
+        return f"{self.measure.replace('_', ' ')} from the firm's configuration"
+
+
+@dataclass(frozen=True)
 class Statement:
     id: str
+    customer_class: str
     heading: str
     title: str
     law: str
@@ -198,6 +228,7 @@ class Catalogue:
     form_names: tuple[str, ...]
     statuses: tuple[str, ...]
     full_layout_from: date
+    sources: Mapping[str, Source]
     holding_types: tuple[HoldingType, ...] = ()
 
     @cached_property

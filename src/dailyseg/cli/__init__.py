@@ -1,6 +1,13 @@
 """The `dailyseg` command-line tool. Each module adds its commands to the one group, `main`."""
 
-from dailyseg.cli import catalogue_commands, filing_commands, store_commands, watch_commands, web_commands  # noqa: F401  (registers the commands)
+from dailyseg.cli import (  # noqa: F401  (registers the commands)
+    catalogue_commands,
+    compute_commands,
+    filing_commands,
+    store_commands,
+    watch_commands,
+    web_commands,
+)
 from dailyseg.cli.app import main
 
 __all__ = ["main"]

@@ -1,0 +1,309 @@
+"""Reading a book: a folder with firm.toml and one CSV or Parquet file per table.
+
+CSV files are read cell by cell into exact Arrow tables, so a bad cell is reported with its file, row
+(the line number a spreadsheet shows), column, what was expected and what was found. Parquet files are
+checked column by column (types, allowed values, signs) without being loaded whole: the engine reads them
+itself, which is what lets a book of millions of accounts be computed in little memory.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from dailyseg.compute.config import BooksError, FirmConfig, read_config
+from dailyseg.compute.schema import ARROW_TYPES, DEFAULT_HAIRCUTS, PLACES, TABLE, TABLES, Column, Table
+
+TableData = pa.Table | Path
+_FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+_SEARCH_ORDER = (".parquet", ".csv")
+
+
+@dataclass(frozen=True)
+class Books:
+    """One business day's books: the configuration and every table (in memory, or a Parquet file)."""
+
+    folder: Path
+    config: FirmConfig
+    tables: Mapping[str, TableData]
+
+    def arrow(self, name: str) -> pa.Table:
+        """A table as exact Arrow data in the schema's column order (reads a Parquet file whole)."""
+        data = self.tables[name]
+        if isinstance(data, pa.Table):
+            return data
+        return conform(pq.read_table(data), TABLE[name], str(data))
+
+    def rows(self, name: str) -> list[dict[str, Any]]:
+        """A table as Python rows (Decimal amounts): what the reference implementation reads."""
+        return self.arrow(name).to_pylist()
+
+
+def _cell(file: str, row: int, column: Column, text: str) -> Any:
+    text = text.strip()
+    if text == "":
+        if column.required:
+            raise BooksError(file, f"expected {_expected(column)}, found an empty cell", row=row, column=column.name)
+        return None
+    if column.type == "text":
+        if column.allowed and text not in column.allowed:
+            raise BooksError(file, f"expected one of {', '.join(column.allowed)}, found {text!r}", row=row, column=column.name)
+        return text
+    if column.type == "flag":
+        if text.lower() not in _FLAGS:
+            raise BooksError(file, f"expected true or false, found {text!r}", row=row, column=column.name)
+        return _FLAGS[text.lower()]
+    if column.type == "date":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise BooksError(file, f"expected a date such as 2013-07-25, found {text!r}", row=row, column=column.name) from None
+    return _number(file, row, column, text)
+
+
+def _expected(column: Column) -> str:
+    if column.type in PLACES:
+        places = PLACES[column.type]
+        kind = "a whole number" if places == 0 else f"a number with at most {places} decimal places"
+        return kind + (" of zero or more" if column.nonnegative else "")
+    return {"text": "text", "flag": "true or false", "date": "a date"}[column.type]
+
+
+def _number(file: str, row: int, column: Column, text: str) -> Decimal | int:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        value = Decimal("NaN")
+    places = PLACES[column.type]
+    exponent = value.as_tuple().exponent
+    arrow = ARROW_TYPES[column.type]
+    digits = arrow.precision - arrow.scale if isinstance(arrow, pa.Decimal128Type) else 18
+    if (
+        not value.is_finite()
+        or (isinstance(exponent, int) and exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)))
+        or abs(value) >= Decimal(10) ** digits
+        or (column.nonnegative and value < 0)
+    ):
+        raise BooksError(file, f"expected {_expected(column)}, found {text!r}", row=row, column=column.name)
+    if column.type == "integer":
+        return int(value)
+    return value.quantize(Decimal(1).scaleb(-places))
+
+
+def read_csv(path: Path, table: Table) -> pa.Table:
+    """Read and check a CSV file against its table's schema."""
+    file = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as error:
+        raise BooksError(file, f"cannot open: {error.strerror}") from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = [name.strip() for name in next(reader)]
+        except StopIteration:
+            raise BooksError(file, "empty file: expected a header row", row=1) from None
+        except UnicodeDecodeError:
+            raise BooksError(file, "expected UTF-8 text", row=1) from None
+        _check_header(file, header, table)
+        columns: dict[str, list[Any]] = {c.name: [] for c in table.columns}
+        try:
+            for number, cells in enumerate(reader, start=2):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(header):
+                    raise BooksError(file, f"expected {len(header)} cells, found {len(cells)}", row=number)
+                values = dict(zip(header, cells, strict=True))
+                for column in table.columns:
+                    columns[column.name].append(_cell(file, number, column, values.get(column.name, "")))
+        except UnicodeDecodeError:
+            raise BooksError(file, "expected UTF-8 text") from None
+    return pa.table({c.name: pa.array(columns[c.name], ARROW_TYPES[c.type]) for c in table.columns})
+
+
+def _check_header(file: str, header: list[str], table: Table) -> None:
+    known = table.column
+    for name in header:
+        if name not in known:
+            raise BooksError(file, f"unexpected column {name!r}; expected columns: {', '.join(known)}", row=1)
+    for column in table.columns:
+        if column.required and column.name not in header:
+            raise BooksError(file, f"missing column {column.name!r} ({_expected(column)})", row=1, column=column.name)
+
+
+def conform(data: pa.Table, table: Table, file: str) -> pa.Table:
+    """Cast a Parquet table to the schema's exact types, adding absent optional columns as empty."""
+    columns = []
+    for column in table.columns:
+        target = ARROW_TYPES[column.type]
+        if column.name not in data.column_names:
+            columns.append(pa.nulls(data.num_rows, target))
+            continue
+        try:
+            columns.append(data[column.name].cast(target))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            raise BooksError(file, f"expected {_expected(column)}: {error}", column=column.name) from None
+    return pa.table(columns, schema=table.arrow_schema())
+
+
+def check_parquet(path: Path, table: Table) -> None:
+    """Check a Parquet file's columns, types, allowed values and signs, one column at a time."""
+    file = str(path)
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowInvalid) as error:
+        raise BooksError(file, f"not a readable Parquet file: {error}") from None
+    schema = parquet.schema_arrow
+    _check_header(file, list(schema.names), table)
+    for column in table.columns:
+        if column.name not in schema.names:
+            continue
+        found, target = schema.field(column.name).type, ARROW_TYPES[column.type]
+        if not _castable(found, target):
+            raise BooksError(file, f"expected {_expected(column)} ({target}), found type {found}", column=column.name)
+        if not (column.allowed or column.nonnegative or column.required):
+            continue
+        offset = 0
+        for batch in parquet.iter_batches(columns=[column.name], batch_size=1 << 20):
+            _check_values(file, column, batch.column(0), offset)
+            offset += batch.num_rows
+
+
+def _castable(found: pa.DataType, target: pa.DataType) -> bool:
+    if found == target:
+        return True
+    if pa.types.is_decimal(target):
+        if pa.types.is_integer(found):
+            return True
+        return pa.types.is_decimal(found) and found.scale <= target.scale and found.precision - found.scale <= target.precision - target.scale
+    if pa.types.is_string(target):
+        return pa.types.is_large_string(found) or pa.types.is_dictionary(found)
+    if pa.types.is_integer(target):
+        return pa.types.is_integer(found)
+    return False
+
+
+def _check_values(file: str, column: Column, values: pa.Array, offset: int) -> None:
+    def first(mask: pa.Array) -> int | None:
+        indices = pc.indices_nonzero(pc.fill_null(mask, False))
+        return int(indices[0].as_py()) if len(indices) else None
+
+    bad = None
+    if column.required:
+        bad = first(pc.is_null(values))
+        if bad is not None:
+            raise BooksError(file, f"expected {_expected(column)}, found an empty value", row=offset + bad + 1, column=column.name)
+    if column.allowed:
+        bad = first(pc.invert(pc.is_in(values, value_set=pa.array(column.allowed))))
+        if bad is not None:
+            found = values[bad].as_py()
+            raise BooksError(file, f"expected one of {', '.join(column.allowed)}, found {found!r}", row=offset + bad + 1, column=column.name)
+    if column.nonnegative:
+        bad = first(pc.less(values, 0))
+        if bad is not None:
+            raise BooksError(file, f"expected {_expected(column)}, found {values[bad].as_py()}", row=offset + bad + 1, column=column.name)
+
+
+def _locate(folder: Path, name: str) -> Path | None:
+    for suffix in _SEARCH_ORDER:
+        path = folder / f"{name}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def _default_haircuts() -> pa.Table:
+    table = TABLE["haircuts"]
+    rows = [{"type": t, "max_days": days, "haircut": Decimal(h)} for t, days, h in DEFAULT_HAIRCUTS]
+    return pa.Table.from_pylist(rows, schema=table.arrow_schema())
+
+
+def _check_keys(file: str, data: pa.Table, table: Table) -> None:
+    if not table.key or data.num_rows == 0:
+        return
+    counts = data.group_by(list(table.key)).aggregate([([], "count_all")])
+    duplicated = counts.filter(pc.greater(counts["count_all"], 1))
+    if duplicated.num_rows:
+        key = {k: duplicated[k][0].as_py() for k in table.key}
+        raise BooksError(file, f"expected one row per {', '.join(table.key)}; found {duplicated['count_all'][0].as_py()} rows for {key}")
+
+
+def _check_references(tables: Mapping[str, TableData], files: Mapping[str, str]) -> None:
+    """Every account and depository named in a table exists in its own table (checked for in-memory tables)."""
+    references = (
+        ("ledger", "account", "accounts", "account"),
+        ("positions", "account", "accounts", "account"),
+        ("securities", "account", "accounts", "account"),
+        ("securities", "depository", "depositories", "depository"),
+        ("balances", "depository", "depositories", "depository"),
+    )
+    for name, column, target, key in references:
+        data, known = tables[name], tables[target]
+        if not isinstance(data, pa.Table) or not isinstance(known, pa.Table) or data.num_rows == 0:
+            continue
+        missing = pc.indices_nonzero(pc.invert(pc.is_in(data[column], value_set=known[key])))
+        if len(missing):
+            index = int(missing[0].as_py())
+            raise BooksError(
+                files[name],
+                f"expected a {key} listed in {files[target]}, found {data[column][index].as_py()!r}",
+                row=index + 2 if files[name].endswith(".csv") else index + 1,
+                column=column,
+            )
+
+
+def _check_rates(tables: Mapping[str, TableData], files: Mapping[str, str]) -> None:
+    """Every currency used has a rate (USD is 1)."""
+    fx = tables["fx"]
+    rates = set(fx["currency"].to_pylist()) if isinstance(fx, pa.Table) else set()
+    rates.add("USD")
+    for name in ("ledger", "positions", "securities", "balances"):
+        data = tables[name]
+        currencies = data["currency"].unique().to_pylist() if isinstance(data, pa.Table) else _parquet_unique(data, "currency")
+        for currency in currencies:
+            if currency not in rates:
+                raise BooksError(files["fx"], f"expected a rate to USD for {currency!r}, used in {files[name]}; found none", column="currency")
+
+
+def _parquet_unique(path: Path, column: str) -> list[Any]:
+    found: set[Any] = set()
+    for batch in pq.ParquetFile(path).iter_batches(columns=[column], batch_size=1 << 20):
+        found.update(pc.unique(batch.column(0)).to_pylist())
+    return sorted(found)
+
+
+def read_books(folder: str | Path) -> Books:
+    """Read and check a book folder; a problem raises BooksError with its file, row, column and reason."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise BooksError(str(root), "expected a folder holding firm.toml and the tables of a book")
+    config = read_config(root / "firm.toml")
+    tables: dict[str, TableData] = {}
+    files: dict[str, str] = {}
+    for table in TABLES:
+        path = _locate(root, table.name)
+        files[table.name] = str(path or root / f"{table.name}.csv")
+        if path is None:
+            if table.required:
+                raise BooksError(str(root / f"{table.name}.csv"), f"missing: a book needs the {table.name} table (.csv or .parquet)")
+            tables[table.name] = _default_haircuts() if table.name == "haircuts" else table.arrow_schema().empty_table()
+        elif path.suffix == ".csv":
+            data = read_csv(path, table)
+            _check_keys(str(path), data, table)
+            tables[table.name] = data
+        else:
+            check_parquet(path, table)
+            tables[table.name] = path
+    _check_references(tables, files)
+    _check_rates(tables, files)
+    return Books(root, config, tables)
+

@@ -1,0 +1,273 @@
+"""The computation, written once as Ibis expressions, run on DuckDB (default) or Spark.
+
+Per-account work (valuing positions, haircutting securities, net liquidating equity, the deficit and its
+offset, undermargined amounts) stays inside the engine; only totals by class and currency come back.
+
+Exactness. Every amount is DECIMAL(38, 10) inside the engine. Ibis refuses to multiply decimals of
+different scales, and the engines widen products differently, so each product is formed from operands
+first cast to DECIMAL(19, 6): the product (38, 12) holds every digit on both engines (Spark runs with
+`spark.sql.decimalOperations.allowPrecisionLoss=false`). Books limit quantities x multipliers and prices
+to 13 integer digits, which the schema's widths keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from dailyseg.compute.books import Books
+from dailyseg.compute.config import DeficitBasis
+from dailyseg.compute.schema import TABLE
+
+EngineName = Literal["duckdb", "spark"]
+ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
+
+AMOUNT = dt.Decimal(38, 10)
+FACTOR = dt.Decimal(19, 6)
+MEASURES = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "deficit", "offset", "undermargined")
+_VALUES = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "haircut_value", "margin_requirement")
+_NEVER = date(9999, 12, 31)
+_EVER = date(1, 1, 1)
+
+
+def _zero() -> ir.DecimalValue:
+    return ibis.literal(0).cast(AMOUNT)
+
+
+def _times(a: ir.Value, b: ir.Value) -> ir.DecimalValue:
+    """An exact product (see the module's note on widths)."""
+    return (a.cast(FACTOR) * b.cast(FACTOR)).cast(AMOUNT)
+
+
+def haircut_bands(haircuts: pa.Table, business_date: date) -> pa.Table:
+    """The haircut table as maturity-date bands (after, until] for the business date: a join, not a search."""
+    bands = []
+    by_type: dict[str, list[tuple[int | None, Decimal]]] = {}
+    for row in haircuts.to_pylist():
+        by_type.setdefault(row["type"], []).append((row["max_days"], row["haircut"]))
+    for kind, rows in by_type.items():
+        after = _EVER
+        for max_days, haircut in sorted(rows, key=lambda r: (r[0] is None, r[0] or 0)):
+            until = _NEVER if max_days is None else business_date + timedelta(days=max_days)
+            bands.append({"type": kind, "after": after, "until": until, "band_haircut": haircut})
+            after = until
+    schema = pa.schema([("type", pa.string()), ("after", pa.date32()), ("until", pa.date32()), ("band_haircut", pa.decimal128(9, 4))])
+    return pa.Table.from_pylist(bands, schema=schema)
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The engine's view of a book: per-account measures and depository balances, still unevaluated."""
+
+    accounts: ir.Table
+    balances: ir.Table
+    rates: ir.Table
+
+
+def frames(tables: Mapping[str, ir.Table], business_date: date, basis: DeficitBasis, bands: ir.Table) -> Frames:
+    """Build the per-account and per-balance expressions from the book's tables (the one computation)."""
+    ledger, positions, securities = tables["ledger"], tables["positions"], tables["securities"]
+
+    def values(source: ir.Table, **given: ir.Value) -> ir.Table:
+        columns = {name: given.get(name, _zero()) for name in _VALUES}
+        return source.select(account=source.account, currency=source.currency, **columns)
+
+    from_ledger = values(
+        ledger,
+        cash=ledger.cash.cast(AMOUNT),
+        unrealized=ledger.unrealized.fill_null(0).cast(AMOUNT),
+        long_option_value=ledger.long_option_value.fill_null(0).cast(AMOUNT),
+        short_option_value=ledger.short_option_value.fill_null(0).cast(AMOUNT),
+        margin_requirement=ledger.margin_requirement.cast(AMOUNT),
+    )
+    size = _times(positions.quantity, positions.multiplier)
+    value = _times(size, positions.settlement_price)
+    from_positions = values(
+        positions,
+        unrealized=ibis.ifelse(positions.option, _zero(), _times(size, positions.settlement_price - positions.trade_price)),
+        long_option_value=ibis.ifelse(positions.option & (positions.quantity > 0), value, _zero()),
+        short_option_value=ibis.ifelse(positions.option & (positions.quantity < 0), -value, _zero()),
+    )
+    maturity = securities.maturity.fill_null(_NEVER)
+    joined = securities.left_join(bands, [securities.type == bands.type, maturity > bands.after, maturity <= bands.until])
+    haircut = joined.haircut.fill_null(joined.band_haircut).fill_null(100)
+    keep = _times(ibis.literal(100).cast(FACTOR) - haircut.cast(FACTOR), ibis.literal(Decimal("0.01")).cast(FACTOR))
+    from_securities = values(
+        joined,
+        securities=joined.market_value.cast(AMOUNT),
+        haircut_value=_times(joined.market_value, keep),
+    )
+    units = (
+        ibis.union(from_ledger, from_positions, from_securities)
+        .group_by(["account", "currency"])
+        .aggregate(**{name: _sum(name) for name in _VALUES if name != "margin_requirement"}, margin_requirement=_margin())
+    )
+    accounts = tables["accounts"]
+    units = units.join(accounts, units.account == accounts.account).select(units, customer_class=accounts["class"])
+    nle = units.cash + units.securities + units.unrealized + units.long_option_value - units.short_option_value
+    base = nle - units.securities if basis == "ex_securities" else nle
+    deficit = ibis.greatest(-base, _zero())
+    offset = ibis.least(deficit, units.haircut_value, nle + deficit)
+    undermargined = ibis.greatest(units.margin_requirement - ibis.greatest(nle, _zero()), _zero()).fill_null(_zero())
+    measured = units.mutate(nle=nle, deficit=deficit, offset=offset, undermargined=undermargined)
+
+    balances, depositories = tables["balances"], tables["depositories"]
+    placed = balances.join(depositories, balances.depository == depositories.depository).select(
+        balances.depository,
+        depositories["name"],
+        depositories.kind,
+        depositories.acknowledgment,
+        customer_class=balances["class"],
+        asset=balances.asset,
+        currency=balances.currency,
+        amount=balances.amount.cast(AMOUNT),
+    )
+    return Frames(measured, placed, tables["fx"])
+
+
+def _sum(name: str) -> Any:
+    return lambda t: t[name].sum().cast(AMOUNT)
+
+
+def _margin() -> Any:
+    # An account with no margin requirement in any row has none (null), not a requirement of zero.
+    return lambda t: t.margin_requirement.sum().cast(AMOUNT)
+
+
+def customer_totals(f: Frames) -> ir.Table:
+    """Sums of every measure by class and currency: all the requirement side needs."""
+    return f.accounts.group_by(["customer_class", "currency"]).aggregate(
+        accounts=f.accounts.count(), **{m: f.accounts[m].sum().cast(AMOUNT) for m in MEASURES}
+    )
+
+
+def balance_totals(f: Frames) -> ir.Table:
+    """Balances by depository, class, asset and currency: all the funds side needs."""
+    b = f.balances
+    return b.group_by(["depository", "name", "kind", "acknowledgment", "customer_class", "asset", "currency"]).aggregate(
+        amount=b.amount.sum().cast(AMOUNT), rows=b.count()
+    )
+
+
+def contributors(f: Frames, customer_class: str, measure: str, limit: int) -> tuple[ir.Table, ir.Table]:
+    """The accounts with the largest USD contribution to a measure, and the count and sum by currency."""
+    rows = f.accounts.filter((f.accounts.customer_class == customer_class) & (f.accounts[measure] != 0))
+    rated = rows.left_join(f.rates, rows.currency == f.rates.currency)
+    usd = _times(rated[measure], rated.rate.fill_null(1))
+    listed = rated.select(rated.account, rated.currency, value=rated[measure], usd=usd)
+    top = listed.order_by([ibis.desc(listed.usd.abs()), listed.account]).limit(limit)
+    summary = rows.group_by("currency").aggregate(rows=rows.count(), amount=rows[measure].sum().cast(AMOUNT))
+    return top, summary
+
+
+# -- backends -------------------------------------------------------------------------------------------------
+
+
+class Backend:
+    """One engine: turns the book's tables into Ibis tables on its connection and runs expressions."""
+
+    name: EngineName
+
+    def __init__(self, connection: Any, name: EngineName) -> None:
+        self.connection = connection
+        self.name = name
+        self._count = 0
+
+    def table(self, name: str, data: pa.Table | Path) -> ir.Table:
+        spec = TABLE[name]
+        if isinstance(data, Path):
+            raw = self.connection.read_parquet(str(data))
+        else:
+            raw = self._from_arrow(data)
+        present = set(raw.columns)
+        return raw.select(
+            **{c.name: (raw[c.name].cast(_ibis_type(c.type)) if c.name in present else ibis.null(_ibis_type(c.type))) for c in spec.columns}
+        )
+
+    def _from_arrow(self, data: pa.Table) -> ir.Table:
+        if self.name == "duckdb":
+            return ibis.memtable(data)
+        self._count += 1
+        name = f"dailyseg_{self._count}"
+        frame = self.connection._session.createDataFrame(data.to_pandas(), schema=_spark_schema(data.schema))
+        frame.createOrReplaceTempView(name)
+        return self.connection.table(name)
+
+    def execute(self, expr: ir.Table) -> list[dict[str, Any]]:
+        """Run an expression; rows come back with exact Decimal amounts."""
+        result: pa.Table = self.connection.to_pyarrow(expr)
+        return result.to_pylist()
+
+    def frames(self, books: Books) -> Frames:
+        tables = {name: self.table(name, data) for name, data in books.tables.items() if name != "haircuts"}
+        bands = self._from_arrow(haircut_bands(books.arrow("haircuts"), books.config.business_date))
+        return frames(tables, books.config.business_date, books.config.deficit_basis, bands)
+
+
+def _ibis_type(column_type: str) -> dt.DataType:
+    from dailyseg.compute.schema import ARROW_TYPES
+
+    return dt.dtype(ARROW_TYPES[column_type])  # type: ignore[index]
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    from pyspark.sql import types as st
+
+    def spark_type(t: pa.DataType) -> Any:
+        if pa.types.is_decimal(t):
+            return st.DecimalType(t.precision, t.scale)
+        if pa.types.is_int64(t):
+            return st.LongType()
+        if pa.types.is_boolean(t):
+            return st.BooleanType()
+        if pa.types.is_date32(t):
+            return st.DateType()
+        return st.StringType()
+
+    return st.StructType([st.StructField(f.name, spark_type(f.type), True) for f in schema])
+
+
+_SPARK: Any = None
+
+
+def spark_session() -> Any:
+    """One local Spark session per process (starting one costs seconds), configured for exact decimals."""
+    global _SPARK
+    if _SPARK is None:
+        from pyspark.sql import SparkSession
+
+        _SPARK = (
+            SparkSession.builder.master("local[2]")
+            .appName("dailyseg")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
+        _SPARK.sparkContext.setLogLevel("ERROR")
+    return _SPARK
+
+
+@contextmanager
+def connect(name: EngineName = "duckdb") -> Iterator[Backend]:
+    """A backend for the named engine. DuckDB runs in-process; Spark in local mode."""
+    if name == "duckdb":
+        connection = ibis.duckdb.connect()
+        try:
+            yield Backend(connection, "duckdb")
+        finally:
+            connection.disconnect()
+    else:
+        yield Backend(ibis.pyspark.connect(spark_session()), "spark")

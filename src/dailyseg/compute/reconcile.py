@@ -1,0 +1,109 @@
+"""Reconciling the funds side with what the depositories themselves confirm (`dailyseg reconcile`).
+
+The confirmations file is a CSV in the spirit of the NFA daily segregation confirmation feed: date,
+depository, class, asset, currency, amount. Every balance the books show and every balance a depository
+confirms is matched on (depository, class, asset, currency); each mismatch is listed with the form line it
+feeds. This is the check that exposes a firm reporting $225 million at a bank that holds $5 million.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from dailyseg.catalogue import CATALOGUE
+from dailyseg.compute.books import read_csv
+from dailyseg.compute.config import BooksError
+from dailyseg.compute.schema import ASSETS, CLASSES, Column, Table
+
+CONFIRMATIONS = Table(
+    "confirmations",
+    True,
+    (),
+    (
+        Column("date", "date"),
+        Column("depository", "text"),
+        Column("class", "text", allowed=CLASSES),
+        Column("asset", "text", allowed=ASSETS),
+        Column("currency", "text"),
+        Column("amount", "amount"),
+    ),
+    "Balances as confirmed by the depositories.",
+)
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+Key = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Difference:
+    depository: str
+    name: str
+    line: str
+    customer_class: str
+    asset: str
+    currency: str
+    books: Decimal
+    confirmed: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.books - self.confirmed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "depository": self.depository,
+            "name": self.name,
+            "line": self.line,
+            "class": self.customer_class,
+            "asset": self.asset,
+            "currency": self.currency,
+            "books": str(self.books),
+            "confirmed": str(self.confirmed),
+            "difference": str(self.difference),
+        }
+
+
+def line_of(customer_class: str, kind: str, asset: str) -> str:
+    """The form line a balance feeds, read from the catalogue's sources ("" when none does)."""
+    for ref, source in CATALOGUE.sources.items():
+        statement = CATALOGUE.statement_by_id[CATALOGUE.statement_of(ref) or ""]
+        if source.table == "depository" and statement.customer_class == customer_class and kind in source.kinds and asset in source.assets:
+            return ref
+    return ""
+
+
+def read_confirmations(path: Path, business_date: Any) -> dict[Key, Decimal]:
+    """Confirmed balances by (depository, class, asset, currency); every row must carry the business date."""
+    table = read_csv(path, CONFIRMATIONS)
+    confirmed: dict[Key, Decimal] = {}
+    for number, row in enumerate(table.to_pylist(), start=2):
+        if row["date"] != business_date:
+            raise BooksError(str(path), f"expected the business date {business_date}, found {row['date']}", row=number, column="date")
+        key = (row["depository"], row["class"], row["asset"], row["currency"])
+        confirmed[key] = confirmed.get(key, ZERO) + row["amount"]
+    return confirmed
+
+
+def reconcile(balances: Iterable[Mapping[str, Any]], confirmed: Mapping[Key, Decimal], names: Mapping[str, tuple[str, str]]) -> list[Difference]:
+    """Every (depository, class, asset, currency) whose books balance differs from the confirmed one.
+
+    `names` maps a depository id to its (name, kind). A balance on one side only is a difference too.
+    """
+    books: dict[Key, Decimal] = {}
+    for b in balances:
+        key = (b["depository"], b["customer_class"], b["asset"], b["currency"])
+        books[key] = books.get(key, ZERO) + b["amount"]
+    books = {key: amount.quantize(CENT) for key, amount in books.items()}  # sums of cents: exact at two places
+    differences = []
+    for key in sorted(books.keys() | confirmed.keys()):
+        ours, theirs = books.get(key, ZERO), confirmed.get(key, ZERO)
+        if ours == theirs:
+            continue
+        depository, customer_class, asset, currency = key
+        name, kind = names.get(depository, ("(not in the books)", ""))
+        differences.append(Difference(depository, name, line_of(customer_class, kind, asset), customer_class, asset, currency, ours, theirs))
+    return differences
