@@ -15,6 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
+import dailyseg
+from dailyseg.compute.demo import generate
 from dailyseg.store import Store
 from dailyseg.web import Settings, create_app
 from tests.web.support import SAMPLE, WRITE_TOKEN, Console, Server, seed, start_server, stop_server
@@ -90,6 +92,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeded_url: str) -> Iterato
     target = tmp / "store.sqlite"
     with Store.open(f"sqlite:///{target}") as store:
         seed(store)
-    running = start_server(tmp, f"sqlite:///{target}")
+    books = tmp / "books"
+    generate(books, accounts=60, positions_per_account=2, target=dailyseg.read(SAMPLE).filing)
+    running = start_server(tmp, f"sqlite:///{target}", books={"demo": books})
     yield running
     stop_server(running)

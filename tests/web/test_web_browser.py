@@ -137,3 +137,18 @@ def test_upload_and_store_with_the_token(page: Page, console: Console, server: S
     page.locator("ul.stored a").click()
     expect(page.locator(".facts")).to_contain_text("2 (amended)")
     assert console.errors == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
+
+
+def test_compute_page_by_keyboard(page: Page, console: Console, server: Server) -> None:
+    page.goto(server.url + "/compute")
+    page.get_by_label("Books").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#lines")).to_contain_text("7190", timeout=90_000)  # the first computation warms the engine
+    expect(page.locator("#line-7190")).to_contain_text("371,003,045")
+    screenshot(page, "compute")
+    page.get_by_role("link", name="explain 7010").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Line 7010")
+    expect(page.locator("body")).to_contain_text("Largest contributors")
+    screenshot(page, "explain")
+    assert console.errors == []

@@ -11,9 +11,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailyseg import __version__
 from dailyseg.web.assets import STATIC_PREFIX, assets
+from dailyseg.web.computing import Computations
 from dailyseg.web.deps import StoreHolder
 from dailyseg.web.errors import BodyLimit, install_handlers
-from dailyseg.web.routers import api, pages, upload
+from dailyseg.web.routers import api, compute, pages, upload
 from dailyseg.web.security import Csrf
 from dailyseg.web.settings import Settings
 
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = holder
+    app.state.computations = Computations(settings)
     app.state.csrf = Csrf(settings.secret, settings.csrf_max_age_s)
     install_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
@@ -94,4 +96,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(upload.router)
+    app.include_router(compute.router)
     return app
