@@ -189,3 +189,13 @@ def test_downloads_in_every_format(client: TestClient, seeded_url: str) -> None:
         assert answer.headers["content-disposition"].startswith('attachment; filename="daily-seg-citigroup-global-markets-2013-07-25-v1.')
     assert dailyseg.read(client.get(f"/filings/{citi.id}/download/text").content).filing[7190] == Decimal(371003045)
     assert client.get(f"/filings/{citi.id}/download/..%2F..%2Fetc%2Fpasswd").status_code == 404
+
+
+def test_chart_data_follows_new_filings(fresh_client: TestClient, sample: bytes) -> None:
+    fresh_client.post("/api/filings", files={"file": ("citi.txt", sample)}, headers=AUTH)
+    chart = "/api/firms/citigroup-global-markets/chart"
+    assert fresh_client.get(chart).json()["statements"]["segregation"]["series"]["excess"] == ["371003045"]
+    amended = render_json(dailyseg.read(sample).filing).replace('"status": "INITIAL"', '"status": "AMENDED"')
+    fresh_client.post("/api/filings", files={"file": ("a.json", amended.replace('"371003045"', '"371003046"').encode())}, headers=AUTH)
+    after = fresh_client.get(chart).json()
+    assert after["statements"]["segregation"]["series"]["excess"] == ["371003046"] and after["amended"] == [True]

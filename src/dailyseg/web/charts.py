@@ -6,11 +6,17 @@ without reshaping; amounts stay strings, exact, like everywhere in the API.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select
+
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.store import Store
+from dailyseg.store.tables import filings
 
 PARTS = ("requirement", "funds", "excess", "target")
 
@@ -51,3 +57,39 @@ def chart_data(store: Store, firm_id: str, start: date | None = None, end: date 
             if any(v is not None for values in series[s.id].values() for v in values)
         },
     }
+
+
+def store_revision(store: Store) -> int:
+    """The largest filing id: the store only inserts (a new version is a new row), so it changes exactly
+    when something is stored, by this process or any other."""
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.max(filings.c.id))).scalar() or 0)
+
+
+class ChartCache:
+    """Chart data as JSON bytes per (firm, range), kept while the store's revision is unchanged.
+
+    A firm's ten years of daily figures take the store a second to gather; the answer is the same until
+    a filing is stored, which the revision check (one indexed query) notices.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[str, date | None, date | None], tuple[int, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, firm_id: str, start: date | None, end: date | None) -> bytes:
+        key = (firm_id, start, end)
+        revision = store_revision(store)
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] == revision:
+                self._kept.move_to_end(key)
+                return kept[1]
+        body = json.dumps(chart_data(store, firm_id, start, end), separators=(",", ":")).encode("utf-8")
+        with self._lock:
+            self._kept[key] = (revision, body)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return body

@@ -9,14 +9,14 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from dailyseg.catalogue import CATALOGUE, key_of
 from dailyseg.checks import validate
 from dailyseg.serial import filing_to_dict
 from dailyseg.store import Store
 from dailyseg.store.monitor import watch
-from dailyseg.web.charts import chart_data
+from dailyseg.web.charts import ChartCache
 from dailyseg.web.deps import check_range, firm_or_404, get_store
 from dailyseg.web.documents import examine, receive, store_examined
 from dailyseg.web.schemas import (
@@ -89,10 +89,11 @@ def history(
 
 
 @reading.get("/firms/{firm}/chart", response_model=ChartOut, tags=["history"])
-def chart(firm: str, store: StoreDep, start: From = None, end: To = None) -> JSONResponse:
+def chart(request: Request, firm: str, store: StoreDep, start: From = None, end: To = None) -> Response:
     """Requirement, funds, excess and target of each statement over time, in columns (what the charts draw)."""
     check_range(start, end)
-    return JSONResponse(chart_data(store, firm_or_404(store, firm), start, end))
+    cache: ChartCache = request.app.state.charts
+    return Response(cache.get(store, firm_or_404(store, firm), start, end), media_type="application/json")
 
 
 @reading.get("/firms/{firm}/findings", response_model=list[ObservationOut], tags=["history"])
