@@ -6,6 +6,7 @@ from dailyseg.cli import (  # noqa: F401  (importing a module registers its comm
     filing_commands,
     store_commands,
     watch_commands,
+    web_commands,
 )
 from dailyseg.cli.app import main
 

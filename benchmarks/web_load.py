@@ -1,0 +1,133 @@
+"""Web load benchmark: firm pages and chart data over 10 years of daily filings for 60 firms.
+
+Run by hand (not by the tests): `.venv/bin/python benchmarks/web_load.py [--requests 600] [--concurrency 4]`.
+Builds (once) a SQLite store under benchmarks/data/, starts `dailyseg serve` on a free port of 127.0.0.1,
+then sends a bounded number of requests with an async HTTP client and reports latency percentiles for
+the firm page and its chart data, next to /api/health as the plain baseline (the server's floor), and
+the server's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from dailyseg.store import Store
+from dailyseg.store.synthetic import series
+
+DATA = Path(__file__).resolve().parent / "data"
+FIRMS = 60
+START, END = date(2015, 1, 1), date(2024, 12, 31)
+
+
+def build(path: Path) -> list[str]:
+    """The store with 60 firms x 10 years of business days; reused when already built."""
+    url = f"sqlite:///{path}"
+    with Store.open(url) as store:
+        existing = store.firm_ids()
+        if len(existing) >= FIRMS:
+            return existing
+        began = time.perf_counter()
+        count = 0
+        for i in range(FIRMS):
+            filings = list(series(f"Benchmark Futures {i:02d} LLC", START, END, seed=i))
+            for chunk in range(0, len(filings), 1000):
+                store.ingest_filings(filings[chunk : chunk + 1000], source=f"bench-{i}")
+            count += len(filings)
+            print(f"  firm {i + 1}/{FIRMS}: {count} filings, {count / (time.perf_counter() - began):.0f}/s", file=sys.stderr)
+        return store.firm_ids()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def load(base: str, paths: list[str], concurrency: int) -> list[float]:
+    """Each path once, `concurrency` at a time; latencies in milliseconds."""
+    timings: list[float] = []
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for path in paths:
+        queue.put_nowait(path)
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                path = queue.get_nowait()
+                began = time.perf_counter()
+                answer = await client.get(path)
+                timings.append((time.perf_counter() - began) * 1000)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{path}: HTTP {answer.status_code}")
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return timings
+
+
+def report(name: str, timings: list[float], seconds: float) -> None:
+    cuts = statistics.quantiles(timings, n=100)
+    spread = f"p50 {cuts[49]:7.1f} ms  p95 {cuts[94]:7.1f} ms  p99 {cuts[98]:7.1f} ms  max {max(timings):7.1f} ms"
+    print(f"{name:<22} n={len(timings):>4}  {spread}  {len(timings) / seconds:6.1f} req/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=600, help="requests per kind of page")
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    db = DATA / "web-load.sqlite"
+    began = time.perf_counter()
+    firms = build(db)
+    print(f"store: {len(firms)} firms in {db} ({db.stat().st_size / 1e6:.0f} MB), ready in {time.perf_counter() - began:.1f} s")
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "dailyseg"), "serve", "--db", f"sqlite:///{db}", "--port", str(port)]
+    server = subprocess.Popen(command, env=os.environ | {"DAILYSEG_TOKEN": ""}, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/api/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        rng = random.Random(1)
+        # Chart data is kept per firm while the store is unchanged: the first request for each firm
+        # gathers ten years from the store (reported apart), later ones are served from memory.
+        kinds = {
+            "baseline /api/health": ["/api/health"] * args.requests,
+            "firm page": [f"/firms/{rng.choice(firms)}" for _ in range(args.requests)],
+            "chart data, 1st/firm": [f"/api/firms/{firm}/chart" for firm in firms],
+            "chart data, later": [f"/api/firms/{rng.choice(firms)}/chart" for _ in range(args.requests)],
+        }
+        for name, paths in kinds.items():
+            started = time.perf_counter()
+            timings = asyncio.run(load(base, paths, args.concurrency))
+            report(name, timings, time.perf_counter() - started)
+        print(f"server peak memory: {peak_memory_mb(server.pid):.0f} MB")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The application factory: `create_app(settings)` wires the routers, the error handlers and the guards."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dailyseg import __version__
+from dailyseg.web.assets import STATIC_PREFIX, assets
+from dailyseg.web.charts import ChartCache
+from dailyseg.web.computing import Computations
+from dailyseg.web.deps import StoreHolder
+from dailyseg.web.errors import BodyLimit, install_handlers
+from dailyseg.web.routers import api, compute, pages, upload
+from dailyseg.web.security import Csrf
+from dailyseg.web.settings import Settings
+
+# Everything a page loads comes from this server; no inline script, no frames, forms post only here.
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the headers above to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+def _meta_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/api/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """Whether the server answers (for load balancers and the tests); needs no token."""
+        return {"status": "ok", "version": __version__}
+
+    @router.get(STATIC_PREFIX + "/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        asset = assets().get(name)
+        if asset is None:
+            raise HTTPException(404, f"no static file {name!r}")
+        return Response(
+            asset.body, media_type=asset.media_type, headers={"cache-control": "public, max-age=31536000, immutable", "etag": asset.digest}
+        )
+
+    return router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new application over the given settings (defaults: the default store, open reading, no writing)."""
+    settings = settings or Settings()
+    holder = StoreHolder(settings.db_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        holder.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="dailyseg",
+        version=__version__,
+        description="The CFTC Daily Segregation filings of futures commission merchants: firms, filings, versions, "
+        "values over time, findings, and validation of uploaded documents. Amounts are exact, written as strings.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.store = holder
+    app.state.computations = Computations(settings)
+    app.state.charts = ChartCache()
+    app.state.csrf = Csrf(settings.secret, settings.csrf_max_age_s)
+    install_handlers(app)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)
+    app.include_router(_meta_router())
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(upload.router)
+    app.include_router(compute.router)
+    return app

@@ -1,0 +1,95 @@
+"""The figures the firm page charts: requirement, funds, excess and target of each statement over time.
+
+Answered in columns (one list of dates, one list of amounts per series) so the browser draws them
+without reshaping; amounts stay strings, exact, like everywhere in the API.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from dailyseg.catalogue import CATALOGUE
+from dailyseg.store import Store
+from dailyseg.store.tables import filings
+
+PARTS = ("requirement", "funds", "excess", "target")
+
+
+def short_title(heading: str) -> str:
+    """ "Daily Segregation - Secured Amounts" -> "Secured Amounts"."""
+    return heading.split(" - ", 1)[-1]
+
+
+def chart_codes() -> dict[str, dict[str, str]]:
+    """For each statement, the code of each charted part, from the catalogue."""
+    return {s.id: {part: str(getattr(s, part)) for part in PARTS} for s in CATALOGUE.statements}
+
+
+def chart_data(store: Store, firm_id: str, start: date | None = None, end: date | None = None) -> dict[str, Any]:
+    codes = chart_codes()
+    where = {code: (statement, part) for statement, parts in codes.items() for part, code in parts.items()}
+    points = store.history(firm_id, list(where), start, end)
+    days = sorted({p.end_date for p in points})
+    index = {day: i for i, day in enumerate(days)}
+    series: dict[str, dict[str, list[str | None]]] = {s: {part: [None] * len(days) for part in PARTS} for s in codes}
+    filing_ids = [0] * len(days)
+    amended = [False] * len(days)
+    for point in points:
+        i = index[point.end_date]
+        statement, part = where[point.code]
+        series[statement][part][i] = str(point.value)
+        filing_ids[i] = point.filing_id
+        amended[i] = amended[i] or point.amended
+    return {
+        "firm_id": firm_id,
+        "dates": [day.isoformat() for day in days],
+        "filing_ids": filing_ids,
+        "amended": amended,
+        "statements": {
+            s.id: {"title": short_title(s.heading), "codes": codes[s.id], "series": series[s.id]}
+            for s in CATALOGUE.statements
+            if any(v is not None for values in series[s.id].values() for v in values)
+        },
+    }
+
+
+def store_revision(store: Store) -> int:
+    """The largest filing id: the store only inserts (a new version is a new row), so it changes exactly
+    when something is stored, by this process or any other."""
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.max(filings.c.id))).scalar() or 0)
+
+
+class ChartCache:
+    """Chart data as JSON bytes per (firm, range), kept while the store's revision is unchanged.
+
+    A firm's ten years of daily figures take the store a second to gather; the answer is the same until
+    a filing is stored, which the revision check (one indexed query) notices.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[str, date | None, date | None], tuple[int, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, firm_id: str, start: date | None, end: date | None) -> bytes:
+        key = (firm_id, start, end)
+        revision = store_revision(store)
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] == revision:
+                self._kept.move_to_end(key)
+                return kept[1]
+        body = json.dumps(chart_data(store, firm_id, start, end), separators=(",", ":")).encode("utf-8")
+        with self._lock:
+            self._kept[key] = (revision, body)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return body

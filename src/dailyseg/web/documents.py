@@ -1,0 +1,74 @@
+"""An uploaded document, read and checked in memory: what the upload page and the validate endpoint show.
+
+Nothing is written anywhere until `store_examined`, which the callers guard with the write token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from fastapi import HTTPException, UploadFile
+
+from dailyseg.checks import Finding, validate
+from dailyseg.filing import Filing
+from dailyseg.parse import read
+from dailyseg.problems import Problem
+from dailyseg.store import IngestOutcome, Store
+from dailyseg.web.errors import too_large_message
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+-]")
+
+
+@dataclass(frozen=True)
+class Checked:
+    filing: Filing
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+
+@dataclass(frozen=True)
+class Examined:
+    """A document's name (for messages only), its raw bytes, the filings it held and the problems met."""
+
+    name: str
+    content: bytes
+    filings: list[Checked]
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return (
+            bool(self.filings)
+            and not any(c.errors for c in self.filings)
+            and not any(p.severity in ("fatal", "error") for p in self.problems)
+        )
+
+
+def display_name(filename: str | None) -> str:
+    """The uploaded file's base name, reduced to harmless characters: it names the document in messages only."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE.sub("_", base).strip()[:120]
+    return cleaned or "upload"
+
+
+async def receive(file: UploadFile, limit: int) -> tuple[str, bytes]:
+    """The upload's name and bytes, refusing (413) a document past the limit."""
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, too_large_message(limit))
+    return display_name(file.filename), data
+
+
+def examine(name: str, content: bytes, limit: int) -> Examined:
+    result = read(content, limit=limit)
+    problems = tuple(replace(p, source=name) for p in result.problems)
+    return Examined(name, content, [Checked(f, validate(f)) for f in result.filings], problems)
+
+
+def store_examined(store: Store, examined: Examined) -> list[IngestOutcome]:
+    """Store every filing the document held, in one transaction (all or none), each once by content."""
+    return store.ingest_filings([c.filing for c in examined.filings], source=examined.name, content=examined.content)

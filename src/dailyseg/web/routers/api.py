@@ -1,0 +1,158 @@
+"""The JSON API. Reading is open unless the server was given a read token; writing needs the write token.
+
+Amounts are strings (exact); dates are ISO 8601; every error is `{"error": {"status", "message"}}`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from dailyseg.catalogue import CATALOGUE, key_of
+from dailyseg.checks import validate
+from dailyseg.serial import filing_to_dict
+from dailyseg.store import Store
+from dailyseg.store.monitor import watch
+from dailyseg.web.charts import ChartCache
+from dailyseg.web.deps import check_range, firm_or_404, get_store
+from dailyseg.web.documents import examine, receive, store_examined
+from dailyseg.web.schemas import (
+    ERRORS,
+    ChartOut,
+    FirmOut,
+    HistoryOut,
+    ObservationOut,
+    StoredFiling,
+    StoreResult,
+    Validation,
+    VersionOut,
+    validation_out,
+)
+from dailyseg.web.security import require_read, require_write, settings_of
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+reading = APIRouter(dependencies=[Depends(require_read)])
+StoreDep = Annotated[Store, Depends(get_store)]
+From = Annotated[date | None, Query(alias="from", description="first End Date, included (YYYY-MM-DD)")]
+To = Annotated[date | None, Query(alias="to", description="last End Date, included (YYYY-MM-DD)")]
+Upload = Annotated[UploadFile, File(description="a filing in any format dailyseg reads")]
+
+
+@reading.get("/firms", response_model=list[FirmOut], tags=["firms"])
+def firms(store: StoreDep) -> list[dict[str, Any]]:
+    """Every firm with its latest filing of record summed up by statement, and its status flags."""
+    return [f.to_dict() for f in store.firms()]
+
+
+@reading.get("/firms/{firm}", response_model=FirmOut, tags=["firms"])
+def firm(firm: str, store: StoreDep) -> dict[str, Any]:
+    """One firm, by firm id or by any name it filed under."""
+    summary = store.firm(firm)
+    if summary is None:
+        raise HTTPException(404, f"no firm {firm!r} in the store")
+    return summary.to_dict()
+
+
+@reading.get("/firms/{firm}/filings", response_model=list[VersionOut], tags=["filings"])
+def firm_filings(firm: str, store: StoreDep, start: From = None, end: To = None, record_only: bool = False) -> list[dict[str, Any]]:
+    """The firm's filings in End Date order, every version (or only the filings of record)."""
+    check_range(start, end)
+    return [v.to_dict() for v in store.filings(firm_or_404(store, firm), start, end, record_only=record_only)]
+
+
+@reading.get("/firms/{firm}/versions/{end_date}", response_model=list[VersionOut], tags=["filings"])
+def versions(firm: str, end_date: date, store: StoreDep) -> list[dict[str, Any]]:
+    """Every version the firm filed for one End Date, first received first."""
+    return [v.to_dict() for v in store.versions(firm_or_404(store, firm), end_date)]
+
+
+@reading.get("/firms/{firm}/history", response_model=HistoryOut, tags=["history"])
+def history(
+    firm: str,
+    store: StoreDep,
+    code: Annotated[list[str], Query(description="catalogue codes, e.g. 7190 (repeat for several)", min_length=1)],
+    start: From = None,
+    end: To = None,
+) -> JSONResponse:
+    """The values of codes on each End Date's filing of record, in date order."""
+    check_range(start, end)
+    codes = [key_of(c) for c in code]
+    unknown = [c for c in codes if c not in CATALOGUE.refs]
+    if unknown:
+        raise HTTPException(422, f"invalid request: code {', '.join(unknown)} is not in the catalogue")
+    firm_id = firm_or_404(store, firm)
+    points = store.history(firm_id, codes, start, end)
+    return JSONResponse({"firm_id": firm_id, "codes": codes, "points": [p.to_dict() for p in points]})
+
+
+@reading.get("/firms/{firm}/chart", response_model=ChartOut, tags=["history"])
+def chart(request: Request, firm: str, store: StoreDep, start: From = None, end: To = None) -> Response:
+    """Requirement, funds, excess and target of each statement over time, in columns (what the charts draw)."""
+    check_range(start, end)
+    cache: ChartCache = request.app.state.charts
+    return Response(cache.get(store, firm_or_404(store, firm), start, end), media_type="application/json")
+
+
+@reading.get("/firms/{firm}/findings", response_model=list[ObservationOut], tags=["history"])
+def firm_findings(firm: str, store: StoreDep, start: From = None, end: To = None) -> list[dict[str, Any]]:
+    """The monitor's findings for the firm over time (deficiency, below target, 25% drawdown, missing days, ...)."""
+    check_range(start, end)
+    return [o.to_dict() for o in watch(store, firm_or_404(store, firm), start, end)]
+
+
+@reading.get("/filings/{filing_id}", response_model=StoredFiling, tags=["filings"])
+def filing(filing_id: int, store: StoreDep) -> dict[str, Any]:
+    """One stored version: the filing, its findings, and every version of the same day."""
+    try:
+        version, stored = store.get(filing_id)
+    except KeyError:
+        raise HTTPException(404, f"no filing {filing_id} in the store") from None
+    return {
+        "version": version.to_dict(),
+        "versions": [v.to_dict() for v in store.versions(version.firm_id, version.end_date) if v.form == version.form],
+        "filing": filing_to_dict(stored),
+        "findings": [f.to_dict() for f in validate(stored)],
+    }
+
+
+@reading.post("/validate", response_model=Validation, tags=["validation"])
+async def validate_document(request: Request, file: Upload) -> dict[str, Any]:
+    """Read and check an uploaded document without storing it: its filings, their findings, and read problems.
+
+    An unreadable document is answered 200 with `ok: false` and the problems that say why.
+    """
+    limit = settings_of(request).max_upload_bytes
+    name, content = await receive(file, limit)
+    return validation_out(examine(name, content, limit))
+
+
+@router.post(
+    "/filings",
+    response_model=StoreResult,
+    status_code=201,
+    tags=["filings"],
+    dependencies=[Depends(require_write)],
+    responses={200: {"model": StoreResult, "description": "every filing was stored before"}},
+)
+async def store_filing(request: Request, file: Upload, store: StoreDep) -> JSONResponse:
+    """Store the filings of an uploaded document (needs the write token as a bearer token).
+
+    All or none: 201 when something new was stored, 200 when every filing was already present, 422
+    (with the problems) when no filing could be read. Filings with findings are stored as filed.
+    """
+    limit = settings_of(request).max_upload_bytes
+    name, content = await receive(file, limit)
+    examined = examine(name, content, limit)
+    if not examined.filings:
+        reasons = "; ".join(str(p) for p in examined.problems[:3]) or "no filing found"
+        raise HTTPException(422, f"no filing could be read from {name}: {reasons}")
+    outcomes = store_examined(store, examined)
+    fresh = any(o.status in ("stored", "amended") for o in outcomes)
+    body = {"source": name, "outcomes": [o.to_dict() for o in outcomes], "problems": [p.to_dict() for p in examined.problems]}
+    return JSONResponse(body, status_code=201 if fresh else 200)
+
+
+router.include_router(reading)

@@ -1,0 +1,57 @@
+"""The compute page: pick a books folder the server knows (by name) and see the computed filing, line by line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from dailyseg.catalogue import CATALOGUE
+from dailyseg.compute.lineage import explain
+from dailyseg.render.html import render_fragment
+from dailyseg.web.computing import Computations
+from dailyseg.web.respond import page
+from dailyseg.web.security import CSRF_FIELD, require_read, settings_of
+
+router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
+
+
+def _computations(request: Request) -> Computations:
+    kept: Computations = request.app.state.computations
+    return kept
+
+
+@router.get("/compute", response_class=HTMLResponse)
+def compute_form(request: Request) -> HTMLResponse:
+    return page(request, "compute.html.j2", {"names": sorted(settings_of(request).books), "chosen": None, "computation": None})
+
+
+@router.post("/compute", response_class=HTMLResponse)
+def compute_books(request: Request, books: Annotated[str, Form()], csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> HTMLResponse:
+    request.app.state.csrf.verify(request, csrf_token)
+    _, computation = _computations(request).get(books)
+    lines = [e for e in computation.filing.entries if e.known]
+    return page(
+        request,
+        "compute.html.j2",
+        {
+            "names": sorted(settings_of(request).books),
+            "chosen": books,
+            "computation": computation,
+            "lines": [(e, CATALOGUE.row(e.ref, computation.filing.layout)) for e in lines],
+            "fragment": Markup(render_fragment(computation.filing, computation.findings)),
+        },
+    )
+
+
+@router.get("/compute/{books}/lines/{code}", response_class=HTMLResponse)
+def explain_line(request: Request, books: str, code: str) -> HTMLResponse:
+    """How one computed line was made: its rule, the rows by currency, the largest contributors, the sum."""
+    book, computation = _computations(request).get(books)
+    try:
+        explanation = explain(book, computation, code)
+    except KeyError as error:
+        raise HTTPException(404, str(error.args[0])) from None
+    return page(request, "explain.html.j2", {"books": books, "x": explanation.to_dict()})

@@ -1,0 +1,118 @@
+"""The store's pages: every firm, one firm over time, one filing laid out like the form."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from dailyseg.checks import validate
+from dailyseg.filing import Filing
+from dailyseg.render.html import render_fragment
+from dailyseg.store import FilingVersion, Store
+from dailyseg.store.monitor import watch
+from dailyseg.web.charts import PARTS
+from dailyseg.web.deps import check_range, get_store
+from dailyseg.web.downloads import FORMATS, file_name
+from dailyseg.web.respond import page
+from dailyseg.web.security import require_read
+from dailyseg.web.templating import render_template
+from dailyseg.web.timeline import SHAPES, timeline
+from dailyseg.web.views import MARKS, comparisons, days_of, default_window, statement_columns
+
+router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def firms(request: Request, store: StoreDep, q: str = "") -> HTMLResponse:
+    query = q.strip()
+    listed = [f for f in store.firms() if not query or query.lower() in f.name.lower() or query.lower() in f.firm_id]
+    return page(
+        request,
+        "firms.html.j2",
+        {"firms": listed, "q": query, "columns": statement_columns(), "parts": PARTS, "marks": MARKS},
+    )
+
+
+@router.get("/firms/{firm}", response_class=HTMLResponse)
+def firm(
+    request: Request,
+    firm: str,
+    store: StoreDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> HTMLResponse:
+    check_range(start, end)
+    summary = store.firm(firm)
+    if summary is None:
+        raise HTTPException(404, f"no firm {firm!r} in the store")
+    start, end = default_window(summary.latest_end_date, start, end)
+    days = days_of(store.filings(summary.firm_id, start, end))
+    return page(
+        request,
+        "firm.html.j2",
+        {"firm": summary, "days": days, "start": start, "end": end, "columns": statement_columns(), "parts": PARTS, "marks": MARKS},
+    )
+
+
+def _stored(store: Store, filing_id: int) -> tuple[FilingVersion, Filing]:
+    try:
+        return store.get(filing_id)
+    except KeyError:
+        raise HTTPException(404, f"no filing {filing_id} in the store") from None
+
+
+@router.get("/filings/{filing_id}", response_class=HTMLResponse)
+def filing(request: Request, filing_id: int, store: StoreDep) -> HTMLResponse:
+    version, stored = _stored(store, filing_id)
+    same_day = [v for v in store.versions(version.firm_id, version.end_date) if v.form == version.form]
+    findings = validate(stored)
+    return page(
+        request,
+        "filing.html.j2",
+        {
+            "version": version,
+            "filing": stored,
+            "same_day": same_day,
+            "comparisons": comparisons(store, version, stored, same_day),
+            "findings": findings,
+            "fragment": Markup(render_fragment(stored, findings)),
+            "formats": FORMATS,
+        },
+    )
+
+
+@router.get("/filings/{filing_id}/download/{fmt}")
+def download(filing_id: int, fmt: str, store: StoreDep) -> Response:
+    chosen = FORMATS.get(fmt)
+    if chosen is None:
+        raise HTTPException(404, f"no download format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    version, stored = _stored(store, filing_id)
+    name = file_name(version.firm_id, stored, version.version, chosen)
+    return Response(chosen.render(stored), media_type=chosen.media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/firms/{firm}/findings", response_class=HTMLResponse)
+def findings(
+    request: Request,
+    firm: str,
+    store: StoreDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    partial: bool = False,
+) -> HTMLResponse:
+    """The monitor's findings for a period on a timeline: a page, or (partial) the section the firm page inserts."""
+    check_range(start, end)
+    summary = store.firm(firm)
+    if summary is None or summary.latest_end_date is None:
+        raise HTTPException(404, f"no firm {firm!r} in the store")
+    start, end = default_window(summary.latest_end_date, start, end)
+    first, last = start or summary.latest_end_date, end or summary.latest_end_date
+    context = {"firm": summary, "tl": timeline(watch(store, summary.firm_id, first, last), first, last), "shapes": SHAPES}
+    if partial:
+        return HTMLResponse(render_template("_timeline.html.j2", context))
+    return page(request, "timeline.html.j2", context)

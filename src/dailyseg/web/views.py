@@ -1,0 +1,95 @@
+"""What the store pages show, shaped for the templates: firm rows, days of filings, comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dailyseg.calendar import is_business_day
+from dailyseg.catalogue import CATALOGUE
+from dailyseg.filing import Filing
+from dailyseg.store import FilingVersion, Store
+from dailyseg.store.diff import LineChange, diff_filings
+from dailyseg.web.charts import short_title
+
+# Status marks: a symbol and a word, so a mark reads the same without colour.
+MARKS = {
+    "deficiency": ("✖", "deficiency"),
+    "under-target": ("▼", "under target"),
+    "late": ("⏱", "late"),
+    "amended": ("✎", "amended"),
+}
+DEFAULT_WINDOW = timedelta(days=365)
+# How far back the filing page looks for the previous filing of record (long holiday weekends included).
+LOOK_BACK = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class StatementColumn:
+    id: str
+    title: str
+
+
+def statement_columns() -> list[StatementColumn]:
+    return [StatementColumn(s.id, short_title(s.heading)) for s in CATALOGUE.statements]
+
+
+@dataclass(frozen=True)
+class Day:
+    """One End Date of a firm: its versions in order received, and the one of record."""
+
+    end_date: date
+    versions: list[FilingVersion]
+
+    @property
+    def record(self) -> FilingVersion:
+        return next((v for v in reversed(self.versions) if v.is_record), self.versions[-1])
+
+
+def days_of(versions: list[FilingVersion]) -> list[Day]:
+    """Versions grouped by End Date, latest day first."""
+    grouped: dict[date, list[FilingVersion]] = {}
+    for version in versions:
+        grouped.setdefault(version.end_date, []).append(version)
+    return [Day(day, sorted(found, key=lambda v: v.version)) for day, found in sorted(grouped.items(), reverse=True)]
+
+
+def default_window(latest: date | None, start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    """The listed range: as asked, else the year up to the latest filing (a firm may have thousands)."""
+    if start is None and end is None and latest is not None:
+        return latest - DEFAULT_WINDOW, latest
+    return start, end
+
+
+def previous_business_day(day: date) -> date:
+    earlier = day - timedelta(days=1)
+    while not is_business_day(earlier):
+        earlier -= timedelta(days=1)
+    return earlier
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The filing set beside another one: which, why, and the lines that differ."""
+
+    title: str
+    other: FilingVersion
+    changes: list[LineChange]
+
+
+def comparisons(store: Store, version: FilingVersion, filing: Filing, same_day: list[FilingVersion]) -> list[Comparison]:
+    """Against the firm's previous filing of record (normally the previous business day) and earlier versions."""
+    found = []
+    expected = previous_business_day(version.end_date)
+    earlier_days = store.filings(version.firm_id, version.end_date - LOOK_BACK, version.end_date - timedelta(days=1), record_only=True)
+    earlier_days = [v for v in earlier_days if v.form == version.form]
+    if earlier_days:
+        before = earlier_days[-1]
+        gap = "" if before.end_date == expected else f" (no filing for {expected.isoformat()})"
+        title = f"Change from the previous business day's filing, {before.end_date.isoformat()}{gap}"
+        found.append(Comparison(title, before, diff_filings(store.get(before.id)[1], filing)))
+    for other in same_day:
+        if other.version < version.version:
+            title = f"Change from version {other.version} ({other.status.lower()}) of the same day"
+            found.append(Comparison(title, other, diff_filings(store.get(other.id)[1], filing)))
+    return found

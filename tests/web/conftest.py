@@ -1,0 +1,99 @@
+"""Fixtures for the web tests: a seeded store, an in-process client, a real server and real Chromium.
+
+The browser is Debian's Chromium driven by Playwright (no browser download), with HOME in a temporary
+folder; the server is `dailyseg serve` in its own process on a free port of 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page
+
+import dailyseg
+from dailyseg.compute.demo import generate
+from dailyseg.store import Store
+from dailyseg.web import Settings, create_app
+from tests.web.support import SAMPLE, WRITE_TOKEN, Console, Server, seed, start_server, stop_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store seeded once for the read-only tests."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'store.sqlite'}"
+    with Store.open(url) as store:
+        seed(store)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sample() -> bytes:
+    return SAMPLE.read_bytes()
+
+
+@pytest.fixture
+def client(seeded_url: str) -> Iterator[TestClient]:
+    """The application in process over the seeded store (read-only use)."""
+    with TestClient(create_app(Settings(db_url=seeded_url, write_token=WRITE_TOKEN, max_upload_bytes=200_000))) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def fresh_client(tmp_path: Path) -> Iterator[TestClient]:
+    """The application over an empty store of its own, for tests that write."""
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'store.sqlite'}", write_token=WRITE_TOKEN, max_upload_bytes=200_000)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def browser_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser-home")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_home: Path) -> dict[str, Any]:
+    """Launch Debian's Chromium headless, with HOME in a temporary folder."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+        "env": {**os.environ, "HOME": str(browser_home)},
+    }
+
+
+@pytest.fixture
+def console(page: Page) -> Console:
+    return Console(page)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, seeded_url: str) -> Iterator[Server]:
+    """`dailyseg serve` over a copy of the seeded store (the browser tests store uploads into it)."""
+    tmp = tmp_path_factory.mktemp("server")
+    target = tmp / "store.sqlite"
+    with Store.open(f"sqlite:///{target}") as store:
+        seed(store)
+    books = tmp / "books"
+    generate(books, accounts=60, positions_per_account=2, target=dailyseg.read(SAMPLE).filing)
+    running = start_server(tmp, f"sqlite:///{target}", books={"demo": books})
+    yield running
+    stop_server(running)
