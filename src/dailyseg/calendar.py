@@ -37,6 +37,13 @@ def next_business_day(day: date) -> date:
     return following
 
 
+def previous_business_day(day: date) -> date:
+    earlier = day - timedelta(days=1)
+    while not is_business_day(earlier):
+        earlier -= timedelta(days=1)
+    return earlier
+
+
 def business_days(start: date, end: date) -> list[date]:
     """Every business day from `start` to `end`, both included."""
     days, day = [], start

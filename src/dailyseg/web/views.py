@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dailyseg.calendar import is_business_day
+from dailyseg.calendar import previous_business_day
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import Filing
 from dailyseg.store import FilingVersion, Store
@@ -59,13 +59,6 @@ def default_window(latest: date | None, start: date | None, end: date | None) ->
     if start is None and end is None and latest is not None:
         return latest - DEFAULT_WINDOW, latest
     return start, end
-
-
-def previous_business_day(day: date) -> date:
-    earlier = day - timedelta(days=1)
-    while not is_business_day(earlier):
-        earlier -= timedelta(days=1)
-    return earlier
 
 
 @dataclass(frozen=True)
