@@ -206,3 +206,12 @@ def test_an_html_table_page_reads_like_the_text(sample_text: str, sample_filing:
     result = dailyseg.read(page, text=True)
     assert result.problems == ()
     assert result.filing == sample_filing
+
+
+def test_an_amount_that_lost_its_code_is_reported_but_a_number_ending_a_label_is_not(sample_text: str) -> None:
+    lost = sample_text.replace("<u>0</u> [7170]", "<u>0</u>")
+    result = dailyseg.read(lost)
+    [problem] = result.problems
+    assert (problem.message, problem.found, problem.line) == ("amount without a code", "0", 91)
+    wrapped = sample_text.replace("(add lines 7 through 12)\t", "(add lines 7\n")
+    assert dailyseg.read(wrapped).problems == ()

@@ -227,7 +227,11 @@ class TextReader:
             self.add(lineno, code, amounts[-1], label.strip(" \t:$"))
         rest = piece[position:].rstrip()
         trailing = _TRAILING.search(rest) if rest[-1:].isdigit() or rest.endswith(")") else None
-        if trailing:
+        # A number ending a wrapped label ("(add lines 7" in PDF text) is label text; an amount is set off
+        # by a tab or stands alone, or sits on a line with uncoded sub-lines.
+        if trailing and (
+            self.component() is not None or not rest[: trailing.start()].strip() or rest[: trailing.start()].rstrip(" ").endswith("\t")
+        ):
             for extra in _ONE_AMOUNT.findall(trailing.group("amounts")):
                 self.uncoded(lineno, extra)
 

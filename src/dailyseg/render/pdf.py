@@ -22,5 +22,11 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(filings: Filing | Sequence[Filing], findings: Sequence[Sequence[Finding]] | None = None) -> bytes:
-    """The filings as a PDF that looks like the form, findings marked on their lines."""
-    return html_to_pdf(render_html(filings, findings))
+    """The filings as a print-ready PDF that looks like the form as filed.
+
+    Unlike the HTML page, findings are left out unless given: the PDF is the filing itself, and reading it
+    back (dailyseg.read) must give the same values, which a finding's message (quoting headings and amounts)
+    would muddle.
+    """
+    items = [filings] if isinstance(filings, Filing) else list(filings)
+    return html_to_pdf(render_html(items, findings if findings is not None else [[] for _ in items]))
