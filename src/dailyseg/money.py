@@ -73,5 +73,15 @@ def to_cents(amount: Decimal) -> int:
     return int(cents)
 
 
+def cents_text(cents: int) -> str:
+    """Integer cents as the text of their exact amount ("12345" -> "123.45", "1200" -> "12"), as
+    `str(from_cents(cents))` writes it but without building a Decimal: chart data turns thousands at once."""
+    whole, part = divmod(abs(cents), 100)
+    sign = "-" if cents < 0 else ""
+    if part == 0:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{part:02d}".rstrip("0")
+
+
 def from_cents(cents: int) -> Decimal:
     return canonical(Decimal(cents) / 100)

@@ -5,12 +5,13 @@ The names exported here are the Store API contract that the web app and the CLI 
 
 from dailyseg.store.database import DEFAULT_DB_ENV, StoreError, default_url
 from dailyseg.store.store import Store
-from dailyseg.store.types import FilingVersion, FirmSummary, HistoryPoint, IngestOutcome, StatementSummary
+from dailyseg.store.types import FilingVersion, FirmSummary, HistoryColumns, HistoryPoint, IngestOutcome, StatementSummary
 
 __all__ = [
     "DEFAULT_DB_ENV",
     "FilingVersion",
     "FirmSummary",
+    "HistoryColumns",
     "HistoryPoint",
     "IngestOutcome",
     "StatementSummary",

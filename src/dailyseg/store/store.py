@@ -32,8 +32,11 @@ from dailyseg.store.identity import firm_id_of, name_key
 from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
 from dailyseg.store.migrate import upgrade
 from dailyseg.store.tables import aliases, filing_values, filings
-from dailyseg.store.types import FLAGS, FilingVersion, FirmSummary, HistoryPoint, IngestOutcome, StatementSummary
+from dailyseg.store.types import FLAGS, FilingVersion, FirmSummary, HistoryColumns, HistoryPoint, IngestOutcome, StatementSummary
 from dailyseg.store.versions import rank, records_by
+
+# Filing ids sent in one IN list: well under SQLite's limit on bound parameters.
+_IDS_PER_QUERY = 5000
 
 _VERSION_COLUMNS = (
     filings.c.id,
@@ -330,37 +333,46 @@ class Store:
         record = max((_Head.of(s) for s in siblings), key=rank)
         return _Head.of(head).version_of(record.id == filing_id), filing
 
-    def history(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> list[HistoryPoint]:
-        """The values of `codes` on each End Date's filing of record, in date order."""
+    def history_columns(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> HistoryColumns:
+        """The values of `codes` on each End Date's filing of record, as columns of integer cents.
+
+        The filings of record are chosen from the filing heads alone (one row a version), and only their
+        values are fetched, so ten years of a dozen codes stay one indexed query and a pass over the rows.
+        """
         wanted = [key_of(c) for c in codes]
-        query = (
-            select(
-                filings.c.id,
-                filings.c.end_date,
-                filings.c.status,
-                filings.c.submit_date,
-                filings.c.version,
-                filing_values.c.code,
-                filing_values.c.cents,
-            )
-            .join(aliases, aliases.c.name_key == filings.c.name_key)
-            .join(filing_values, filing_values.c.filing_id == filings.c.id)
-            .where(aliases.c.firm_id == self.require(firm), filing_values.c.code.in_(wanted))
-        )
+        heads = select(filings.c.id, filings.c.end_date, filings.c.status, filings.c.submit_date, filings.c.version)
+        heads = heads.join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == self.require(firm))
         if start is not None:
-            query = query.where(filings.c.end_date >= start)
+            heads = heads.where(filings.c.end_date >= start)
         if end is not None:
-            query = query.where(filings.c.end_date <= end)
+            heads = heads.where(filings.c.end_date <= end)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        chosen = {row.id for row in records_by(rows, lambda r: r.end_date).values()}
-        order = {code: i for i, code in enumerate(wanted)}
-        points = [
-            HistoryPoint(r.end_date, r.code, from_cents(int(r.cents)), r.id, r.status.upper() == "AMENDED" or r.version > 1)
-            for r in rows
-            if r.id in chosen
+            records = sorted(records_by(conn.execute(heads).all(), lambda r: r.end_date).values(), key=lambda r: r.end_date)
+            position = {r.id: i for i, r in enumerate(records)}
+            cents: dict[str, list[int | None]] = {code: [None] * len(records) for code in wanted}
+            ids = list(position) if wanted else []
+            for first in range(0, len(ids), _IDS_PER_QUERY):
+                values = select(filing_values.c.filing_id, filing_values.c.code, filing_values.c.cents).where(
+                    filing_values.c.filing_id.in_(ids[first : first + _IDS_PER_QUERY]), filing_values.c.code.in_(wanted)
+                )
+                for filing_id, code, amount in conn.execute(values).all():
+                    cents[code][position[filing_id]] = int(amount)
+        return HistoryColumns(
+            dates=[r.end_date for r in records],
+            filing_ids=[r.id for r in records],
+            amended=[r.status.upper() == "AMENDED" or r.version > 1 for r in records],
+            cents=cents,
+        )
+
+    def history(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> list[HistoryPoint]:
+        """The values of `codes` on each End Date's filing of record, in date order (then in `codes` order)."""
+        table = self.history_columns(firm, codes, start, end)
+        return [
+            HistoryPoint(day, code, from_cents(amount), table.filing_ids[i], table.amended[i])
+            for i, day in enumerate(table.dates)
+            for code, column in table.cents.items()
+            if (amount := column[i]) is not None
         ]
-        return sorted(points, key=lambda p: (p.end_date, order[p.code]))
 
     def record_filings(self, firm: str, start: date | None = None, end: date | None = None) -> list[tuple[FilingVersion, Filing]]:
         """Each End Date's filing of record with its content, in date order (for monitoring and publishing)."""

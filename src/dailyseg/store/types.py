@@ -100,6 +100,17 @@ class FirmSummary:
 
 
 @dataclass(frozen=True)
+class HistoryColumns:
+    """A firm's figures by day, in columns: one entry per End Date (its filing of record), and per code a
+    list of exact integer cents (None where that day's filing lacks the code). Charts read this directly."""
+
+    dates: list[date]
+    filing_ids: list[int]
+    amended: list[bool]
+    cents: dict[str, list[int | None]]
+
+
+@dataclass(frozen=True)
 class HistoryPoint:
     end_date: date
     code: str

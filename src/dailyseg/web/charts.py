@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from dailyseg.catalogue import CATALOGUE
+from dailyseg.money import cents_text
 from dailyseg.store import Store
 from dailyseg.store.tables import filings
 
@@ -34,23 +35,18 @@ def chart_codes() -> dict[str, dict[str, str]]:
 def chart_data(store: Store, firm_id: str, start: date | None = None, end: date | None = None) -> dict[str, Any]:
     codes = chart_codes()
     where = {code: (statement, part) for statement, parts in codes.items() for part, code in parts.items()}
-    points = store.history(firm_id, list(where), start, end)
-    days = sorted({p.end_date for p in points})
-    index = {day: i for i, day in enumerate(days)}
-    series: dict[str, dict[str, list[str | None]]] = {s: {part: [None] * len(days) for part in PARTS} for s in codes}
-    filing_ids = [0] * len(days)
-    amended = [False] * len(days)
-    for point in points:
-        i = index[point.end_date]
-        statement, part = where[point.code]
-        series[statement][part][i] = str(point.value)
-        filing_ids[i] = point.filing_id
-        amended[i] = amended[i] or point.amended
+    table = store.history_columns(firm_id, list(where), start, end)
+    # Days whose filing of record carries none of the charted codes are left out, as a chart has nothing there.
+    kept = [i for i in range(len(table.dates)) if any(column[i] is not None for column in table.cents.values())]
+    series: dict[str, dict[str, list[str | None]]] = {s: {part: [] for part in PARTS} for s in codes}
+    for code, column in table.cents.items():
+        statement, part = where[code]
+        series[statement][part] = [None if (amount := column[i]) is None else cents_text(amount) for i in kept]
     return {
         "firm_id": firm_id,
-        "dates": [day.isoformat() for day in days],
-        "filing_ids": filing_ids,
-        "amended": amended,
+        "dates": [table.dates[i].isoformat() for i in kept],
+        "filing_ids": [table.filing_ids[i] for i in kept],
+        "amended": [table.amended[i] for i in kept],
         "statements": {
             s.id: {"title": short_title(s.heading), "codes": codes[s.id], "series": series[s.id]}
             for s in CATALOGUE.statements
