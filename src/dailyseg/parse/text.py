@@ -38,7 +38,7 @@ _FIELD = re.compile(r"\b(End Date|Firm Name|Form|Submit Date)\s*:", re.IGNORECAS
 _STATUS = re.compile(r"^(INITIAL|AMENDED)\b", re.IGNORECASE)
 _BANNER = re.compile(r"WINJAMMER\s+FILING\s*(INITIAL|AMENDED)?", re.IGNORECASE)
 _SPACED = re.compile(r"\b(?:[A-Z] ){3,}[A-Z]\b")
-_TAG = re.compile(r"<[^>]{0,200}>")
+_TAG = re.compile(r"<[^>\n]{0,200}>")
 _BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/tr|/h\d|/li|/table)\b[^>]*>", re.IGNORECASE)
 _CELL_TAG = re.compile(r"<\s*/t[dh]\s*>", re.IGNORECASE)
 # Parts of a page that are not shown (the title in <head>, scripts, styles) must not run into the first line.
@@ -74,11 +74,12 @@ def clean_lines(text: str) -> list[str]:
         text = _HIDDEN.sub(lambda hidden: "\n" * hidden.group(0).count("\n"), text)
         text = _BLOCK_TAG.sub("\n", text)
         text = _CELL_TAG.sub("\t", text)
-    lines = []
-    for raw in text.splitlines():
-        line = html.unescape(_TAG.sub(" ", raw)).replace("**", "").replace("\xa0", " ")
-        lines.append(_unspace(line.rstrip()))
-    return lines
+    # Each step runs once over the whole text (the patterns never cross a line), not once a line.
+    text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = _unspace(text.replace("**", "").replace("\xa0", " "))
+    return [line.rstrip() for line in text.splitlines()]
 
 
 @dataclass
