@@ -33,7 +33,7 @@ _AMOUNT = r"(?:\(\$?\d[\d,]*(?:\.\d+)?\)|[-+]?\$?\d[\d,]*(?:\.\d+)?)"
 _PAIR = re.compile(rf"(?<![\w.,)\]])(?P<amounts>{_AMOUNT}(?:[ \t]+{_AMOUNT})*)[ \t]*\[(?P<code>\d{{3,5}})\]")
 _TRAILING = re.compile(rf"(?<![\w.,)\]])(?P<amounts>{_AMOUNT}(?:[ \t]+{_AMOUNT})*)[ \t]*$")
 _ONE_AMOUNT = re.compile(_AMOUNT)
-_MARKER = re.compile(r"(?:(?<=\s)|^)(?:(?P<line>\d{1,2})|(?P<letter>[A-E]))\.(?=\s)")
+_MARKER = re.compile(r"(?<!\S)(?:(?P<line>\d{1,2})|(?P<letter>[A-E]))\.(?=\s)")
 _FIELD = re.compile(r"\b(End Date|Firm Name|Form|Submit Date)\s*:", re.IGNORECASE)
 _STATUS = re.compile(r"^(INITIAL|AMENDED)\b", re.IGNORECASE)
 _BANNER = re.compile(r"WINJAMMER\s+FILING\s*(INITIAL|AMENDED)?", re.IGNORECASE)
