@@ -1,4 +1,5 @@
-"""Commands that watch firms over time: monitor, import-cftc (month-end figures beside the daily filings), publish."""
+"""Commands that watch firms over time: monitor, import-cftc and month-end (the CFTC's month-end figures beside
+the daily filings), publish."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from rich.table import Table
 
 from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, emit_json, fail, main, stdout, write_output
 from dailyseg.cli.store_options import day, db_option, firm_id_or_exit, open_store, period_options
+from dailyseg.money import format_amount
 from dailyseg.render.pdf import html_to_pdf
 from dailyseg.store.cftc import import_table
 from dailyseg.store.monitor import RULES, UnusualMoveRule, watch
+from dailyseg.store.monthend import compare_month_end
 from dailyseg.store.publish import publication, render_publication
 
 _STYLE = {"error": "red", "warning": "yellow", "notice": "cyan"}
@@ -83,6 +86,41 @@ def import_cftc(file: Path, db: str | None, as_json: bool) -> None:
     if not report.imported and not report.already_present:
         sys.exit(UNREADABLE)
     sys.exit(FOUND_ERRORS if report.flagged else OK)
+
+
+@main.command(name="month-end")
+@click.argument("firm")
+@period_options
+@db_option
+@click.option("--differences", is_flag=True, help="Show only figures that differ or have no counterpart.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def month_end(firm: str, start: datetime | None, end: datetime | None, db: str | None, differences: bool, as_json: bool) -> None:
+    """FIRM's month-end figures from the CFTC's table (stored by import-cftc) beside its daily filing for the
+    same End Date: funds, requirement, excess and target of each class, and the difference (filed - CFTC).
+    Exit 1 when a figure differs or a month end has no daily filing; 2 when there is nothing to compare."""
+    with open_store(db) as store:
+        figures = compare_month_end(store, firm_id_or_exit(store, firm), day(start), day(end))
+    if not figures:
+        fail(f"no CFTC month-end figures for {firm!r} in this period: store the CFTC table with import-cftc first", UNREADABLE)
+    mismatched = [f for f in figures if f.status in ("differs", "no daily filing")]
+    shown = mismatched if differences else figures
+    if as_json:
+        emit_json({"firm": firm, "figures": [f.to_dict() for f in shown], "mismatched": len(mismatched)})
+    else:
+        table = Table("as of", "statement", "figure", "code", "CFTC", "daily filing", "difference", "status")
+        for f in shown:
+            style = {"differs": "red", "no daily filing": "yellow"}.get(f.status, "")
+            table.add_row(
+                str(f.as_of),
+                f.statement,
+                f.measure,
+                str(f.code),
+                *(format_amount(v) if v is not None else "-" for v in (f.cftc, f.filed, f.difference)),
+                f"[{style}]{f.status}[/]" if style else f.status,
+            )
+        stdout.print(table)
+        stdout.print(f"{len(figures)} figures, {len(mismatched)} differ or have no daily filing.", highlight=False)
+    sys.exit(FOUND_ERRORS if mismatched else OK)
 
 
 @main.command()
