@@ -30,10 +30,21 @@ from dailyseg.parse.cover import parse_cover
 from dailyseg.problems import Problem
 
 _AMOUNT = r"(?:\(\$?\d[\d,]*(?:\.\d+)?\)|[-+]?\$?\d[\d,]*(?:\.\d+)?)"
-_PAIR = re.compile(rf"(?<![\w.,)\]])(?P<amounts>{_AMOUNT}(?:[ \t]+{_AMOUNT})*)[ \t]*\[(?P<code>\d{{3,5}})\]")
-_TRAILING = re.compile(rf"(?<![\w.,)\]])(?P<amounts>{_AMOUNT}(?:[ \t]+{_AMOUNT})*)[ \t]*$")
-_ONE_AMOUNT = re.compile(_AMOUNT)
-_MARKER = re.compile(r"(?<!\S)(?:(?P<line>\d{1,2})|(?P<letter>[A-E]))\.(?=\s)")
+# A run of amounts never swallows a line marker ("3 25. Cash" is the amount 3, then line 25).
+_AMOUNTS = rf"{_AMOUNT}(?:[ \t]+{_AMOUNT}(?![\d,]|\.\s))*"
+_PAIR = re.compile(rf"(?<![\w.,)\]])(?P<amounts>{_AMOUNTS})[ \t]*\[(?P<code>\d{{3,5}})\]")
+_MARKER = r"(?<!\S)(?:(?P<line>\d{1,2})|(?P<letter>[A-E]))\.(?=\s)"
+_PIECE_END = r"(?=\s*$|\s+(?:\d{1,2}|[A-E])\.\s)"
+# The statement text of a line in one pass: a line marker, or a run of amounts that is either coded
+# (`1,234 [7010]`, `0 0 [8715]`) or ends its piece (the end of the line or the next marker); a run glued to
+# the `]` of a pair (`[7520]5`) counts only when it ends its piece. The leading lookahead (the characters a
+# token can start with) lets most positions of a label fail on one test instead of three lookbehinds.
+_TOKEN = re.compile(
+    r"(?=[\d(+$A-E-])"
+    rf"(?:{_MARKER}"
+    rf"|(?<![\w.,)\]])(?P<amounts>{_AMOUNTS})(?:[ \t]*\[(?P<code>\d{{3,5}})\]|(?P<end>){_PIECE_END})?"
+    rf"|(?<=\d\])(?P<glued>{_AMOUNTS}){_PIECE_END})"
+)
 _FIELD = re.compile(r"\b(End Date|Firm Name|Form|Submit Date)\s*:", re.IGNORECASE)
 _STATUS = re.compile(r"^(INITIAL|AMENDED)\b", re.IGNORECASE)
 _BANNER = re.compile(r"WINJAMMER\s+FILING\s*(INITIAL|AMENDED)?", re.IGNORECASE)
@@ -51,10 +62,22 @@ _HEADINGS[CATALOGUE.cover.heading.lower()] = "cover"
 _HEADING_HINT = "".join(chars[0] for chars in takewhile(lambda chars: len(set(chars)) == 1, zip(*_HEADINGS, strict=False)))
 _HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)), re.IGNORECASE)
 _COMPONENTS = {(row.statement, row.line, row.letter): row.key for rows in CATALOGUE.refs.values() for row in rows if row.key is not None}
+_STATEMENT_OF = {ref: rows[0].statement for ref, rows in CATALOGUE.refs.items() if rows}
+# Letters spaced out for emphasis always hold a letter between two spaces followed by another ("I N").
+_SPACED_HINT = re.compile(r" [A-Z] [A-Z] ")
+_MONTH_DAY_YEAR = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 def parse_date(text: str) -> date | None:
     cleaned = text.strip().strip("*").strip()
+    numbers = _MONTH_DAY_YEAR.fullmatch(cleaned)
+    if numbers:
+        # The form's own "7/25/2013" without `strptime`, which costs more than the rest of a header line.
+        month, day, year = numbers.groups()
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(cleaned, fmt).date()
@@ -65,6 +88,8 @@ def parse_date(text: str) -> date | None:
 
 def _unspace(text: str) -> str:
     """Join letters spaced out for emphasis: "W I N J A M M E R" becomes "WINJAMMER"."""
+    if not _SPACED_HINT.search(text):  # a scan for a literal space is far cheaper than `_SPACED`'s
+        return text
     return _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
 
 
@@ -108,6 +133,8 @@ class TextReader:
         self.statement: str | None = None
         self.line_number = ""
         self.letter = ""
+        # The catalogue component printed at the current line and letter (swaps 12A/B/C), if any.
+        self.component: str | None = None
 
     # -- problems -----------------------------------------------------------------------------------------
     def problem(
@@ -123,8 +150,9 @@ class TextReader:
             if banner.group(1):
                 self.start_header(banner.group(1).upper())
             text = text[: banner.start()] + text[banner.end() :]
-        status = _STATUS.match(text.strip())
-        if status and len(text.strip()) == len(status.group(1)):
+        stripped = text.strip()
+        status = _STATUS.match(stripped) if len(stripped) == 7 else None
+        if status:
             self.start_header(status.group(1).upper())
             return ""
         fields = list(_FIELD.finditer(text)) if ":" in text else []
@@ -173,6 +201,7 @@ class TextReader:
         self.draft.statements.append(statement)
         self.statement = statement
         self.line_number, self.letter = "", ""
+        self.component = _COMPONENTS.get((statement, "", ""))
         if statement == "cover":
             self.draft.cover_line = lineno
 
@@ -186,7 +215,7 @@ class TextReader:
                 lineno, f"cannot read the amount: {error}", expected="an amount such as 1,234 or (1,234)", found=repr(raw[:50]), code=ref
             )
             return
-        known = CATALOGUE.statement_of(ref)
+        known = _STATEMENT_OF.get(ref)
         statement = known or (self.statement if self.statement not in (None, "cover") else "") or ""
         if known and self.statement not in (None, "cover", known):
             self.problem(
@@ -211,87 +240,82 @@ class TextReader:
         draft.entries[ref] = Entry(statement, ref, amount, "" if known else label)
         draft.where[ref] = lineno
 
-    def read_piece(self, lineno: int, piece: str) -> None:
-        """A piece of a line that starts at a line marker: its coded pairs and its uncoded amounts."""
-        position = 0
-        for pair in _PAIR.finditer(piece) if "[" in piece else ():
-            amounts = _ONE_AMOUNT.findall(pair.group("amounts"))
-            label = piece[position : pair.start()]
-            if self.component() is not None:
-                for extra in amounts[:-1]:
-                    self.uncoded(lineno, extra)
-            else:
-                # Not a line with uncoded sub-lines: numbers before the amount end the label ("Regulation 30.7").
-                label += " ".join(amounts[:-1])
-            position = pair.end()
-            code = str(int(pair.group("code")))
-            self.add(lineno, code, amounts[-1], label.strip(" \t:$"))
-        rest = piece[position:].rstrip()
-        trailing = _TRAILING.search(rest) if rest[-1:].isdigit() or rest.endswith(")") else None
-        # A number ending a wrapped label ("(add lines 7" in PDF text) is label text; an amount is set off
-        # by a tab or stands alone, or sits on a line with uncoded sub-lines.
-        if trailing and (
-            self.component() is not None or not rest[: trailing.start()].strip() or rest[: trailing.start()].rstrip(" ").endswith("\t")
-        ):
-            for extra in _ONE_AMOUNT.findall(trailing.group("amounts")):
-                self.uncoded(lineno, extra)
+    def read_statement_text(self, lineno: int, text: str) -> None:
+        """Statement text in one pass of `_TOKEN`: line markers, coded runs and the uncoded runs ending a piece.
 
-    def component(self) -> str | None:
-        """The catalogue component printed at the current line and letter (swaps 12A/B/C), if any."""
-        return _COMPONENTS.get((self.statement or "", self.line_number, self.letter))
+        A piece runs from a line marker to the next; its label starts at the marker or the last pair.
+        """
+        position = 0
+        for token in _TOKEN.finditer(text):
+            number, letter, run, code, end, glued = token.groups()
+            if number is not None or letter is not None:
+                if number is not None:
+                    self.line_number, self.letter = number, ""
+                else:
+                    self.letter = letter
+                self.component = _COMPONENTS.get((self.statement or "", self.line_number, self.letter))
+                position = token.end()
+            elif code is not None:
+                amounts = run.split()
+                label = text[position : token.start()]
+                if self.component is not None:
+                    for extra in amounts[:-1]:
+                        self.uncoded(lineno, extra)
+                else:
+                    # Not a line with uncoded sub-lines: numbers before the amount end the label ("Regulation 30.7").
+                    label += " ".join(amounts[:-1])
+                position = token.end()
+                self.add(lineno, str(int(code)), amounts[-1], label.strip(" \t:$"))
+            elif (end is not None or (glued is not None and token.start() == position)) and token.group()[-1] != ",":
+                # A number ending a wrapped label ("(add lines 7" in PDF text) is label text; an amount is set off
+                # by a tab or stands alone, or sits on a line with uncoded sub-lines. A piece that ends in a
+                # comma ends in words cut short, not in an amount.
+                before = text[position : token.start()]
+                if self.component is not None or not before.strip() or before.rstrip(" ").endswith("\t"):
+                    for extra in token.group().split():
+                        self.uncoded(lineno, extra)
 
     def uncoded(self, lineno: int, raw: str) -> None:
         """An amount printed without a code: a component of its line, or a problem."""
-        key = self.component()
-        if key is None:
+        if self.component is None:
             self.problem(lineno, "amount without a code", expected="an amount followed by its [code]", found=raw, severity="warning")
             return
-        self.add(lineno, key, raw, "")
-
-    def read_statement_text(self, lineno: int, text: str) -> None:
-        pieces = list(_MARKER.finditer(text)) if "." in text else []
-        starts = [0] + [m.start() for m in pieces]
-        ends = [m.start() for m in pieces] + [len(text)]
-        for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
-            if index > 0:
-                marker = pieces[index - 1]
-                if marker.group("line"):
-                    self.line_number, self.letter = marker.group("line"), ""
-                else:
-                    self.letter = marker.group("letter")
-                start = marker.end()
-            self.read_piece(lineno, text[start:end])
+        self.add(lineno, self.component, raw, "")
 
     # -- driver ---------------------------------------------------------------------------------------------
     def read_line(self, lineno: int, line: str) -> None:
-        headings = list(_HEADING.finditer(line)) if _HEADING_HINT in line.lower() else []
-        starts = [0] + [h.start() for h in headings]
-        ends = [h.start() for h in headings] + [len(line)]
-        for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
-            if index > 0:
-                heading = headings[index - 1]
+        if _HEADING_HINT in line.lower():
+            headings = list(_HEADING.finditer(line))
+            self.read_segment(lineno, line[: headings[0].start()] if headings else line)
+            for index, heading in enumerate(headings):
                 self.enter(lineno, _HEADINGS[heading.group(0).lower()])
-                start = heading.end()
-            rest = self.read_header(lineno, line[start:end])
-            if self.header_dirty and not self.header_line:
-                self.header_line = lineno
-            if not rest.strip():
-                continue
-            if self.statement == "cover" and self.draft is not None:
-                self.draft.cover_text.append(rest)
-            elif self.statement is not None:
-                self.read_statement_text(lineno, rest)
-            elif "[" in rest and _PAIR.search(rest):
-                self.problem(
-                    lineno,
-                    "amounts before any statement heading were skipped",
-                    expected="a heading such as 'Daily Segregation - Segregation Statement'",
-                    found=rest.strip()[:60],
-                )
+                end = headings[index + 1].start() if index + 1 < len(headings) else len(line)
+                self.read_segment(lineno, line[heading.end() : end])
+        else:
+            self.read_segment(lineno, line)
+
+    def read_segment(self, lineno: int, text: str) -> None:
+        """The text of a line before, between or after statement headings."""
+        rest = self.read_header(lineno, text)
+        if self.header_dirty and not self.header_line:
+            self.header_line = lineno
+        if not rest.strip():
+            return
+        if self.statement == "cover" and self.draft is not None:
+            self.draft.cover_text.append(rest)
+        elif self.statement is not None:
+            self.read_statement_text(lineno, rest)
+        elif "[" in rest and _PAIR.search(rest):
+            self.problem(
+                lineno,
+                "amounts before any statement heading were skipped",
+                expected="a heading such as 'Daily Segregation - Segregation Statement'",
+                found=rest.strip()[:60],
+            )
 
     def finish(self) -> None:
         draft, self.draft = self.draft, None
-        self.statement = None
+        self.statement, self.component = None, None
         if draft is None:
             return
         cover: CoverPage | None = None
@@ -330,7 +354,7 @@ class TextReader:
 
     def read(self, text: str) -> tuple[list[Filing], list[Problem]]:
         for lineno, line in enumerate(clean_lines(text), start=1):
-            if line.strip():
+            if line:  # clean lines end in no white space: a blank line is empty
                 self.read_line(lineno, line)
         if self.header_dirty and (self.draft is not None or self.filings):
             self.problem(
