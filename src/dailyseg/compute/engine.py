@@ -284,9 +284,13 @@ def spark_session() -> Any:
 
 @contextmanager
 def connect(name: EngineName = "duckdb") -> Iterator[Backend]:
-    """A backend for the named engine. DuckDB runs in-process; Spark in local mode."""
+    """A backend for the named engine. DuckDB runs in-process; Spark in local mode.
+
+    DuckDB keeps to a quarter of the machine's memory and spills to disk beyond it, so that a book larger
+    than memory completes; results are totals, so it need not keep the input's row order.
+    """
     if name == "duckdb":
-        connection = ibis.duckdb.connect()
+        connection = ibis.duckdb.connect(memory_limit="25%", preserve_insertion_order=False)
         try:
             yield Backend(connection, "duckdb")
         finally:
