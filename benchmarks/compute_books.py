@@ -1,9 +1,10 @@
 """Benchmark: compute a large book from Parquet with dailyseg (DuckDB engine) and with plain pandas.
 
-    python benchmarks/compute_books.py --accounts 1000000 --positions 10 --folder /tmp/bench-1m
+    python benchmarks/compute_books.py --accounts 1000000 --positions 10 --folder benchmarks/data/book-1m
 
 Writes the book once (the demo generator, Parquet), then runs each implementation in its own process and
-reports wall time and peak memory (the child's maximum resident set size). The pandas version is what a
+reports wall time and peak memory (the child's peak resident set, VmHWM; a child past --limit-gib is
+stopped and reported as out of memory). The pandas version is what a
 user would write: read the Parquet files with exact (pyarrow-backed) decimals, merge and group by. Both
 must give the same customer totals; the script checks that they do. Not part of the test suite.
 """
@@ -12,19 +13,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 
 def run_dailyseg(folder: Path) -> dict[str, str]:
+    start = time.perf_counter()
     from dailyseg.compute import engine_totals, read_books
 
-    totals = engine_totals(read_books(folder), "duckdb")
+    imported = time.perf_counter()
+    books = read_books(folder)
+    read = time.perf_counter()
+    totals = engine_totals(books, "duckdb")
+    done = time.perf_counter()
+    phases = {"import_s": imported - start, "read_and_check_s": read - imported, "query_s": done - read}
+    print(json.dumps({k: round(v, 2) for k, v in phases.items()}), file=sys.stderr)
     return _flatten(totals.customers)
 
 
@@ -96,14 +104,38 @@ def _flatten(rows: Any) -> dict[str, str]:
     return {f"{r['customer_class']}/{r['currency']}/{m}": str(Decimal(str(r[m])).normalize()) for r in rows for m in measures}
 
 
-def measure(impl: str, folder: Path) -> dict[str, Any]:
+def measure(impl: str, folder: Path, limit_gib: float) -> dict[str, Any]:
+    """Run one implementation in its own process; stop it if its resident memory passes `limit_gib`."""
     start = time.perf_counter()
-    child = subprocess.run([sys.executable, __file__, "--run", impl, "--folder", str(folder)], capture_output=True, text=True, check=False)
+    command = [sys.executable, __file__, "--run", impl, "--folder", str(folder)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak_kib, stopped = 0, False
+    with ThreadPoolExecutor(1) as pool:
+        output = pool.submit(child.communicate)
+        while child.poll() is None:
+            peak_kib = max(peak_kib, _rss_kib(child.pid))
+            if peak_kib > limit_gib * 2**20:
+                child.kill()
+                stopped = True
+            time.sleep(0.1)
+        stdout, stderr = output.result()
     wall = time.perf_counter() - start
+    peak_mib = round(peak_kib / 1024)
+    if stopped:
+        return {"impl": impl, "error": f"stopped: over the {limit_gib} GiB memory limit", "wall_s": round(wall, 2), "peak_mib": peak_mib}
     if child.returncode != 0:
-        return {"impl": impl, "error": child.stderr[-2000:]}
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB -> MiB; the largest child so far
-    return {"impl": impl, "wall_s": round(wall, 2), "peak_mib": round(peak), "totals": json.loads(child.stdout)}
+        return {"impl": impl, "error": stderr[-2000:], "wall_s": round(wall, 2), "peak_mib": peak_mib}
+    phases = json.loads(stderr.strip().splitlines()[-1]) if impl == "dailyseg" else {}
+    return {"impl": impl, "wall_s": round(wall, 2), "peak_mib": peak_mib, **phases, "totals": json.loads(stdout)}
+
+
+def _rss_kib(pid: int) -> int:
+    """The process's peak resident set (VmHWM), in KiB; 0 once it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
 def main() -> None:
@@ -113,6 +145,7 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=Path("/tmp/dailyseg-bench"))
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--only", choices=("dailyseg", "pandas"))
+    parser.add_argument("--limit-gib", type=float, default=16.0, help="stop a run whose memory passes this")
     parser.add_argument("--run", choices=("dailyseg", "pandas"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
@@ -127,7 +160,7 @@ def main() -> None:
         start = time.perf_counter()
         generate(args.folder, accounts=args.accounts, positions_per_account=args.positions, target=sample, parquet=True)
         print(f"generated {args.accounts:,} accounts x {args.positions} positions in {time.perf_counter() - start:.1f} s", flush=True)
-    results = [measure(impl, args.folder) for impl in ("dailyseg", "pandas") if args.only in (None, impl)]
+    results = [measure(impl, args.folder, args.limit_gib) for impl in ("dailyseg", "pandas") if args.only in (None, impl)]
     for r in results:
         print(json.dumps({k: v for k, v in r.items() if k != "totals"}), flush=True)
     if len(results) == 2 and "totals" in results[0] and "totals" in results[1]:

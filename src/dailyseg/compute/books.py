@@ -156,7 +156,13 @@ def conform(data: pa.Table, table: Table, file: str) -> pa.Table:
 
 
 def check_parquet(path: Path, table: Table) -> None:
-    """Check a Parquet file's columns, types, allowed values and signs, one column at a time."""
+    """Check a Parquet file's columns, types, allowed values and signs in one pass over the columns that need it.
+
+    A required column whose every row group records a null count of zero needs no reading: that count is
+    written with the data and is exact, so the bulk of a large book (its positions) is checked from the
+    file's footer. Allowed values and signs are always read (min/max statistics of decimals are not
+    trusted across writers).
+    """
     file = str(path)
     try:
         parquet = pq.ParquetFile(path)
@@ -164,18 +170,38 @@ def check_parquet(path: Path, table: Table) -> None:
         raise BooksError(file, f"not a readable Parquet file: {error}") from None
     schema = parquet.schema_arrow
     _check_header(file, list(schema.names), table)
+    to_read = []
     for column in table.columns:
         if column.name not in schema.names:
             continue
         found, target = schema.field(column.name).type, ARROW_TYPES[column.type]
         if not _castable(found, target):
             raise BooksError(file, f"expected {_expected(column)} ({target}), found type {found}", column=column.name)
-        if not (column.allowed or column.nonnegative or column.required):
-            continue
-        offset = 0
-        for batch in parquet.iter_batches(columns=[column.name], batch_size=1 << 20):
-            _check_values(file, column, batch.column(0), offset)
-            offset += batch.num_rows
+        if column.allowed or column.nonnegative or (column.required and not _never_null(parquet, column.name)):
+            to_read.append(column)
+    if not to_read:
+        return
+    offset = 0
+    coded = [c.name for c in to_read if c.allowed]  # few distinct values: read as dictionary codes
+    batches = pq.ParquetFile(path, read_dictionary=coded).iter_batches(columns=[c.name for c in to_read], batch_size=1 << 20)
+    for batch in batches:
+        for column in to_read:
+            _check_values(file, column, batch.column(column.name), offset)
+        offset += batch.num_rows
+
+
+def _never_null(parquet: pq.ParquetFile, name: str) -> bool:
+    """Whether the file's own statistics show the column has no null in any row group."""
+    leaves = [parquet.schema.column(i).path for i in range(len(parquet.schema))]
+    if leaves.count(name) != 1:
+        return False  # a nested column (or none by that name): read it
+    index = leaves.index(name)
+    metadata = parquet.metadata
+    for group in range(metadata.num_row_groups):
+        statistics = metadata.row_group(group).column(index).statistics
+        if statistics is None or not statistics.has_null_count or statistics.null_count != 0:
+            return False
+    return True
 
 
 def _castable(found: pa.DataType, target: pa.DataType) -> bool:
@@ -200,8 +226,9 @@ def _castable_any(found: pa.DataType, target: pa.DataType) -> Any:
 
 def _check_values(file: str, column: Column, values: pa.Array, offset: int) -> None:
     def first(mask: pa.Array) -> int | None:
-        indices = pc.indices_nonzero(pc.fill_null(mask, False))
-        return int(indices[0].as_py()) if len(indices) else None
+        if not pc.any(mask).as_py():  # the usual case, one cheap pass; nulls in the mask never count
+            return None
+        return int(pc.indices_nonzero(pc.fill_null(mask, False))[0].as_py())
 
     bad = None
     if column.required:
@@ -209,11 +236,14 @@ def _check_values(file: str, column: Column, values: pa.Array, offset: int) -> N
         if bad is not None:
             raise BooksError(file, f"expected {_expected(column)}, found an empty value", row=offset + bad + 1, column=column.name)
     if column.allowed:
-        bad = first(pc.invert(pc.is_in(values, value_set=pa.array(column.allowed))))
-        if bad is not None:
-            found = values[bad].as_py()
+        # The distinct values, not a set lookup per row: a column of allowed values has few (and
+        # building pyarrow's lookup options would import pandas).
+        unknown = [v for v in pc.unique(values).to_pylist() if v is not None and v not in column.allowed]
+        if unknown:
+            plain = values.dictionary_decode() if pa.types.is_dictionary(values.type) else values
+            bad = min(int(pc.indices_nonzero(pc.equal(plain, v))[0].as_py()) for v in unknown)
             raise BooksError(
-                file, f"expected one of {', '.join(column.allowed)}, found {found!r}", row=offset + bad + 1, column=column.name
+                file, f"expected one of {', '.join(column.allowed)}, found {plain[bad].as_py()!r}", row=offset + bad + 1, column=column.name
             )
     if column.nonnegative:
         bad = first(pc.less(values, 0))
@@ -285,8 +315,9 @@ def _check_rates(tables: Mapping[str, TableData], files: Mapping[str, str]) -> N
 
 
 def _parquet_unique(path: Path, column: str) -> list[Any]:
+    """The distinct values of a text column, read as dictionary codes (cheap for a column of few values)."""
     found: set[Any] = set()
-    for batch in pq.ParquetFile(path).iter_batches(columns=[column], batch_size=1 << 20):
+    for batch in pq.ParquetFile(path, read_dictionary=[column]).iter_batches(columns=[column], batch_size=1 << 20):
         found.update(pc.unique(batch.column(0)).to_pylist())
     return sorted(found)
 

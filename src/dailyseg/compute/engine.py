@@ -3,11 +3,20 @@
 Per-account work (valuing positions, haircutting securities, net liquidating equity, the deficit and its
 offset, undermargined amounts) stays inside the engine; only totals by class and currency come back.
 
-Exactness. Every amount is DECIMAL(38, 10) inside the engine. Ibis refuses to multiply decimals of
-different scales, and the engines widen products differently, so each product is formed from operands
-first cast to DECIMAL(19, 6): the product (38, 12) holds every digit on both engines (Spark runs with
-`spark.sql.decimalOperations.allowPrecisionLoss=false`). Books limit quantities x multipliers and prices
-to 13 integer digits, which the schema's widths keep.
+Exactness. Every amount is DECIMAL(38, 10) inside the engine, and every product keeps all its digits on
+both engines (Spark runs with `spark.sql.decimalOperations.allowPrecisionLoss=false` and, in Spark 4, ANSI mode: an
+overflow is an error, never a lost digit). Positions, the bulk of a book, are valued in narrow decimals:
+quantity x multiplier as DECIMAL(18, 4) (at most 14 integer digits; a larger size is an error on both
+engines), times a price widened to DECIMAL(19, 6), gives an exact DECIMAL(37, 10) (DuckDB) or (38, 10)
+(Spark). DuckDB multiplies two decimals of width 18 or less in 64 bits and fails on overflow, hence the
+price's one extra digit, which moves the product, and only the product, to 128 bits: about ten times
+cheaper than products of two 128-bit operands. Unrealized P/L is size x settlement - size x trade price,
+exact without bounding the price difference. Positions are summed to
+(account, currency) before they meet the ledger and the securities. The small tables (securities' haircuts)
+use products of operands cast to DECIMAL(19, 6), whose (38, 12) product holds every digit.
+
+Ibis infers decimal products' types more narrowly than the engines do and then drops a cast it believes is
+a no-op, so the casts that fix a width are built with `_cast`, which always reaches the SQL.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from typing import Any, Literal, cast
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -34,19 +44,27 @@ ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
 
 AMOUNT = dt.Decimal(38, 10)
 FACTOR = dt.Decimal(19, 6)
+WHOLE = dt.Decimal(18, 0)
+SIZE = dt.Decimal(18, 4)
+PRICE = dt.Decimal(19, 6)
 MEASURES = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "deficit", "offset", "undermargined")
 _VALUES = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "haircut_value", "margin_requirement")
 _NEVER = date(9999, 12, 31)
 _EVER = date(1, 1, 1)
 
 
+def _cast(value: ir.Value, to: dt.DataType) -> ir.DecimalValue:
+    """A cast that always reaches the engine (`Value.cast` skips one Ibis's own type inference calls a no-op)."""
+    return cast(ir.DecimalValue, ops.Cast(value, to=to).to_expr())
+
+
 def _zero() -> ir.DecimalValue:
-    return ibis.literal(0).cast(AMOUNT)
+    return _cast(ibis.literal(0), AMOUNT)
 
 
 def _times(a: ir.Value, b: ir.Value) -> ir.DecimalValue:
-    """An exact product (see the module's note on widths)."""
-    return (a.cast(FACTOR) * b.cast(FACTOR)).cast(AMOUNT)
+    """An exact product of two small-table values (see the module's note on widths)."""
+    return _cast(_cast(a, FACTOR) * _cast(b, FACTOR), AMOUNT)
 
 
 def haircut_bands(haircuts: pa.Table, business_date: date) -> pa.Table:
@@ -90,13 +108,20 @@ def frames(tables: Mapping[str, ir.Table], business_date: date, basis: DeficitBa
         short_option_value=ledger.short_option_value.fill_null(0).cast(AMOUNT),
         margin_requirement=ledger.margin_requirement.cast(AMOUNT),
     )
-    size = _times(positions.quantity, positions.multiplier)
-    value = _times(size, positions.settlement_price)
+    size = _cast(_cast(positions.quantity, WHOLE) * positions.multiplier, SIZE)
+    value = size * _cast(positions.settlement_price, PRICE)
+    long = positions.option & (positions.quantity > 0)
+    short = positions.option & (positions.quantity < 0)
+    held = positions.group_by(["account", "currency"]).aggregate(
+        unrealized=_cast(ibis.ifelse(positions.option, _zero(), value - size * _cast(positions.trade_price, PRICE)).sum(), AMOUNT),
+        long_option_value=_cast(ibis.ifelse(long, value, _zero()).sum(), AMOUNT),
+        short_option_value=_cast(ibis.ifelse(short, -value, _zero()).sum(), AMOUNT),
+    )
     from_positions = values(
-        positions,
-        unrealized=ibis.ifelse(positions.option, _zero(), _times(size, positions.settlement_price - positions.trade_price)),
-        long_option_value=ibis.ifelse(positions.option & (positions.quantity > 0), value, _zero()),
-        short_option_value=ibis.ifelse(positions.option & (positions.quantity < 0), -value, _zero()),
+        held,
+        unrealized=held.unrealized,
+        long_option_value=held.long_option_value,
+        short_option_value=held.short_option_value,
     )
     maturity = securities.maturity.fill_null(_NEVER)
     joined = securities.left_join(bands, [securities.type == bands.type, maturity > bands.after, maturity <= bands.until])
@@ -259,9 +284,13 @@ def spark_session() -> Any:
 
 @contextmanager
 def connect(name: EngineName = "duckdb") -> Iterator[Backend]:
-    """A backend for the named engine. DuckDB runs in-process; Spark in local mode."""
+    """A backend for the named engine. DuckDB runs in-process; Spark in local mode.
+
+    DuckDB keeps to a quarter of the machine's memory and spills to disk beyond it, so that a book larger
+    than memory completes; results are totals, so it need not keep the input's row order.
+    """
     if name == "duckdb":
-        connection = ibis.duckdb.connect()
+        connection = ibis.duckdb.connect(memory_limit="25%", preserve_insertion_order=False)
         try:
             yield Backend(connection, "duckdb")
         finally:
