@@ -1,4 +1,4 @@
-"""Inserting many rows at once as plain tuples, straight to the database driver's `executemany`.
+"""Many rows in or out as plain tuples, straight through the database driver (`executemany`, `fetchall`).
 
 SQLAlchemy's Core `insert` builds and processes a parameter dictionary for every row, which costs more
 than the database's own work for the thirty-odd value rows of each filing. The columns written this way
@@ -12,7 +12,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Select, Table
 from sqlalchemy.engine import Connection, Dialect
 
 
@@ -29,3 +29,21 @@ def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: 
     """Insert `rows` (tuples in `columns` order) with one `executemany` in the connection's transaction."""
     if rows:
         conn.exec_driver_sql(insert_sql(conn.dialect, table, columns), list(rows))
+
+
+def fetch_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `query` as the driver's plain tuples, without SQLAlchemy's per-row result processing.
+
+    Only for queries whose columns the driver already returns as wanted (integers and text): no type's
+    result processing is applied, so a date column would come back as SQLite's text.
+    """
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params: Any = compiled.params
+    if compiled.positiontup is not None:
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(compiled.string, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

@@ -27,7 +27,7 @@ from dailyseg.money import from_cents
 from dailyseg.parse import read
 from dailyseg.parse.source import MAX_DOCUMENT_BYTES, load_bytes
 from dailyseg.serial import cover_from_dict
-from dailyseg.store.bulk import insert_rows
+from dailyseg.store.bulk import fetch_rows, insert_rows
 from dailyseg.store.database import StoreError, default_url, make_engine
 from dailyseg.store.identity import firm_id_of, name_key
 from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
@@ -36,8 +36,8 @@ from dailyseg.store.tables import aliases, filing_values, filings
 from dailyseg.store.types import FLAGS, FilingVersion, FirmSummary, HistoryColumns, HistoryPoint, IngestOutcome, StatementSummary
 from dailyseg.store.versions import rank, records_by
 
-# Filing ids sent in one IN list: well under SQLite's limit on bound parameters.
-_IDS_PER_QUERY = 5000
+# Content hashes sent in one IN list: well under SQLite's limit on bound parameters.
+_HASHES_PER_QUERY = 5000
 _VALUE_COLUMNS = ("filing_id", "code", "statement", "cents", "label")
 
 _VERSION_COLUMNS = (
@@ -291,8 +291,9 @@ class Store:
         """The ids of the filings already stored with these content hashes."""
         present: dict[str, int] = {}
         unique = sorted(set(hashes))
-        for start in range(0, len(unique), _IDS_PER_QUERY):
-            query = select(filings.c.content_hash, filings.c.id).where(filings.c.content_hash.in_(unique[start : start + _IDS_PER_QUERY]))
+        for start in range(0, len(unique), _HASHES_PER_QUERY):
+            chunk = unique[start : start + _HASHES_PER_QUERY]
+            query = select(filings.c.content_hash, filings.c.id).where(filings.c.content_hash.in_(chunk))
             present |= {str(h): int(i) for h, i in conn.execute(query)}
         return present
 
@@ -383,23 +384,30 @@ class Store:
         values are fetched, so ten years of a dozen codes stay one indexed query and a pass over the rows.
         """
         wanted = [key_of(c) for c in codes]
-        heads = select(filings.c.id, filings.c.end_date, filings.c.status, filings.c.submit_date, filings.c.version)
-        heads = heads.join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == self.require(firm))
-        if start is not None:
-            heads = heads.where(filings.c.end_date >= start)
-        if end is not None:
-            heads = heads.where(filings.c.end_date <= end)
+        firm_id = self.require(firm)
+
+        def of_firm(query: Select[Any]) -> Select[Any]:
+            query = query.join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == firm_id)
+            if start is not None:
+                query = query.where(filings.c.end_date >= start)
+            return query if end is None else query.where(filings.c.end_date <= end)
+
+        heads = of_firm(select(filings.c.id, filings.c.end_date, filings.c.status, filings.c.submit_date, filings.c.version))
+        values = of_firm(
+            select(filing_values.c.filing_id, filing_values.c.code, filing_values.c.cents)
+            .join(filings, filings.c.id == filing_values.c.filing_id)
+            .where(filing_values.c.code.in_(wanted))
+        )
         with self.engine.connect() as conn:
             records = sorted(records_by(conn.execute(heads).all(), lambda r: r.end_date).values(), key=lambda r: r.end_date)
             position = {r.id: i for i, r in enumerate(records)}
             cents: dict[str, list[int | None]] = {code: [None] * len(records) for code in wanted}
-            ids = list(position) if wanted else []
-            for first in range(0, len(ids), _IDS_PER_QUERY):
-                values = select(filing_values.c.filing_id, filing_values.c.code, filing_values.c.cents).where(
-                    filing_values.c.filing_id.in_(ids[first : first + _IDS_PER_QUERY]), filing_values.c.code.in_(wanted)
-                )
-                for filing_id, code, amount in conn.execute(values).all():
-                    cents[code][position[filing_id]] = int(amount)
+            # Every version's values of the firm in one indexed join (no list of ids sent), as plain tuples;
+            # those of versions that are not the record are skipped here.
+            for filing_id, code, amount in fetch_rows(conn, values) if wanted else ():
+                at = position.get(filing_id)
+                if at is not None:
+                    cents[code][at] = int(amount)
         return HistoryColumns(
             dates=[r.end_date for r in records],
             filing_ids=[r.id for r in records],
