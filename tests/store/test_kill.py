@@ -1,4 +1,5 @@
-"""An ingest killed (SIGKILL) at random moments never leaves a partial filing in the database."""
+"""An ingest killed (SIGKILL) at random moments never leaves a partial filing in the database, whether it
+writes one document per transaction or many documents per transaction (the `dailyseg ingest` batches)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from dailyseg import read
 from dailyseg.filing import Filing
 from dailyseg.render import render_json
 from dailyseg.store import Store
@@ -30,7 +32,18 @@ for path in sys.argv[2:]:
 """
 
 
-def test_killed_ingest_never_leaves_a_partial_filing(store_url: str, tmp_path: Path) -> None:
+BATCHED_INGEST = """
+import sys
+from pathlib import Path
+from dailyseg.store import Store
+store = Store.open(sys.argv[1])
+print("ready", flush=True)
+store.ingest_paths([Path(p) for p in sys.argv[2:]], batch=100, on_document=lambda _: print("read", flush=True))
+"""
+
+
+def _documents(tmp_path: Path) -> tuple[dict[str, Filing], list[list[str]]]:
+    """Documents of 40 filings each in three groups of six firms' filings, and every filing by content hash."""
     expected: dict[str, Filing] = {}
     groups: list[list[str]] = [[], [], []]
     for firm in range(6):
@@ -41,6 +54,11 @@ def test_killed_ingest_never_leaves_a_partial_filing(store_url: str, tmp_path: P
             path.write_text(render_json(chunk))
             groups[firm % 3].append(str(path))
             expected |= {content_hash(f): f for f in chunk}
+    return expected, groups
+
+
+def test_killed_ingest_never_leaves_a_partial_filing(store_url: str, tmp_path: Path) -> None:
+    expected, groups = _documents(tmp_path)
     Store.open(store_url).close()
     rng = random.Random(4)
     for group in groups:  # each run has work of its own, so the kill lands in the middle of it
@@ -64,5 +82,39 @@ def test_killed_ingest_never_leaves_a_partial_filing(store_url: str, tmp_path: P
     with Store.open(store_url) as store:
         outcomes = [o for group in groups for d in group for o in store.ingest_path(Path(d))]
         assert {o.status for o in outcomes} <= {"stored", "already-present"}
+        with store.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(filings)).scalar() == len(expected)
+
+
+def test_killed_batched_ingest_leaves_whole_documents_only(store_url: str, tmp_path: Path) -> None:
+    """Killed while writing batches of several documents: every document is stored whole or not at all."""
+    expected, groups = _documents(tmp_path)
+    hashes_of = {path: {content_hash(f) for f in read(Path(path)).filings} for group in groups for path in group}
+    Store.open(store_url).close()
+    rng = random.Random(5)
+    for group in groups:
+        process = subprocess.Popen([sys.executable, "-c", BATCHED_INGEST, store_url, *group], stdout=subprocess.PIPE, text=True)
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        for _ in range(rng.randrange(1, len(group))):  # documents read (and batches written) before the kill
+            assert process.stdout.readline() == "read\n"
+        time.sleep(rng.uniform(0, 0.02))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert process.returncode == -signal.SIGKILL
+        with Store.open(store_url) as store, store.engine.connect() as conn:
+            counts = conn.execute(
+                select(filings.c.content_hash, filings.c.value_count, func.count(filing_values.c.code))
+                .outerjoin(filing_values, filing_values.c.filing_id == filings.c.id)
+                .group_by(filings.c.content_hash, filings.c.value_count)
+            ).all()
+        assert all(declared == found for _, declared, found in counts)
+        stored = {h for h, _, _ in counts}
+        assert stored <= set(expected)
+        for hashes in hashes_of.values():
+            assert hashes <= stored or not hashes & stored
+    with Store.open(store_url) as store:
+        outcomes = store.ingest_paths([Path(d) for group in groups for d in group])
+        assert {o.status for o in outcomes} <= {"stored", "already-present"}
+        assert len(outcomes) == len(expected)
         with store.engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(filings)).scalar() == len(expected)

@@ -159,3 +159,38 @@ def test_one_batch_with_repeats_and_two_versions_of_a_day(store: Store) -> None:
     assert [o.status for o in outcomes] == ["stored", "amended", "already-present", "stored"]
     assert outcomes[2].filing_id == outcomes[0].filing_id
     assert [(v.version, v.is_record) for v in store.versions("acme", DAY)] == [(1, False), (2, True)]
+
+
+def test_ingest_paths_batches_documents_and_keeps_every_guarantee(store: Store, tmp_path: Path) -> None:
+    """Several documents in one transaction: duplicates across documents stored once, an amendment in the
+    same batch as its original kept as version 2, unreadable documents and filings reported in place."""
+    first = daily_filing("Acme Futures LLC", DAY, requirement=D(100), funds=D(150))
+    amended = daily_filing("ACME FUTURES, L.L.C.", DAY, requirement=D(100), funds=D(140), status="AMENDED")
+    later = daily_filing("Acme Futures LLC", date(2024, 3, 5), requirement=D(100), funds=D(130))
+    too_long = daily_filing("Z" * 301, DAY, requirement=D(1), funds=D(2))
+    (tmp_path / "1.txt").write_text(render_text([first]))
+    (tmp_path / "2.json").write_text(render_json([first, amended]))
+    (tmp_path / "3.txt").write_text("nothing here")
+    (tmp_path / "4.json").write_text(render_json([later, too_long]))
+    paths = [tmp_path / name for name in ("1.txt", "2.json", "3.txt", "4.json", "missing.txt")]
+    read: list[Path] = []
+    outcomes = store.ingest_paths(paths, batch=3, on_document=read.append)
+    assert read == paths
+    assert [(o.status, Path(o.source).name) for o in outcomes] == [
+        ("stored", "1.txt"),
+        ("already-present", "2.json"),
+        ("amended", "2.json"),
+        ("unreadable", "3.txt"),
+        ("stored", "4.json"),
+        ("unreadable", "4.json"),
+        ("unreadable", "missing.txt"),
+    ]
+    assert outcomes[1].filing_id == outcomes[0].filing_id
+    assert "firm name is longer than 300 characters" in outcomes[5].reason
+    versions = store.versions("acme-futures", DAY)
+    assert [(v.version, v.is_record, v.status) for v in versions] == [(1, False, "INITIAL"), (2, True, "AMENDED")]
+    again = store.ingest_paths(paths, batch=500)
+    assert [o.status for o in again] == ["already-present"] * 3 + ["unreadable", "already-present", "unreadable", "unreadable"]
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(filings)).scalar() == 3
+        assert conn.execute(select(func.count()).select_from(filing_values)).scalar() == 3 * len(first.entries)

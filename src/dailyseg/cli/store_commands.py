@@ -22,21 +22,29 @@ from dailyseg.store.diff import LineChange, diff_filings, header_changes
 from dailyseg.store.sources import expand
 
 PROGRESS_FROM = 20  # documents; smaller batches finish before a bar would help
+BATCH = 500  # filings per transaction: past a few hundred, larger batches gain little and hold more in memory
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @db_option
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=BATCH,
+    show_default=True,
+    help="Filings written per transaction (whole documents are kept together).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print every outcome and the summary as JSON.")
-def ingest(paths: tuple[str, ...], db: str | None, as_json: bool) -> None:
+def ingest(paths: tuple[str, ...], db: str | None, batch: int, as_json: bool) -> None:
     """Store every filing in PATHS (files, folders, glob patterns; text, HTML, PDF, JSON, CSV).
 
-    Each document is stored in one transaction; the same filing twice is stored once. Unreadable files are
-    reported and never stop the batch. Exit 0: all read; 1: some unreadable.
+    Documents are written in batches, one transaction each; a document is stored whole or not at all, even
+    if the ingest is stopped, and the same filing twice is stored once. Unreadable files are reported and
+    never stop the batch. Exit 0: all read; 1: some unreadable.
     """
     store = open_store(db, create=True)
     documents = list(expand(paths))
-    outcomes: list[IngestOutcome] = []
     with Progress(
         TextColumn("ingest"),
         BarColumn(),
@@ -46,9 +54,7 @@ def ingest(paths: tuple[str, ...], db: str | None, as_json: bool) -> None:
         disable=as_json or len(documents) < PROGRESS_FROM,
     ) as progress:
         task = progress.add_task("ingest", total=len(documents))
-        for document in documents:
-            outcomes.extend(store.ingest_path(document))
-            progress.advance(task)
+        outcomes = store.ingest_paths(documents, batch=batch, on_document=lambda _: progress.advance(task))
     store.close()
     counts = Counter(o.status for o in outcomes)
     summary = {status: counts.get(status, 0) for status in ("stored", "already-present", "amended", "unreadable")}

@@ -11,6 +11,7 @@ alias, without touching any stored filing. See docs/firm-identity.md.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,6 +23,7 @@ _JOINED = {"L L C": "LLC", "L P": "LP", "L L P": "LLP", "N A": "NA", "S A": "SA"
 _NOT_WORD = re.compile(r"[^A-Z0-9]+")
 
 
+@functools.lru_cache(maxsize=4096)  # a batch repeats a few names thousands of times
 def name_key(name: str) -> str:
     """The key under which differently written names of one firm meet ("" for a blank name)."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").upper()

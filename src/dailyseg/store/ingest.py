@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Column, String
+
 from dailyseg.filing import Filing
 from dailyseg.money import AmountError, to_cents
 from dailyseg.serial import cover_to_dict, filing_to_dict
 from dailyseg.store.identity import name_key
+from dailyseg.store.tables import filing_values, filings
 
 
 class NotStorable(ValueError):
@@ -27,7 +30,7 @@ class NotStorable(ValueError):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A filing ready to be written: its identity, its hash and its value rows."""
+    """A filing ready to be written: its identity, its hashes and its value rows."""
 
     filing: Filing
     source: str
@@ -35,6 +38,7 @@ class Prepared:
     end_date: date
     content_hash: str
     values: tuple[tuple[str, str, int, str], ...]  # (code, statement, cents, label)
+    document_hash: str | None = None  # of the document it came in, for provenance
 
 
 def content_hash(filing: Filing) -> str:
@@ -46,7 +50,28 @@ def document_hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def prepare(filing: Filing, source: str) -> Prepared:
+def _limit(column: Column[Any]) -> int:
+    length = column.type.length if isinstance(column.type, String) else None
+    if length is None:
+        raise TypeError(f"{column} has no length")
+    return length
+
+
+# Text longer than its column is refused here, as PostgreSQL would refuse it in the middle of a batch (and
+# SQLite would keep it), so both databases answer alike and a batch never fails on one filing's header.
+_HEADER_LIMITS = {
+    "firm name": _limit(filings.c.firm_name),
+    "firm name key": _limit(filings.c.name_key),
+    "form": _limit(filings.c.form),
+    "status": _limit(filings.c.status),
+    "layout": _limit(filings.c.layout),
+    "list of statements": _limit(filings.c.statements),
+}
+_CODE_LIMIT, _STATEMENT_LIMIT = _limit(filing_values.c.code), _limit(filing_values.c.statement)
+_CENTS_RANGE = range(-(2**63), 2**63)  # BIGINT
+
+
+def prepare(filing: Filing, source: str, document_hash: str | None = None) -> Prepared:
     header = filing.header
     if header.end_date is None:
         raise NotStorable(f"{filing.label}: the filing has no End Date")
@@ -55,14 +80,22 @@ def prepare(filing: Filing, source: str) -> Prepared:
         raise NotStorable(f"{filing.label}: the filing has no firm name")
     if not filing.entries:
         raise NotStorable(f"{filing.label}: the filing holds no amounts")
+    header_texts = (header.firm_name, key, header.form, header.status, filing.layout, ",".join(filing.statements))
+    for (what, limit), text in zip(_HEADER_LIMITS.items(), header_texts, strict=True):
+        if len(text) > limit:
+            raise NotStorable(f"{filing.label}: the {what} is longer than {limit} characters ({len(text)})")
     values = []
     for entry in filing.entries:
         try:
             cents = to_cents(entry.amount)
         except AmountError as error:
             raise NotStorable(f"{filing.label}: code {entry.ref}: {error}") from None
+        if cents not in _CENTS_RANGE:
+            raise NotStorable(f"{filing.label}: code {entry.ref}: {entry.amount} is too large to store")
+        if len(entry.ref) > _CODE_LIMIT or len(entry.statement) > _STATEMENT_LIMIT:
+            raise NotStorable(f"{filing.label}: code {entry.ref[:40]!r} of statement {entry.statement[:40]!r} is too long to store")
         values.append((entry.ref, entry.statement, cents, "" if entry.known else entry.label))
-    return Prepared(filing, source, key, header.end_date, content_hash(filing), tuple(values))
+    return Prepared(filing, source, key, header.end_date, content_hash(filing), tuple(values), document_hash)
 
 
 def filing_row(item: Prepared) -> dict[str, Any]:

@@ -9,7 +9,7 @@ ever updated.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from dailyseg.money import from_cents
 from dailyseg.parse import read
 from dailyseg.parse.source import MAX_DOCUMENT_BYTES, load_bytes
 from dailyseg.serial import cover_from_dict
+from dailyseg.store.bulk import fetch_rows, insert_rows
 from dailyseg.store.database import StoreError, default_url, make_engine
 from dailyseg.store.identity import firm_id_of, name_key
 from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
@@ -35,8 +36,9 @@ from dailyseg.store.tables import aliases, filing_values, filings
 from dailyseg.store.types import FLAGS, FilingVersion, FirmSummary, HistoryColumns, HistoryPoint, IngestOutcome, StatementSummary
 from dailyseg.store.versions import rank, records_by
 
-# Filing ids sent in one IN list: well under SQLite's limit on bound parameters.
-_IDS_PER_QUERY = 5000
+# Content hashes sent in one IN list: well under SQLite's limit on bound parameters.
+_HASHES_PER_QUERY = 5000
+_VALUE_COLUMNS = ("filing_id", "code", "statement", "cents", "label")
 
 _VERSION_COLUMNS = (
     filings.c.id,
@@ -94,6 +96,36 @@ def _with_records(heads: Iterable[_Head]) -> list[FilingVersion]:
     listed = sorted(heads, key=lambda h: (h.end_date, h.form, h.version))
     chosen = {h.id for h in records_by(listed, lambda h: (h.form, h.end_date)).values()}
     return [h.version_of(h.id in chosen) for h in listed]
+
+
+# A filing waiting to be written, or the outcome of one that cannot be (unreadable).
+_Slot = Prepared | IngestOutcome
+
+
+def _offer(batch: Iterable[Filing], source: str, doc_hash: str | None) -> list[_Slot]:
+    slots: list[_Slot] = []
+    for filing in batch:
+        try:
+            slots.append(prepare(filing, source, doc_hash))
+        except NotStorable as error:
+            slots.append(IngestOutcome("unreadable", source, None, filing.header.firm_name or None, filing.header.end_date, str(error)))
+    return slots
+
+
+def _document(path: Path) -> list[_Slot]:
+    """Read one document into its filings ready to write, with an unreadable outcome for what failed."""
+    source, raw, failure = load_bytes(path, MAX_DOCUMENT_BYTES)
+    if failure is not None or raw is None:
+        return [IngestOutcome("unreadable", str(path), None, None, None, failure.message if failure else "cannot open")]
+    result = read(raw)
+    problems = [p for p in result.problems if p.severity in ("fatal", "error")]
+    reason = "; ".join(str(p).replace("<bytes>", source, 1) for p in problems[:3])
+    if not result.filings:
+        return [IngestOutcome("unreadable", source, None, None, None, reason or "no filing found")]
+    slots = _offer(result.filings, source, document_hash(raw))
+    if problems:
+        slots.append(IngestOutcome("unreadable", source, None, None, None, f"part of the document could not be read: {reason}"))
+    return slots
 
 
 class Store:
@@ -167,34 +199,55 @@ class Store:
 
     def ingest_filings(self, batch: Sequence[Filing], *, source: str, content: bytes | None = None) -> list[IngestOutcome]:
         """Store a batch of filings in one transaction (all or none), each filing once by content hash."""
-        outcomes: list[IngestOutcome | None] = [None] * len(batch)
-        ready: list[tuple[int, Prepared]] = []
-        for index, filing in enumerate(batch):
-            try:
-                ready.append((index, prepare(filing, source)))
-            except NotStorable as error:
-                outcomes[index] = IngestOutcome(
-                    "unreadable", source, None, filing.header.firm_name or None, filing.header.end_date, str(error)
-                )
-        doc_hash = document_hash(content) if content is not None else None
-        written = self._write_retrying(ready, doc_hash)
-        for index, outcome in written.items():
-            outcomes[index] = outcome
-        return [o for o in outcomes if o is not None]
+        return self._settle(_offer(batch, source, document_hash(content) if content is not None else None))
 
-    def _write_retrying(self, ready: list[tuple[int, Prepared]], doc_hash: str | None) -> dict[int, IngestOutcome]:
+    def ingest_path(self, path: Path) -> list[IngestOutcome]:
+        """Read one document and store every filing in it (one transaction); unreadable documents are reported."""
+        return self._settle(_document(path))
+
+    def ingest_paths(
+        self, paths: Iterable[Path], *, batch: int = 500, on_document: Callable[[Path], None] | None = None
+    ) -> list[IngestOutcome]:
+        """Read documents and store their filings, one transaction per batch of about `batch` filings.
+
+        A batch always holds whole documents, so a document is stored entirely or not at all, as with
+        `ingest_path`; writing many documents' filings together spares a commit and a round of lookups per
+        document. Outcomes come in document order. `on_document` is called after each document is read.
+        """
+        outcomes: list[IngestOutcome] = []
+        pending: list[_Slot] = []
+        waiting = 0
+        for path in paths:
+            slots = _document(path)
+            pending.extend(slots)
+            waiting += sum(isinstance(slot, Prepared) for slot in slots)
+            if waiting >= batch:
+                outcomes.extend(self._settle(pending))
+                pending, waiting = [], 0
+            if on_document is not None:
+                on_document(path)
+        outcomes.extend(self._settle(pending))
+        return outcomes
+
+    def _settle(self, slots: list[_Slot]) -> list[IngestOutcome]:
+        """Write the prepared filings among `slots` in one transaction; every slot's outcome, in order."""
+        ready = [(index, slot) for index, slot in enumerate(slots) if isinstance(slot, Prepared)]
+        written = self._write_retrying(ready) if ready else {}
+        return [written[index] if isinstance(slot, Prepared) else slot for index, slot in enumerate(slots)]
+
+    def _write_retrying(self, ready: list[tuple[int, Prepared]]) -> dict[int, IngestOutcome]:
         attempts = 3
         for attempt in range(attempts):
             try:
                 with self.engine.begin() as conn:
-                    return self._write(conn, ready, doc_hash)
+                    return self._write(conn, ready)
             except IntegrityError:
                 # Another writer stored the same content or version number at the same moment: read again.
                 if attempt == attempts - 1:
                     raise
         raise AssertionError("unreachable")
 
-    def _write(self, conn: Connection, ready: list[tuple[int, Prepared]], doc_hash: str | None) -> dict[int, IngestOutcome]:
+    def _write(self, conn: Connection, ready: list[tuple[int, Prepared]]) -> dict[int, IngestOutcome]:
         """Write the new filings of a batch with a fixed number of statements (not one per filing)."""
         result: dict[int, IngestOutcome] = {}
         present = self._present(conn, [item.content_hash for _, item in ready])
@@ -204,8 +257,7 @@ class Store:
             if item.content_hash not in seen:  # a filing repeated inside the batch is stored once too
                 seen.add(item.content_hash)
                 fresh.append((index, item))
-        for key in sorted({item.name_key for _, item in fresh}):
-            self.ensure_alias(conn, key)
+        self._ensure_aliases(conn, {item.name_key for _, item in fresh})
         latest = self._latest_versions(conn, [item for _, item in fresh])
         now = datetime.now(UTC)
         rows = []
@@ -213,16 +265,12 @@ class Store:
             row = filing_row(item)
             day = (item.name_key, row["form"], item.end_date)
             latest[day] = latest.get(day, 0) + 1
-            rows.append(row | {"version": latest[day], "document_hash": doc_hash, "stored_at": now})
+            rows.append(row | {"version": latest[day], "document_hash": item.document_hash, "stored_at": now})
         ids: list[int] = []
         if rows:
             ids = [int(i) for i in conn.execute(insert(filings).returning(filings.c.id, sort_by_parameter_order=True), rows).scalars()]
-            value_rows = [
-                {"filing_id": filing_id, "code": c, "statement": st, "cents": v, "label": lab}
-                for filing_id, (_, item) in zip(ids, fresh, strict=True)
-                for c, st, v, lab in item.values
-            ]
-            conn.execute(insert(filing_values), value_rows)
+            value_rows = [(filing_id, *value) for filing_id, (_, item) in zip(ids, fresh, strict=True) for value in item.values]
+            insert_rows(conn, filing_values, _VALUE_COLUMNS, value_rows)
         for filing_id, row, (index, item) in zip(ids, rows, fresh, strict=True):
             present[item.content_hash] = filing_id
             firm, version = item.filing.header.firm_name, row["version"]
@@ -243,8 +291,9 @@ class Store:
         """The ids of the filings already stored with these content hashes."""
         present: dict[str, int] = {}
         unique = sorted(set(hashes))
-        for start in range(0, len(unique), 500):
-            query = select(filings.c.content_hash, filings.c.id).where(filings.c.content_hash.in_(unique[start : start + 500]))
+        for start in range(0, len(unique), _HASHES_PER_QUERY):
+            chunk = unique[start : start + _HASHES_PER_QUERY]
+            query = select(filings.c.content_hash, filings.c.id).where(filings.c.content_hash.in_(chunk))
             present |= {str(h): int(i) for h, i in conn.execute(query)}
         return present
 
@@ -270,6 +319,16 @@ class Store:
         return found
 
     @staticmethod
+    def _ensure_aliases(conn: Connection, keys: set[str]) -> None:
+        """Record a new firm (id from the key) for each name key the store has not seen (one query)."""
+        if not keys:
+            return
+        known = set(conn.execute(select(aliases.c.name_key).where(aliases.c.name_key.in_(sorted(keys)))).scalars())
+        new = sorted(keys - known)
+        if new:
+            conn.execute(insert(aliases), [{"name_key": key, "firm_id": firm_id_of(key)} for key in new])
+
+    @staticmethod
     def ensure_alias(conn: Connection, key: str) -> str:
         """The firm id of a name key, recording a new firm (id from the key) when the key is new."""
         found = conn.execute(select(aliases.c.firm_id).where(aliases.c.name_key == key)).scalar()
@@ -278,21 +337,6 @@ class Store:
         firm_id = firm_id_of(key)
         conn.execute(insert(aliases).values(name_key=key, firm_id=firm_id))
         return firm_id
-
-    def ingest_path(self, path: Path) -> list[IngestOutcome]:
-        """Read one document and store every filing in it (one transaction); unreadable documents are reported."""
-        source, raw, failure = load_bytes(path, MAX_DOCUMENT_BYTES)
-        if failure is not None or raw is None:
-            return [IngestOutcome("unreadable", str(path), None, None, None, failure.message if failure else "cannot open")]
-        result = read(raw)
-        problems = [p for p in result.problems if p.severity in ("fatal", "error")]
-        reason = "; ".join(str(p).replace("<bytes>", source, 1) for p in problems[:3])
-        if not result.filings:
-            return [IngestOutcome("unreadable", source, None, None, None, reason or "no filing found")]
-        outcomes = self.ingest_filings(result.filings, source=source, content=raw)
-        if problems:
-            outcomes.append(IngestOutcome("unreadable", source, None, None, None, f"part of the document could not be read: {reason}"))
-        return outcomes
 
     # -- reading -----------------------------------------------------------------------------------------------
     def filings(self, firm: str, start: date | None = None, end: date | None = None, *, record_only: bool = False) -> list[FilingVersion]:
@@ -340,23 +384,30 @@ class Store:
         values are fetched, so ten years of a dozen codes stay one indexed query and a pass over the rows.
         """
         wanted = [key_of(c) for c in codes]
-        heads = select(filings.c.id, filings.c.end_date, filings.c.status, filings.c.submit_date, filings.c.version)
-        heads = heads.join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == self.require(firm))
-        if start is not None:
-            heads = heads.where(filings.c.end_date >= start)
-        if end is not None:
-            heads = heads.where(filings.c.end_date <= end)
+        firm_id = self.require(firm)
+
+        def of_firm(query: Select[Any]) -> Select[Any]:
+            query = query.join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == firm_id)
+            if start is not None:
+                query = query.where(filings.c.end_date >= start)
+            return query if end is None else query.where(filings.c.end_date <= end)
+
+        heads = of_firm(select(filings.c.id, filings.c.end_date, filings.c.status, filings.c.submit_date, filings.c.version))
+        values = of_firm(
+            select(filing_values.c.filing_id, filing_values.c.code, filing_values.c.cents)
+            .join(filings, filings.c.id == filing_values.c.filing_id)
+            .where(filing_values.c.code.in_(wanted))
+        )
         with self.engine.connect() as conn:
             records = sorted(records_by(conn.execute(heads).all(), lambda r: r.end_date).values(), key=lambda r: r.end_date)
             position = {r.id: i for i, r in enumerate(records)}
             cents: dict[str, list[int | None]] = {code: [None] * len(records) for code in wanted}
-            ids = list(position) if wanted else []
-            for first in range(0, len(ids), _IDS_PER_QUERY):
-                values = select(filing_values.c.filing_id, filing_values.c.code, filing_values.c.cents).where(
-                    filing_values.c.filing_id.in_(ids[first : first + _IDS_PER_QUERY]), filing_values.c.code.in_(wanted)
-                )
-                for filing_id, code, amount in conn.execute(values).all():
-                    cents[code][position[filing_id]] = int(amount)
+            # Every version's values of the firm in one indexed join (no list of ids sent), as plain tuples;
+            # those of versions that are not the record are skipped here.
+            for filing_id, code, amount in fetch_rows(conn, values) if wanted else ():
+                at = position.get(filing_id)
+                if at is not None:
+                    cents[code][at] = int(amount)
         return HistoryColumns(
             dates=[r.end_date for r in records],
             filing_ids=[r.id for r in records],

@@ -39,9 +39,11 @@ def chart_data(store: Store, firm_id: str, start: date | None = None, end: date 
     # Days whose filing of record carries none of the charted codes are left out, as a chart has nothing there.
     kept = [i for i in range(len(table.dates)) if any(column[i] is not None for column in table.cents.values())]
     series: dict[str, dict[str, list[str | None]]] = {s: {part: [] for part in PARTS} for s in codes}
+    everyday = len(kept) == len(table.dates)
     for code, column in table.cents.items():
         statement, part = where[code]
-        series[statement][part] = [None if (amount := column[i]) is None else cents_text(amount) for i in kept]
+        chosen = column if everyday else [column[i] for i in kept]
+        series[statement][part] = [None if amount is None else cents_text(amount) for amount in chosen]
     return {
         "firm_id": firm_id,
         "dates": [table.dates[i].isoformat() for i in kept],
