@@ -29,6 +29,7 @@ store = Store.open(sys.argv[1])
 print("ready", flush=True)
 for path in sys.argv[2:]:
     store.ingest_path(Path(path))
+    print("stored", flush=True)
 """
 
 
@@ -64,7 +65,9 @@ def test_killed_ingest_never_leaves_a_partial_filing(store_url: str, tmp_path: P
     for group in groups:  # each run has work of its own, so the kill lands in the middle of it
         process = subprocess.Popen([sys.executable, "-c", INGEST, store_url, *group], stdout=subprocess.PIPE, text=True)
         assert process.stdout is not None and process.stdout.readline() == "ready\n"
-        time.sleep(rng.uniform(0.02, 0.3))
+        for _ in range(rng.randrange(0, len(group) - 2)):  # documents stored before the kill; two or more remain
+            assert process.stdout.readline() == "stored\n"
+        time.sleep(rng.uniform(0, 0.02))
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert process.returncode == -signal.SIGKILL
