@@ -138,7 +138,9 @@ def generate(
         scale = _class_scale(goals, customer_class, count)
         for start in range(0, count, chunk):
             size = min(chunk, count - start)
-            _accounts_chunk(rng, writer, customer_class, start, size, positions_per_account, scale, depositories)
+            # The class's deficit totals are shared out over its chunks, so a book of many chunks stays below them.
+            share = {key: scale[key] * size / count for key in ("covered", "uncovered")}
+            _accounts_chunk(rng, writer, customer_class, start, size, positions_per_account, scale | share, depositories)
             if progress:
                 progress(customer_class, size)
     writer.write("balances", _random_balances(rng, goals, depositories))
