@@ -58,6 +58,24 @@ def _documents(tmp_path: Path) -> tuple[dict[str, Filing], list[list[str]]]:
     return expected, groups
 
 
+def _kill(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL  # killed mid-way, not finished
+
+
+def _whole_filings(store: Store) -> list[int]:
+    """The stored filing ids, after checking that each has exactly the values its head declares."""
+    with store.engine.connect() as conn:
+        counts = conn.execute(
+            select(filings.c.id, filings.c.value_count, func.count(filing_values.c.code))
+            .outerjoin(filing_values, filing_values.c.filing_id == filings.c.id)
+            .group_by(filings.c.id, filings.c.value_count)
+        ).all()
+    assert all(declared == found for _, declared, found in counts)
+    return [filing_id for filing_id, _, _ in counts]
+
+
 def test_killed_ingest_never_leaves_a_partial_filing(store_url: str, tmp_path: Path) -> None:
     expected, groups = _documents(tmp_path)
     Store.open(store_url).close()
@@ -68,18 +86,9 @@ def test_killed_ingest_never_leaves_a_partial_filing(store_url: str, tmp_path: P
         for _ in range(rng.randrange(0, len(group) - 2)):  # documents stored before the kill; two or more remain
             assert process.stdout.readline() == "stored\n"
         time.sleep(rng.uniform(0, 0.02))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        assert process.returncode == -signal.SIGKILL
+        _kill(process)
         with Store.open(store_url) as store:
-            with store.engine.connect() as conn:
-                counts = conn.execute(
-                    select(filings.c.id, filings.c.value_count, func.count(filing_values.c.code))
-                    .outerjoin(filing_values, filing_values.c.filing_id == filings.c.id)
-                    .group_by(filings.c.id, filings.c.value_count)
-                ).all()
-            assert all(declared == found for _, declared, found in counts)
-            for filing_id, _, _ in counts:
+            for filing_id in _whole_filings(store):
                 version, filing = store.get(filing_id)
                 assert expected[version.content_hash] == filing
     with Store.open(store_url) as store:
@@ -101,17 +110,9 @@ def test_killed_batched_ingest_leaves_whole_documents_only(store_url: str, tmp_p
         for _ in range(rng.randrange(1, len(group))):  # documents read (and batches written) before the kill
             assert process.stdout.readline() == "read\n"
         time.sleep(rng.uniform(0, 0.02))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        assert process.returncode == -signal.SIGKILL
-        with Store.open(store_url) as store, store.engine.connect() as conn:
-            counts = conn.execute(
-                select(filings.c.content_hash, filings.c.value_count, func.count(filing_values.c.code))
-                .outerjoin(filing_values, filing_values.c.filing_id == filings.c.id)
-                .group_by(filings.c.content_hash, filings.c.value_count)
-            ).all()
-        assert all(declared == found for _, declared, found in counts)
-        stored = {h for h, _, _ in counts}
+        _kill(process)
+        with Store.open(store_url) as store:
+            stored = {store.get(filing_id)[0].content_hash for filing_id in _whole_filings(store)}
         assert stored <= set(expected)
         for hashes in hashes_of.values():
             assert hashes <= stored or not hashes & stored
