@@ -21,13 +21,14 @@ a no-op, so the casts that fix a width are built with `_cast`, which always reac
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -37,10 +38,9 @@ import pyarrow as pa
 
 from dailyseg.compute.books import Books
 from dailyseg.compute.config import DeficitBasis
+from dailyseg.compute.engines import ENGINES as ENGINES  # re-exported for the modules that import them from here
+from dailyseg.compute.engines import EngineName as EngineName
 from dailyseg.compute.schema import TABLE
-
-EngineName = Literal["duckdb", "spark"]
-ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
 
 AMOUNT = dt.Decimal(38, 10)
 FACTOR = dt.Decimal(19, 6)
@@ -282,6 +282,12 @@ def spark_session() -> Any:
     return _SPARK
 
 
+def _quarter_of_memory() -> str:
+    """A quarter of physical memory in DuckDB's units (DuckDB 1.x takes no percentage)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{total // 4 // 2**20}MiB"
+
+
 @contextmanager
 def connect(name: EngineName = "duckdb") -> Iterator[Backend]:
     """A backend for the named engine. DuckDB runs in-process; Spark in local mode.
@@ -290,7 +296,7 @@ def connect(name: EngineName = "duckdb") -> Iterator[Backend]:
     than memory completes; results are totals, so it need not keep the input's row order.
     """
     if name == "duckdb":
-        connection = ibis.duckdb.connect(memory_limit="25%", preserve_insertion_order=False)
+        connection = ibis.duckdb.connect(memory_limit=_quarter_of_memory(), preserve_insertion_order=False)
         try:
             yield Backend(connection, "duckdb")
         finally:
