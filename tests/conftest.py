@@ -84,7 +84,9 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(base, "postgres", "postgres")
     data, port = base / "data", _free_port()
     _run([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"])
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # No Unix socket: its path would lie under the temporary folder, which may be longer than a socket path may be.
+    options = f"-p {port} -c unix_socket_directories= -c listen_addresses=127.0.0.1"
+    options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     _run([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-t", "30", "-o", options, "start"])
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"

@@ -61,6 +61,8 @@ def _documents(tmp_path: Path) -> tuple[dict[str, Filing], list[list[str]]]:
 def _kill(process: subprocess.Popen[str]) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
     assert process.returncode == -signal.SIGKILL  # killed mid-way, not finished
 
 

@@ -7,6 +7,8 @@ folder; the server is `dailyseg serve` in its own process on a free port of 127.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,14 +71,23 @@ def browser_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_home: Path) -> dict[str, Any]:
-    """Launch Debian's Chromium headless, with HOME in a temporary folder."""
+def browser_temp() -> Iterator[Path]:
+    """A temporary folder with a short path for Chromium, which puts a Unix socket there and aborts when the
+    socket's path is longer than the 107 bytes a socket path may have (a deep TMPDIR)."""
+    folder = Path(tempfile.mkdtemp(prefix="dailyseg-chromium-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_home: Path, browser_temp: Path) -> dict[str, Any]:
+    """Launch Debian's Chromium headless, with HOME and its temporary folder of its own."""
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "headless": True,
         "args": CHROMIUM_ARGS,
-        "env": {**os.environ, "HOME": str(browser_home)},
+        "env": {**os.environ, "HOME": str(browser_home), "TMPDIR": str(browser_temp)},
     }
 
 

@@ -63,8 +63,8 @@ def start_server(tmp: Path, db_url: str, books: dict[str, Path] | None = None, e
     for name, folder in (books or {}).items():
         command += ["--books", f"{name}={folder}"]
     env = os.environ | {"DAILYSEG_TOKEN": WRITE_TOKEN, "HOME": str(tmp)} | (extra_env or {})
-    log = (tmp / "server.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with (tmp / "server.log").open("wb") as log:  # the server holds its own copy of the descriptor
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
