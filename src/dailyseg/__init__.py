@@ -5,15 +5,39 @@
 >>> filing = result.filing
 >>> filing[7190]                      # excess funds in segregation, exact
 >>> dailyseg.validate(filing)         # findings: formulas, signs, notices ...
+
+The names below are imported when first used, so that `import dailyseg.cli` (every command's start) does
+not load the catalogue, the readers and the rules before a command needs them.
 """
 
-from dailyseg.catalogue import CATALOGUE
-from dailyseg.checks import Context, Finding, validate
-from dailyseg.filing import CoverPage, Entry, Filing, Header, Target
-from dailyseg.parse import read
-from dailyseg.problems import Problem, ReadResult
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dailyseg.catalogue import CATALOGUE
+    from dailyseg.checks import Context, Finding, validate
+    from dailyseg.filing import CoverPage, Entry, Filing, Header, Target
+    from dailyseg.parse import read
+    from dailyseg.problems import Problem, ReadResult
 
 __version__ = "0.1.0"
+
+_HOMES = {
+    "CATALOGUE": "dailyseg.catalogue",
+    "Context": "dailyseg.checks",
+    "Finding": "dailyseg.checks",
+    "validate": "dailyseg.checks",
+    "CoverPage": "dailyseg.filing",
+    "Entry": "dailyseg.filing",
+    "Filing": "dailyseg.filing",
+    "Header": "dailyseg.filing",
+    "Target": "dailyseg.filing",
+    "read": "dailyseg.parse",
+    "Problem": "dailyseg.problems",
+    "ReadResult": "dailyseg.problems",
+}
 
 __all__ = [
     "CATALOGUE",
@@ -30,3 +54,16 @@ __all__ = [
     "read",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'dailyseg' has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -4,30 +4,104 @@
 filed for a Saturday, and the holidays that matter are those on which the US markets close. The NYSE
 calendar of the `holidays` package is used: it carries the regular holidays (Good Friday included) and
 the special closures (for example 29-30 October 2012, and national days of mourning).
+
+The calendar costs more than the rest of dailyseg's start (about 120 ms: `holidays`, then its financial
+markets, which import every exchange and country it knows), so it is loaded only when an answer needs it:
+not for a weekend day, nor to tell that a filing submitted by the next weekday is on time (`is_late`). The
+closures of each year it is asked for are kept in a small JSON file in the user's cache folder
+($XDG_CACHE_HOME or ~/.cache, under dailyseg/), named after the installed `holidays` package's file
+stamp, so a new release of the package is asked again; the file is only ever a copy of the package's
+answer, and a missing, unreadable or unwritable cache just means asking the package.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
+_CACHE_FORMAT = 1
+
+
+@lru_cache(maxsize=1)
+def _cache_path() -> str | None:
+    """The cache file for the installed `holidays` package, or None when there is no package to ask."""
+    from importlib.util import find_spec
+
+    spec = find_spec("holidays")
+    if spec is None or spec.origin is None:
+        return None
+    stamp = os.stat(spec.origin)
+    key = f"{_CACHE_FORMAT}-{zlib.crc32(spec.origin.encode()):08x}-{stamp.st_mtime_ns:x}-{stamp.st_size:x}"
+    folder = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(folder, "dailyseg", f"nyse-closures-{key}.json")
+
+
+@lru_cache(maxsize=1)
+def _cached_years() -> dict[str, dict[str, str]]:
+    path = _cache_path()
+    try:
+        with open(path or "", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(days, dict) for days in data.values()):
+        return {}
+    return data
+
+
+def _remember(year: int, closures: Mapping[date, str]) -> None:
+    """Add a year to the cache file, atomically; a cache that cannot be written is no cache."""
+    path = _cache_path()
+    if path is None:
+        return
+    years = _cached_years()
+    years[str(year)] = {day.isoformat(): name for day, name in closures.items()}
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".nyse-", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(years, out)
+        os.replace(temporary, path)
+    except OSError:
+        os.unlink(temporary)
 
 
 @lru_cache(maxsize=256)
-def _closed(year: int) -> frozenset[date]:
-    return frozenset(holidays.financial_holidays("NYSE", years=year).keys())
+def _closed(year: int) -> Mapping[date, str]:
+    """The days the markets close in `year`, with the holiday's name."""
+    known = _cached_years().get(str(year))
+    if known is not None:
+        return {date.fromisoformat(day): name for day, name in known.items()}
+    import holidays
+
+    closures = {day: str(name) for day, name in holidays.financial_holidays("NYSE", years=year).items()}
+    _remember(year, closures)
+    return closures
 
 
 def holiday_name(day: date) -> str | None:
     """The holiday's name if the markets are closed that day for one, else None."""
-    if day not in _closed(day.year):
-        return None
-    return str(holidays.financial_holidays("NYSE", years=day.year).get(day))
+    return _closed(day.year).get(day)
 
 
 def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _closed(day.year)
+
+
+def next_weekday(day: date) -> date:
+    """The first Monday to Friday after `day`: no business day after `day` comes sooner, whatever the holidays."""
+    following = day + timedelta(days=1)
+    while following.weekday() >= 5:
+        following += timedelta(days=1)
+    return following
 
 
 def next_business_day(day: date) -> date:
@@ -35,6 +109,15 @@ def next_business_day(day: date) -> date:
     while not is_business_day(following):
         following += timedelta(days=1)
     return following
+
+
+def is_late(end: date, submit: date) -> bool:
+    """A statement for `end` submitted on `submit` missed its deadline, the next business day after `end`.
+
+    A submission by the next weekday is on time whatever the holidays, so the holiday calendar is consulted
+    only for a later one (the store's flags and monitor ask this of every filing they hold).
+    """
+    return submit > next_weekday(end) and submit > next_business_day(end)
 
 
 def previous_business_day(day: date) -> date:

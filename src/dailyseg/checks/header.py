@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dailyseg.calendar import holiday_name, is_business_day, next_business_day
+from dailyseg.calendar import holiday_name, is_business_day, is_late, next_business_day
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks.registry import Context, Finding, rule
 from dailyseg.filing import Filing
@@ -57,21 +57,20 @@ def check_submit_date(filing: Filing, context: Context) -> Iterator[Finding]:
 )
 def check_late_initial(filing: Filing, context: Context) -> Iterator[Finding]:
     end, submit = filing.header.end_date, filing.header.submit_date
-    if filing.header.status != "INITIAL" or not end or not submit:
+    if filing.header.status != "INITIAL" or not end or not submit or not is_late(end, submit):
         return
     due = next_business_day(end)
-    if submit > due:
-        late = (submit - due).days
-        yield Finding(
-            "late-initial",
-            "warning",
-            None,
-            (),
-            f"INITIAL filing submitted {submit.isoformat()}, {late} day(s) after it was due on {due.isoformat()}",
-            due.isoformat(),
-            submit.isoformat(),
-            citation="17 CFR 1.32(d)",
-        )
+    late = (submit - due).days
+    yield Finding(
+        "late-initial",
+        "warning",
+        None,
+        (),
+        f"INITIAL filing submitted {submit.isoformat()}, {late} day(s) after it was due on {due.isoformat()}",
+        due.isoformat(),
+        submit.isoformat(),
+        citation="17 CFR 1.32(d)",
+    )
 
 
 @rule("business-day", "warning", "17 CFR 1.3", "The End Date is a US business day (not a weekend or market holiday, NYSE calendar).")

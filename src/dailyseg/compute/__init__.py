@@ -7,19 +7,45 @@
 The books schema is in `schema` (docs/books-schema.md); the rules run once, as Ibis expressions, in
 `engine`; `reference` is the plain-Python oracle; `assemble` places totals on lines through the
 catalogue's sources, converts currencies and rounds.
+
+Everything but the engines' names needs PyArrow or Ibis, so it is imported when first asked for: naming
+an engine (`engines`) costs nothing.
 """
 
 from __future__ import annotations
 
-from dailyseg.compute.assemble import Computation, Totals, assemble
-from dailyseg.compute.books import Books, read_books
-from dailyseg.compute.config import BooksError, FirmConfig
-from dailyseg.compute.engine import ENGINES, EngineName, balance_totals, connect, customer_totals
-from dailyseg.compute.reference import rates
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from dailyseg.compute.engines import ENGINES, EngineName
+
+if TYPE_CHECKING:
+    from dailyseg.compute.assemble import Computation, Totals
+    from dailyseg.compute.books import Books, read_books
+    from dailyseg.compute.config import BooksError, FirmConfig
+else:
+    _MODULE_OF = {
+        "Computation": "assemble",
+        "Totals": "assemble",
+        "Books": "books",
+        "read_books": "books",
+        "BooksError": "config",
+        "FirmConfig": "config",
+    }
+
+    def __getattr__(name: str) -> object:
+        """The names above on first use (PEP 562); mypy sees the imports instead."""
+        if name not in _MODULE_OF:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return getattr(import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
 
 
 def engine_totals(books: Books, engine: EngineName = "duckdb") -> Totals:
     """Run the per-account work in an engine; only totals come back."""
+    from dailyseg.compute.assemble import Totals
+    from dailyseg.compute.engine import balance_totals, connect, customer_totals
+    from dailyseg.compute.reference import rates
+
     with connect(engine) as backend:
         frames = backend.frames(books)
         customers = backend.execute(customer_totals(frames))
@@ -29,6 +55,8 @@ def engine_totals(books: Books, engine: EngineName = "duckdb") -> Totals:
 
 def compute(books: Books, engine: EngineName = "duckdb") -> Computation:
     """The filing computed from the books, validated, with its supporting detail."""
+    from dailyseg.compute.assemble import assemble
+
     return assemble(engine_totals(books, engine), books.config)
 
 

@@ -10,7 +10,6 @@ import codecs
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from dailyseg.problems import Problem
 
@@ -31,14 +30,34 @@ def load_bytes(target: str | os.PathLike[str] | bytes, limit: int) -> tuple[str,
     if isinstance(target, bytes):
         return "<bytes>", target, None
     name = os.fspath(target)
+    if name == "-":
+        return _load_stdin(limit)
     try:
-        if name == "-":
-            return "<stdin>", sys.stdin.buffer.read(limit + 1), None
-        with Path(name).open("rb") as handle:
+        with open(name, "rb") as handle:  # not pathlib, which would be the reader's costliest import
             return name, handle.read(limit + 1), None
     except OSError as error:
         reason = error.strerror or str(error)
         return name, None, Problem(name, None, f"cannot open the file: {reason}", severity="fatal")
+
+
+def _load_stdin(limit: int) -> tuple[str, bytes | None, Problem | None]:
+    """Standard input's bytes; a problem, as for a file that cannot be opened, when there are none to read.
+
+    A process started with standard input closed has `sys.stdin` None; one may also have closed it, or
+    replaced it with a stream of text only (an IDE's console).
+    """
+    source = "<stdin>"
+    stdin = sys.stdin
+    stream = getattr(stdin, "buffer", None)
+    if stdin is None or stdin.closed or (stream is not None and stream.closed):
+        return source, None, Problem(source, None, "standard input is closed", severity="fatal")
+    if stream is None:
+        return source, None, Problem(source, None, "standard input gives text, not bytes", expected="a byte stream", severity="fatal")
+    try:
+        return source, stream.read(limit + 1), None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        return source, None, Problem(source, None, f"cannot read standard input: {reason}", severity="fatal")
 
 
 def decode(source: str, data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> Decoded:

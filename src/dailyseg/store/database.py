@@ -1,4 +1,4 @@
-"""Where the store lives: the default SQLite file, database URLs, and engines tuned per database.
+"""Database URLs and engines tuned per database (the default location is in `location`).
 
 SQLite runs in WAL mode with synchronous=NORMAL: a commit is atomic and survives the process being
 killed (the kill test checks this); only a power loss can drop the last commits, never half of one.
@@ -7,27 +7,13 @@ Foreign keys are switched on, which SQLite leaves off by default.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
-DEFAULT_DB_ENV = "DAILYSEG_DB"
-
-
-class StoreError(Exception):
-    """The store cannot be used as asked (a bad URL, a missing database with create=False)."""
-
-
-def default_url() -> str:
-    """$DAILYSEG_DB, else a SQLite file under $XDG_DATA_HOME/dailyseg (or ~/.local/share/dailyseg)."""
-    configured = os.environ.get(DEFAULT_DB_ENV)
-    if configured:
-        return configured
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:///{base / 'dailyseg' / 'dailyseg.sqlite'}"
+from dailyseg.store.location import StoreError
 
 
 def normalise_url(url: str) -> str:

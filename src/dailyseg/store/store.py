@@ -20,7 +20,7 @@ from sqlalchemy import Select, and_, func, insert, select
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
-from dailyseg.calendar import next_business_day
+from dailyseg.calendar import is_late as submitted_late
 from dailyseg.catalogue import CATALOGUE, key_of
 from dailyseg.filing import Entry, Filing, Header
 from dailyseg.money import from_cents
@@ -28,9 +28,10 @@ from dailyseg.parse import read
 from dailyseg.parse.source import MAX_DOCUMENT_BYTES, load_bytes
 from dailyseg.serial import cover_from_dict
 from dailyseg.store.bulk import fetch_rows, insert_rows
-from dailyseg.store.database import StoreError, default_url, make_engine
+from dailyseg.store.database import make_engine
 from dailyseg.store.identity import firm_id_of, name_key
 from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
+from dailyseg.store.location import StoreError, default_url
 from dailyseg.store.migrate import upgrade
 from dailyseg.store.tables import aliases, filing_values, filings
 from dailyseg.store.types import FLAGS, FilingVersion, FirmSummary, HistoryColumns, HistoryPoint, IngestOutcome, StatementSummary
@@ -473,4 +474,4 @@ class Store:
 
 def is_late(version: FilingVersion) -> bool:
     """Submitted after the next business day after its End Date (the filing is due by noon that day)."""
-    return version.submit_date is not None and version.submit_date > next_business_day(version.end_date)
+    return version.submit_date is not None and submitted_late(version.end_date, version.submit_date)
