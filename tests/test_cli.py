@@ -93,7 +93,7 @@ def test_dash_reads_standard_input(sample_text: str) -> None:
 @pytest.mark.parametrize("fmt", ["text", "json", "csv", "html"])
 def test_convert_writes_the_file_atomically(tmp_path: Path, fmt: str, sample_filing: Filing) -> None:
     out = tmp_path / "deep" / f"out.{fmt}"
-    result = run("convert", str(SAMPLE), "--to", fmt, "-o", str(out))
+    result = run("convert", str(SAMPLE), "--format", fmt, "-o", str(out))
     assert result.exit_code == OK
     assert result.stdout == ""
     assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left behind
@@ -106,7 +106,7 @@ def test_convert_writes_the_file_atomically(tmp_path: Path, fmt: str, sample_fil
 
 
 def test_convert_to_standard_output(sample_filing: Filing) -> None:
-    result = run("convert", str(SAMPLE), "--to", "json")
+    result = run("convert", str(SAMPLE), "--format", "json")
     assert dailyseg.read(result.stdout, text=True).filing == sample_filing
 
 

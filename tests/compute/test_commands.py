@@ -89,13 +89,13 @@ def test_reconcile_finds_the_bank_that_holds_less(tmp_path: Path) -> None:
 def test_compute_command_exit_codes_and_formats(tmp_path: Path) -> None:
     books = write_book(tmp_path / "books", micro_example())
     runner = CliRunner()
-    run = runner.invoke(main, ["compute", str(books), "--to", "json", "--by-currency"])
+    run = runner.invoke(main, ["compute", str(books), "--format", "json", "--by-currency"])
     assert run.exit_code == 0, run.output
     data = json.loads(run.stdout)
     assert data["filing"]["statements"]["segregation"]["7060"] == "1230"
     assert data["by_currency"]["USD"]["7045"] == "250"
     out = tmp_path / "filing.html"
-    assert runner.invoke(main, ["compute", str(books), "--to", "html", "-o", str(out)]).exit_code == 0
+    assert runner.invoke(main, ["compute", str(books), "--format", "html", "-o", str(out)]).exit_code == 0
     assert "1,230" in out.read_text()
     # Funds at a depository that no line reports are an error finding: exit 1.
     tables = micro_example()
@@ -109,10 +109,17 @@ def test_compute_command_exit_codes_and_formats(tmp_path: Path) -> None:
 
 
 def test_demo_command(tmp_path: Path) -> None:
-    run = CliRunner().invoke(main, ["demo", "--accounts", "400", "--out", str(tmp_path / "demo")])
+    """The demo says in a few lines what it did, and prints the filing only when asked."""
+    run = CliRunner().invoke(main, ["demo", "--accounts", "400", "-o", str(tmp_path / "demo")])
     assert run.exit_code == 0, run.output
-    assert "equals the sample filing: yes" in run.output
+    assert run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) <= 5, run.stderr
+    assert lines[0].startswith(f"book: {tmp_path / 'demo'} (400 accounts, 3 positions each, ")
+    assert "equals the sample filing value for value: yes" in lines
     assert (tmp_path / "demo" / "confirmations.csv").exists() and (tmp_path / "demo" / "filing.txt").exists()
+    shown = CliRunner().invoke(main, ["demo", "--accounts", "400", "-o", str(tmp_path / "demo"), "--show"])
+    assert "<u>371,003,045</u> [7190]" in shown.stdout
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ SAMPLE = Path(__file__).parents[2] / "examples" / "daily-seg-citigroup-2013-07-2
 
 def test_convert_to_pdf_reads_back_the_same_values(tmp_path: Path) -> None:
     out = tmp_path / "sample.pdf"
-    result = CliRunner().invoke(main, ["convert", str(SAMPLE), "--to", "pdf", "-o", str(out)])
+    result = CliRunner().invoke(main, ["convert", str(SAMPLE), "--format", "pdf", "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
     assert "End Date: 2013-07-25" in text and "Firm Name: Citigroup Global Markets Inc." in text
@@ -37,7 +37,7 @@ def test_full_layout_with_cents_survives_pdf_and_ingest(tmp_path: Path) -> None:
     source = tmp_path / "acme.txt"
     source.write_text(render_text([filing]))
     pdf = tmp_path / "acme.pdf"
-    assert CliRunner().invoke(main, ["convert", str(source), "--to", "pdf", "-o", str(pdf)]).exit_code == 0
+    assert CliRunner().invoke(main, ["convert", str(source), "--format", "pdf", "-o", str(pdf)]).exit_code == 0
     with Store.open(f"sqlite:///{tmp_path / 's.sqlite'}") as store:
         stored = store.ingest_path(pdf)
         assert [o.status for o in stored] == ["stored"]

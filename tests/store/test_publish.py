@@ -61,7 +61,7 @@ def test_publish_html_and_pdf(tmp_path: Path) -> None:
     assert marked == [("amended: version 2 (AMENDED), submitted 2024-03-06", "2024-03-05")]
     assert page.count("<td>2023-03-10</td>") == 1 and "<td>2023-03-09</td>" not in page
     out = tmp_path / "acme.pdf"
-    pdf = CliRunner().invoke(main, ["publish", "acme-futures", "--to", "pdf", "-o", str(out), "--db", url])
+    pdf = CliRunner().invoke(main, ["publish", "acme-futures", "--format", "pdf", "-o", str(out), "--db", url])
     assert pdf.exit_code == 0, pdf.output
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     first = reader.pages[0].extract_text()

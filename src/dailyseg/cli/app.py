@@ -1,47 +1,141 @@
-"""The `dailyseg` command group and what every command shares: reading input, reporting, exit codes.
+"""The `dailyseg` command group and what every command shares: options, reading input, exit codes.
 
 Exit codes: 0 success; 1 the input was read but has errors (an error finding, or an error while reading
-part of it); 2 the input could not be read at all, or the command was used wrongly.
+part of it); 2 the input could not be read at all, or the command was used wrongly; 3 dailyseg itself
+failed (a defect: the message says so); 130 interrupted; 141 the reader of the output went away (`| head`).
+
+The options mean one thing everywhere: `--format` chooses what is written (`--json` is short for
+`--format json`), `-o/--output` where it goes, `--from`/`--to` the first and last End Date.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
-from rich.console import Console
 
 from dailyseg import __version__
-from dailyseg.parse import read
+from dailyseg.cli.output import emit_json, error, say
 from dailyseg.problems import ReadResult
 
-OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
+OK, FOUND_ERRORS, UNREADABLE, INTERNAL = 0, 1, 2, 3
+INTERRUPTED, OUTPUT_CLOSED = 130, 141
+DEBUG_ENV = "DAILYSEG_DEBUG"
 
-stdout = Console(soft_wrap=False)
-stderr = Console(stderr=True, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class Group(click.Group):
+    """The group that turns what is not a user's mistake into a short message and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader closed the pipe (`dailyseg firms | head`): stop quietly, as other Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(OUTPUT_CLOSED)
+        except KeyboardInterrupt:
+            error("interrupted")
+            sys.exit(INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as failure:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            error(
+                f"dailyseg failed: {type(failure).__name__}: {failure}. This is a defect in dailyseg, not in your input; "
+                f"run again with {DEBUG_ENV}=1 for the traceback and report it."
+            )
+            sys.exit(INTERNAL)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="dailyseg")
 def main() -> None:
     """Read, validate, convert and compute the CFTC Daily Segregation filing of an FCM.
 
-    FILE arguments accept "-" for standard input. Exit codes: 0 fine, 1 errors found, 2 unreadable input.
+    FILE arguments accept "-" for standard input. `--format` chooses the output (`--json` is short for
+    `--format json`), `-o/--output` where it goes, `--from`/`--to` the first and last End Date.
+
+    \b
+    Exit codes: 0 fine; 1 errors found; 2 unreadable input or a misused command;
+    3 a defect in dailyseg; 130 interrupted; 141 output closed early (as by `| head`).
     """
 
 
 def fail(message: str, code: int = UNREADABLE) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    error(message)
     sys.exit(code)
+
+
+def format_option(choices: Sequence[str], default: str | None = None, *, help: str = "Output format.") -> Callable[[F], F]:
+    """`--format CHOICE` and, where JSON is a choice, `--json` as its short form; the command receives `fmt`."""
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, fmt: str | None, as_json: bool = False, **kwargs: Any) -> Any:
+            if as_json:
+                if fmt not in (None, "json"):
+                    raise click.UsageError(f"--json and --format {fmt} ask for two formats")
+                fmt = "json"
+            fmt = fmt or default
+            if fmt is None:
+                raise click.UsageError(f"choose an output format with --format ({'|'.join(choices)})")
+            return function(*args, fmt=fmt, **kwargs)
+
+        decorated: Callable[..., Any] = wrapper
+        if "json" in choices:
+            decorated = click.option("--json", "as_json", is_flag=True, help="Short for --format json.")(decorated)
+        shown = f"{help} Default: {default}." if default else help
+        decorated = click.option("--format", "fmt", type=click.Choice(list(choices)), help=shown)(decorated)
+        return decorated  # type: ignore[return-value]
+
+    return decorate
+
+
+def output_option(help: str = "Write here (atomically) instead of standard output.", metavar: str = "FILE") -> Callable[[F], F]:
+    return click.option("-o", "--output", "output", metavar=metavar, help=help)
+
+
+class Day(click.ParamType[date]):
+    """A calendar day written YYYY-MM-DD, the one date format of every option."""
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"expected a date YYYY-MM-DD, found {value!r}", param, ctx)
+
+
+DAY = Day()
+
+
+def period_options(function: F) -> F:
+    """`--from` and `--to`: the first and last End Date of a period (either may be left open)."""
+    function = click.option("--to", "end", type=DAY, help="Last End Date.")(function)
+    return click.option("--from", "start", type=DAY, help="First End Date.")(function)
 
 
 def read_or_exit(path: str) -> ReadResult:
     """Read a document; print its problems to standard error; exit 2 when nothing could be read."""
+    from dailyseg.parse import read
+
     result = read(path, text=False)
     report_problems(result)
     if not result.readable:
@@ -49,36 +143,60 @@ def read_or_exit(path: str) -> ReadResult:
     return result
 
 
+def read_for_json(path: str) -> ReadResult:
+    """Read a document for a JSON report: when nothing could be read, the report still comes out as JSON."""
+    from dailyseg.parse import read
+
+    result = read(path, text=False)
+    if not result.readable:
+        emit_json({"source": result.source, "ok": False, "problems": [p.to_dict() for p in result.problems], "filings": []})
+        sys.exit(UNREADABLE)
+    return result
+
+
 def report_problems(result: ReadResult) -> None:
+    from dailyseg.cli.output import SEVERITY_STYLE
+
     for problem in result.problems:
-        style = "red" if problem.severity in ("fatal", "error") else "yellow"
-        stderr.print(f"[{style}]{problem.severity}[/]: {problem}", highlight=False, markup=True)
+        say((problem.severity, SEVERITY_STYLE[problem.severity]), ": ", str(problem), err=True)
 
 
 def read_errors(result: ReadResult) -> int:
     return sum(1 for p in result.problems if p.severity in ("fatal", "error"))
 
 
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
 def write_output(content: str | bytes, output: str | None) -> None:
-    """Write text or bytes (a PDF) to a file atomically (a reader never sees half a file), or to standard output."""
+    """Write text or bytes (a PDF) to standard output, or to a file atomically: a reader never sees half a
+    file. The file gets the mode any new file would get (0644 under umask 022), or keeps the mode it had."""
     if output is None or output == "-":
         if isinstance(content, bytes):
             sys.stdout.buffer.write(content)
             sys.stdout.buffer.flush()
         else:
-            click.echo(content, nl=False)
+            sys.stdout.write(content)
+            sys.stdout.flush()
         return
     target = Path(output)
     data = content if isinstance(content, bytes) else content.encode("utf-8")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
-    except OSError as error:
-        fail(f"cannot write {output}: {error.strerror or error}")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                os.fchmod(out.fileno(), _mode_for(target))
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as failure:
+        fail(f"cannot write {output}: {failure.strerror or failure}")
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask

@@ -2,22 +2,52 @@
 
 from __future__ import annotations
 
-import click
-from rich.table import Table
+from collections.abc import Callable
 
-from dailyseg.catalogue import CATALOGUE
-from dailyseg.checks import RULES
-from dailyseg.cli.app import emit_json, main, stdout
+import click
+
+from dailyseg.cli.app import format_option, main
+from dailyseg.cli.output import Column, Listing, emit_json, say, show
 
 _SIGN = {"any": "±", "nonneg": "≥0", "nonpos": "≤0"}
 
 
+def _statement_ids() -> tuple[str, ...]:
+    from dailyseg.catalogue import CATALOGUE
+
+    return tuple(s.id for s in CATALOGUE.statements)
+
+
+def _layout_ids() -> tuple[str, ...]:
+    from dailyseg.catalogue import CATALOGUE
+
+    return tuple(sorted(CATALOGUE.layouts))
+
+
+class _CatalogueChoice(click.Choice[str]):
+    """Ids read from the catalogue when a value is checked or help is shown, not when the command line starts."""
+
+    def __init__(self, names: Callable[[], tuple[str, ...]]) -> None:
+        self._names = names
+        super().__init__((), case_sensitive=True)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return self._names()
+
+    @choices.setter
+    def choices(self, _: object) -> None:
+        """click.Choice sets its choices once; these are always the catalogue's."""
+
+
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the whole catalogue as JSON.")
-@click.option("--statement", type=click.Choice([s.id for s in CATALOGUE.statements]), help="Only this statement.")
-@click.option("--layout", type=click.Choice(sorted(CATALOGUE.layouts)), help="Only rows of this layout.")
-def catalogue(as_json: bool, statement: str | None, layout: str | None) -> None:
-    """Print the statements' lines: code, line, label, kind, sign, formula, layouts."""
+@format_option(["table", "csv", "json"], "table")
+@click.option("--statement", type=_CatalogueChoice(_statement_ids), help="Only this statement.")
+@click.option("--layout", type=_CatalogueChoice(_layout_ids), help="Only rows of this layout.")
+def catalogue(fmt: str, statement: str | None, layout: str | None) -> None:
+    """Print the statements' lines: code, line, label, kind, sign, formula, layouts. Exit code 0."""
+    from dailyseg.catalogue import CATALOGUE
+
     formulas = {(f.target, layout_id): f.expr for f in CATALOGUE.formulas if f.severity == "error" for layout_id in f.layouts}
     chosen = []
     for st in CATALOGUE.statements:
@@ -29,7 +59,7 @@ def catalogue(as_json: bool, statement: str | None, layout: str | None) -> None:
                 if not layout or layout in layouts:
                     exprs = {lid: formulas[(row.ref or "", lid)] for lid in layouts if (row.ref or "", lid) in formulas}
                     chosen.append((section.id, row, layouts, exprs))
-    if as_json:
+    if fmt == "json":
         emit_json(
             {
                 "layouts": {k: {"title": v.title, "description": v.description} for k, v in CATALOGUE.layouts.items()},
@@ -63,33 +93,40 @@ def catalogue(as_json: bool, statement: str | None, layout: str | None) -> None:
             }
         )
         return
-    table = Table(show_lines=False)
-    table.add_column("Statement", no_wrap=True)
-    table.add_column("Line", no_wrap=True)
-    table.add_column("Code", no_wrap=True)
-    table.add_column("Label", overflow="fold", min_width=30, ratio=3)
-    table.add_column("Kind", no_wrap=True)
-    table.add_column("Sign", no_wrap=True)
-    table.add_column("Formula", overflow="fold", ratio=2)
-    table.add_column("Layouts", no_wrap=True)
+    # People read the verified mark beside the code and the sign as a symbol; programs get columns of their own.
+    for_people = fmt == "table"
+    columns = [Column("statement", "Statement", "id"), Column("line", "Line", "id"), Column("code", "Code", "id")]
+    columns += [] if for_people else [Column("verified", "Verified", "mark")]
+    columns += [Column("label", "Label"), Column("kind", "Kind", "id"), Column("sign", "Sign", "mark")]
+    listing = Listing([*columns, Column("formula", "Formula"), Column("layouts", "Layouts", "id")])
     for _, row, layouts, exprs in chosen:
         formula = "; ".join(expr if len(exprs) == 1 else f"{lid}: {expr}" for lid, expr in exprs.items())
         code = (row.ref or "") + ("" if row.verified else " †")
-        table.add_row(row.statement, row.number, code, row.label, row.kind, _SIGN[row.sign], formula, ",".join(layouts))
-    stdout.print(table)
-    stdout.print("† code recalled by the specification, not verified against the official form")
+        marks = [code] if for_people else [row.ref, "yes" if row.verified else "no"]
+        sign = _SIGN[row.sign] if for_people else row.sign
+        listing.add(row.statement, row.number, *marks, row.label, row.kind, sign, formula, ",".join(layouts))
+    show(listing, fmt)
+    if fmt == "table":
+        say("† code recalled by the specification, not verified against the official form")
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
-def rules(as_json: bool) -> None:
-    """List the validation rules with their ids, severities and citations."""
-    if as_json:
+@format_option(["table", "csv", "json"], "table")
+def rules(fmt: str) -> None:
+    """List the validation rules with their ids, severities and citations. Exit code 0."""
+    from dailyseg.checks import RULES
+
+    if fmt == "json":
         emit_json([{"id": r.id, "severity": r.severity, "citation": r.citation, "description": r.description} for r in RULES.values()])
         return
-    table = Table()
-    for name in ("Rule", "Severity", "Citation", "Description"):
-        table.add_column(name, overflow="fold")
+    listing = Listing(
+        [
+            Column("id", "Rule", "id"),
+            Column("severity", "Severity", "id"),
+            Column("citation", "Citation"),
+            Column("description", "Description"),
+        ]
+    )
     for r in RULES.values():
-        table.add_row(r.id, r.severity, r.citation, r.description)
-    stdout.print(table)
+        listing.add(r.id, r.severity, r.citation, r.description)
+    show(listing, fmt)

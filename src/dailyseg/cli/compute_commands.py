@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from dailyseg.catalogue import CATALOGUE
-from dailyseg.checks import Finding
-from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, emit_json, fail, main, stderr, stdout, write_output
-from dailyseg.compute import ENGINES, BooksError, Computation, EngineName, compute, read_books
-from dailyseg.compute.books import Books
-from dailyseg.filing import Filing
-from dailyseg.money import format_amount
-from dailyseg.parse import read
-from dailyseg.render import RENDERERS
-from dailyseg.serial import filing_to_dict
+from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, fail, format_option, main, output_option, write_output
+from dailyseg.cli.output import SEVERITY_STYLE, Column, Listing, emit_json, progress, say, show, status
+from dailyseg.compute.demo_limits import MAX_POSITIONS, MIN_ACCOUNTS, MIN_POSITIONS
+from dailyseg.compute.engines import ENGINES, EngineName
+from dailyseg.render import FORMATS, renderer
+
+if TYPE_CHECKING:
+    from dailyseg.checks import Finding
+    from dailyseg.compute import Computation
+    from dailyseg.compute.books import Books
 
 SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "daily-seg-citigroup-2013-07-25.txt"
 engine_option = click.option(
@@ -31,69 +30,78 @@ engine_option = click.option(
 
 
 def _books(path: str) -> Books:
+    from dailyseg.compute import BooksError, read_books
+
     try:
         return read_books(path)
-    except BooksError as error:
-        fail(str(error), UNREADABLE)
+    except BooksError as problem:
+        fail(str(problem), UNREADABLE)
 
 
 def _compute(books: Books, engine: EngineName) -> Computation:
-    with stderr.status(f"computing on {engine}..."):
+    from dailyseg.compute import compute
+
+    with status(f"computing on {engine}..."):
         return compute(books, engine)
-
-
-def _render(fmt: str, computation: Computation) -> str:
-    render = cast(Callable[[list[Filing]], str], RENDERERS[fmt])
-    return render([computation.filing])
 
 
 def _print_findings(findings: tuple[Finding, ...]) -> None:
     for x in findings:
-        style = {"error": "red", "warning": "yellow", "notice": "cyan"}[x.severity]
-        stderr.print(f"[{style}]{x.severity:<7}[/] {x.rule:<21} {x.message}", highlight=False)
+        say((f"{x.severity:<7}", SEVERITY_STYLE[x.severity]), f" {x.rule:<21} {x.message}", err=True)
 
 
-def _by_currency_table(computation: Computation) -> Table:
+def _by_currency(computation: Computation) -> Listing:
     """Supporting detail (17 CFR 1.32(a)): each statement's key lines currency by currency, in whole units."""
-    table = Table(title="Currency by currency (whole units of each currency)")
-    table.add_column("Statement")
-    table.add_column("Currency")
-    for heading in ("Requirement", "Funds", "Excess"):
-        table.add_column(heading, justify="right")
+    from dailyseg.catalogue import CATALOGUE
+
+    listing = Listing(
+        [
+            Column("statement", "Statement", "id"),
+            Column("currency", "Currency", "id"),
+            Column("requirement", "Requirement", "amount"),
+            Column("funds", "Funds", "amount"),
+            Column("excess", "Excess", "amount"),
+        ],
+        title="Currency by currency (whole units of each currency)",
+    )
     for statement in CATALOGUE.statements:
         for currency, lines in sorted(computation.by_currency.items()):
             req, funds = lines.get(str(statement.requirement), Decimal(0)), lines.get(str(statement.funds), Decimal(0))
             if req or funds:
-                table.add_row(statement.id, currency, format_amount(req), format_amount(funds), format_amount(funds - req))
-    return table
-
-
-def _strings(lines: Any) -> dict[str, dict[str, str]]:
-    return {currency: {ref: str(v) for ref, v in amounts.items()} for currency, amounts in lines.items()}
+                listing.add(statement.id, currency, req, funds, funds - req)
+    return listing
 
 
 @main.command(name="compute")
 @click.argument("books", type=click.Path(file_okay=False))
 @engine_option
-@click.option("--to", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True, help="Output format of the filing.")
-@click.option("-o", "--output", metavar="OUT", help="Write the filing here (atomically) instead of standard output.")
+@format_option(FORMATS, "text", help="Format of the filing.")
+@output_option("Write the filing here (atomically) instead of standard output.")
 @click.option("--by-currency", is_flag=True, help="Also give the statements currency by currency (supporting detail, 17 CFR 1.49).")
 def compute_command(books: str, engine: EngineName, fmt: str, output: str | None, by_currency: bool) -> None:
-    """Compute the filing from the BOOKS folder and validate it. Exit 0: valid; 1: error findings; 2: unreadable books."""
+    """Compute the filing from the BOOKS folder and validate it; findings go to standard error.
+
+    \b
+    Exit codes: 0 valid; 1 error findings; 2 unreadable books, or the output could not be written.
+    """
     computation = _compute(_books(books), engine)
     if fmt == "json":
+        from dailyseg.serial import filing_to_dict
+
         data = {
             "filing": filing_to_dict(computation.filing),
             "findings": [x.to_dict() for x in computation.findings],
             "undermargined": {k: str(v) for k, v in computation.undermargined.items()},
         }
         if by_currency:
-            data["by_currency"] = _strings(computation.by_currency)
+            data["by_currency"] = {
+                currency: {ref: str(v) for ref, v in lines.items()} for currency, lines in computation.by_currency.items()
+            }
         write_output(json.dumps(data, indent=2) + "\n", output)
     else:
-        write_output(_render(fmt, computation), output)
+        write_output(renderer(fmt)([computation.filing]), output)
         if by_currency:
-            (stdout if output else stderr).print(_by_currency_table(computation))
+            show(_by_currency(computation), err=output is None)
     _print_findings(computation.findings)
     sys.exit(FOUND_ERRORS if computation.errors else OK)
 
@@ -102,126 +110,176 @@ def compute_command(books: str, engine: EngineName, fmt: str, output: str | None
 @click.argument("books", type=click.Path(file_okay=False))
 @click.argument("code")
 @engine_option
-@click.option("--top", default=10, show_default=True, help="How many of the largest contributors to list.")
-@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
-def explain(books: str, code: str, engine: EngineName, top: int, as_json: bool) -> None:
-    """Explain how line CODE of the filing computed from BOOKS was made: rule, rows, largest contributors, sum."""
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many of the largest contributors to list.")
+@format_option(["text", "json"], "text", help="text: the rule, its terms, the rows and contributors and the sum, a line each.")
+def explain(books: str, code: str, engine: EngineName, top: int, fmt: str) -> None:
+    """Explain how line CODE of the filing computed from BOOKS was made: rule, rows, largest contributors, sum.
+
+    \b
+    Exit codes: 0 explained; 2 unreadable books, or CODE is not a line of the filing's layout.
+    """
     from dailyseg.compute.lineage import explain as explain_line
 
     book = _books(books)
     computation = _compute(book, engine)
     try:
         explanation = explain_line(book, computation, code, engine=engine, limit=top)
-    except KeyError as error:
-        fail(str(error.args[0]), UNREADABLE)
+    except KeyError as problem:
+        fail(str(problem.args[0]), UNREADABLE)
     data = explanation.to_dict()
-    if as_json:
+    if fmt == "json":
         emit_json(data)
         return
-    stdout.print(f"[bold]{data['code']}[/] {data['label']}", highlight=False)
-    stdout.print(f"rule:  {data['rule']}", highlight=False)
+    say((str(data["code"]), "bold"), f" {data['label']}")
+    say(f"rule:  {data['rule']}")
     for term in data["terms"]:
-        stdout.print(f"  {term['sign']} {term['code']:>7} {term['value']:>20}", highlight=False)
-    if data["exact"] is not None:
-        stdout.print(f"rows:  {data['rows']}")
-        for row in data["by_currency"]:
-            stdout.print(f"  {row['currency']}: {row['rows']} rows, {row['amount']} = USD {row['usd']}", highlight=False)
-        table = Table(title=f"largest {len(data['contributors'])} contributors (USD)")
-        columns = [k for k in data["contributors"][0] if k != "usd"] + ["usd"] if data["contributors"] else []
-        for column in columns:
-            table.add_column(column, justify="right" if column in ("amount", "usd") else "left")
-        for row in data["contributors"]:
-            table.add_row(*(str(row[c]) for c in columns))
-        stdout.print(table)
-        stdout.print(f"sum:   USD {data['exact']} -> rounded once: {data['value']}", highlight=False)
-    else:
-        stdout.print(f"value: {data['value']}", highlight=False)
+        say(f"  {term['sign']} {term['code']:>7} {term['value']:>20}")
+    if data["exact"] is None:
+        say(f"value: {data['value']}")
+        return
+    say(f"rows:  {data['rows']}")
+    for row in data["by_currency"]:
+        say(f"  {row['currency']}: {row['rows']} rows, {row['amount']} = USD {row['usd']}")
+    contributors = data["contributors"]
+    names = [k for k in contributors[0] if k != "usd"] + ["usd"] if contributors else []
+    listing = Listing(
+        [Column(n, n, "number" if n in ("amount", "usd") else "id") for n in names], title=f"largest {len(contributors)} contributors (USD)"
+    )
+    for row in contributors:
+        listing.add(*(str(row[n]) for n in names))
+    show(listing)
+    say(f"sum:   USD {data['exact']} -> rounded once: {data['value']}")
 
 
 @main.command(name="reconcile")
 @click.argument("books", type=click.Path(file_okay=False))
 @click.argument("confirmations", type=click.Path(dir_okay=False))
 @engine_option
-@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
-def reconcile_command(books: str, confirmations: str, engine: EngineName, as_json: bool) -> None:
-    """Compare the funds in BOOKS with CONFIRMATIONS (date, depository, class, asset, currency, amount). Exit 1 on any difference."""
-    from dailyseg.compute import engine_totals
+@format_option(["table", "csv", "json"], "table")
+def reconcile_command(books: str, confirmations: str, engine: EngineName, fmt: str) -> None:
+    """Compare the funds in BOOKS with CONFIRMATIONS (date, depository, class, asset, currency, amount).
+
+    \b
+    Exit codes: 0 every balance agrees; 1 a difference; 2 unreadable books or confirmations.
+    """
+    from dailyseg.compute import BooksError, engine_totals
     from dailyseg.compute.reconcile import read_confirmations, reconcile
 
     book = _books(books)
     try:
         confirmed = read_confirmations(Path(confirmations), book.config.business_date)
-    except BooksError as error:
-        fail(str(error), UNREADABLE)
+    except BooksError as problem:
+        fail(str(problem), UNREADABLE)
     totals = engine_totals(book, engine)
     names = {row["depository"]: (row["name"], row["kind"]) for row in book.rows("depositories")}
     differences = reconcile(totals.balances, confirmed, names)
-    if as_json:
+    if fmt == "json":
         emit_json({"ok": not differences, "differences": [d.to_dict() for d in differences]})
-    elif not differences:
-        stdout.print("[green]every balance agrees with its confirmation[/]")
+    elif not differences and fmt == "table":
+        say(("every balance agrees with its confirmation", "green"))
     else:
-        table = Table(title=f"{len(differences)} differences between the books and the depositories")
-        for column in ("Depository", "Name", "Line", "Class", "Asset", "Currency", "Books", "Confirmed", "Difference"):
-            table.add_column(column, justify="right" if column in ("Books", "Confirmed", "Difference") else "left")
+        listing = Listing(
+            [
+                Column("depository", "Depository", "id"),
+                Column("name", "Name"),
+                Column("line", "Line", "id"),
+                Column("class", "Class", "id"),
+                Column("asset", "Asset", "id"),
+                Column("currency", "Currency", "id"),
+                Column("books", "Books", "amount"),
+                Column("confirmed", "Confirmed", "amount"),
+                Column("difference", "Difference", "amount"),
+            ],
+            title=f"{len(differences)} differences between the books and the depositories" if fmt == "table" else None,
+        )
         for d in differences:
-            table.add_row(
-                d.depository,
-                d.name,
-                d.line,
-                d.customer_class,
-                d.asset,
-                d.currency,
-                format_amount(d.books),
-                format_amount(d.confirmed),
-                format_amount(d.difference),
-            )
-        stdout.print(table)
+            listing.add(d.depository, d.name, d.line, d.customer_class, d.asset, d.currency, d.books, d.confirmed, d.difference)
+        show(listing, fmt)
     sys.exit(FOUND_ERRORS if differences else OK)
 
 
+def _book_size(folder: Path) -> tuple[int, int]:
+    """The book's table files and their bytes on disk."""
+    files = [p for p in folder.iterdir() if p.suffix in (".csv", ".parquet")]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def _refuse_foreign_folder(folder: Path) -> None:
+    """The demo replaces a book's tables: never in a folder that holds anything but a book."""
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "firm.toml").exists():
+        fail(f"{folder} holds files but no book (no firm.toml): give a new or empty folder with -o", UNREADABLE)
+    if folder.exists() and not folder.is_dir():
+        fail(f"{folder} is a file: give a new or empty folder with -o", UNREADABLE)
+
+
+def _summary(findings: tuple[Finding, ...]) -> Iterator[str]:
+    counts = Counter((x.severity, x.rule) for x in findings)
+    for (severity, rule), count in sorted(counts.items()):
+        yield f"{count} {severity}{'s' if count > 1 else ''} {rule}"
+
+
 @main.command()
-@click.option("--accounts", default=3000, show_default=True, help="Customer accounts to generate; larger books are written as Parquet.")
-@click.option("--positions", "per", default=3, show_default=True, help="Open positions per account.")
 @click.option(
-    "--out", "out", default="demo-books", show_default=True, type=click.Path(file_okay=False), help="Folder to write the book into."
+    "--accounts",
+    default=3000,
+    show_default=True,
+    type=click.IntRange(min=MIN_ACCOUNTS),
+    help="Customer accounts; books over 20,000 are Parquet.",
 )
+@click.option(
+    "--positions",
+    "per",
+    default=3,
+    show_default=True,
+    type=click.IntRange(MIN_POSITIONS, MAX_POSITIONS),
+    help="Open positions per account.",
+)
+@output_option("Folder to write the book into (replaced if it holds an earlier book).", metavar="DIR")
 @click.option("--seed", default=7, show_default=True, help="Random seed: the same seed writes the same book.")
 @engine_option
-@click.option("--to", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True, help="Format of the rendered filing.")
-def demo(accounts: int, per: int, out: str, seed: int, engine: EngineName, fmt: str) -> None:
-    """Write a synthetic book (and its depository confirmations), compute it, validate it and render it.
+@format_option(FORMATS, "text", help="Format of the filing written beside the book.")
+@click.option("--show", "show_filing", is_flag=True, help="Also print the filing on standard output.")
+def demo(accounts: int, per: int, output: str | None, seed: int, engine: EngineName, fmt: str, show_filing: bool) -> None:
+    """Write a synthetic book (and its depository confirmations) into DIR (default demo-books), compute it and
+    validate it; the filing is written beside the book. The book reproduces the sample filing (examples/)
+    value for value, in its 2013 layout.
 
-    The book reproduces the sample filing (examples/) value for value, in its 2013 layout.
+    \b
+    Exit codes: 0 the computed filing is valid; 1 it has error findings; 2 the folder cannot be used or an
+    option is out of range.
     """
     from dailyseg.compute.demo import generate
+    from dailyseg.parse import read
 
     result = read(SAMPLE)
     if not result.filings:
         fail(f"{SAMPLE}: the sample filing could not be read")
-    folder = Path(out)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} accounts"),
-        TimeElapsedColumn(),
-        console=stderr,
-    ) as bar:
-        task = bar.add_task("writing book", total=accounts)
-        books = generate(
-            folder,
-            accounts=accounts,
-            positions_per_account=per,
-            seed=seed,
-            target=result.filings[0],
-            parquet=accounts > 20_000,
-            progress=lambda _, n: bar.advance(task, n),
-        )
+    folder = Path(output or "demo-books")
+    _refuse_foreign_folder(folder)
+    with progress("writing book", accounts, unit="accounts") as bar:
+        try:
+            books = generate(
+                folder,
+                accounts=accounts,
+                positions_per_account=per,
+                seed=seed,
+                target=result.filings[0],
+                parquet=accounts > 20_000,
+                progress=lambda _, n: bar.advance(n),
+            )
+        except ValueError as problem:
+            fail(str(problem), UNREADABLE)
     computation = _compute(books, engine)
-    rendered = _render(fmt, computation)
-    write_output(rendered, str(folder / f"filing.{'txt' if fmt == 'text' else fmt}"))
-    click.echo(rendered if fmt == "text" else f"wrote {folder / ('filing.' + fmt)}")
+    rendered = renderer(fmt)([computation.filing])
+    written = folder / f"filing.{'txt' if fmt == 'text' else fmt}"
+    write_output(rendered, str(written))
+    files, size = _book_size(folder)
     same = computation.filing.amounts == result.filings[0].amounts
-    stderr.print(f"book in {folder}; confirmations in {folder / 'confirmations.csv'}; equals the sample filing: {'yes' if same else 'NO'}")
-    _print_findings(computation.findings)
+    say(f"book: {folder} ({accounts:,} accounts, {per} positions each, {files} tables, {size:,} bytes)", err=True)
+    say(f"filing: {written}; confirmations: {folder / 'confirmations.csv'}", err=True)
+    say("equals the sample filing value for value: ", ("yes", "green") if same else ("NO", "bold red"), err=True)
+    summary = ", ".join(_summary(computation.findings))
+    say(f"findings: {summary or 'none'}", " (expected: the sample's acknowledgment-letter accounts)" if summary else "", err=True)
+    if show_filing:
+        write_output(rendered, None)
     sys.exit(FOUND_ERRORS if computation.errors else OK)

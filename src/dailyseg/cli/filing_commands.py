@@ -3,36 +3,56 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 import click
 
-from dailyseg.checks import RULES, Context, UnknownRuleError, select, validate
-from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, emit_json, fail, main, read_errors, read_or_exit, stdout, write_output
-from dailyseg.render import RENDERERS
-from dailyseg.render.terminal import filing_renderable
-from dailyseg.serial import filing_to_dict
+from dailyseg.cli.app import (
+    FOUND_ERRORS,
+    OK,
+    UNREADABLE,
+    fail,
+    format_option,
+    main,
+    output_option,
+    read_errors,
+    read_for_json,
+    read_or_exit,
+    write_output,
+)
+from dailyseg.cli.output import SEVERITY_STYLE, emit_json, is_terminal, render, say, write
+from dailyseg.render import FORMATS, renderer
+
+if TYPE_CHECKING:
+    from dailyseg.checks import Context, Finding
+    from dailyseg.filing import Filing
 
 
 def _rules(value: tuple[str, ...]) -> list[str] | None:
+    from dailyseg.checks import UnknownRuleError, select
+
     names = [name.strip() for item in value for name in item.split(",") if name.strip()]
     if not names:
         return None
     try:
         select(names)
-    except UnknownRuleError as error:
-        fail(str(error), UNREADABLE)
+    except UnknownRuleError as problem:
+        fail(str(problem), UNREADABLE)
     return names
 
 
-def _tolerance(value: str) -> Decimal:
+def _context(tolerance: str) -> Context:
+    from dailyseg.checks import Context
+
     try:
-        tolerance = Decimal(value)
+        dollars = Decimal(tolerance)
     except InvalidOperation:
-        fail(f"--tolerance expects dollars such as 0 or 5, found {value!r}")
-    if tolerance < 0 or not tolerance.is_finite():
-        fail(f"--tolerance must be zero or positive, found {value}")
-    return tolerance
+        fail(f"--tolerance expects dollars such as 0 or 5, found {tolerance!r}")
+    if not dollars.is_finite() or dollars < 0:
+        fail(f"--tolerance must be zero or positive, found {tolerance}")
+    return Context(tolerance=dollars)
 
 
 rules_option = click.option("--rules", "rules", multiple=True, metavar="ID[,ID...]", help="Run only these rules (see `dailyseg rules`).")
@@ -41,48 +61,73 @@ tolerance_option = click.option(
 )
 
 
+def _findings(filings: Sequence[Filing], rules: tuple[str, ...], tolerance: str) -> list[tuple[Filing, list[Finding]]]:
+    from dailyseg.checks import validate
+
+    context, chosen = _context(tolerance), _rules(rules)
+    return [(f, validate(f, chosen, context)) for f in filings]
+
+
 @main.command()
 @click.argument("file")
-@click.option("--json", "as_json", is_flag=True, help="Print the filing and its findings as JSON.")
+@format_option(["text", "csv", "json"], "text", help="text: laid out like the form; csv: the long form; json: values and findings.")
 @rules_option
 @tolerance_option
-def show(file: str, as_json: bool, rules: tuple[str, ...], tolerance: str) -> None:
-    """Show FILE laid out like the form, with findings on their lines."""
-    result = read_or_exit(file)
-    context = Context(tolerance=_tolerance(tolerance))
-    chosen = _rules(rules)
-    if as_json:
+def show(file: str, fmt: str, rules: tuple[str, ...], tolerance: str) -> None:
+    """Show FILE laid out like the form, with findings on their lines.
+
+    \b
+    Exit codes: 0 shown; 1 part of FILE could not be read; 2 FILE unreadable.
+    """
+    result = read_for_json(file) if fmt == "json" else read_or_exit(file)
+    reports = _findings(result.filings, rules, tolerance)
+    if fmt == "json":
+        from dailyseg.serial import filing_to_dict
+
         emit_json(
             {
                 "source": result.source,
                 "problems": [p.to_dict() for p in result.problems],
-                "filings": [filing_to_dict(f) | {"findings": [x.to_dict() for x in validate(f, chosen, context)]} for f in result.filings],
+                "filings": [filing_to_dict(f) | {"findings": [x.to_dict() for x in found]} for f, found in reports],
             }
         )
-        return
-    for filing in result.filings:
-        stdout.print(filing_renderable(filing, validate(filing, chosen, context)))
+    elif fmt == "csv":
+        write(str(renderer("csv")(result.filings)))
+    else:
+        from dailyseg.render.terminal import filing_lines, filing_renderable
+
+        for filing, found in reports:
+            if is_terminal():
+                render(filing_renderable(filing, found))
+            else:
+                write("".join(line + "\n" for line in filing_lines(filing, found)))
+    sys.exit(FOUND_ERRORS if read_errors(result) else OK)
 
 
 @main.command(name="validate")
 @click.argument("file")
-@click.option("--json", "as_json", is_flag=True, help="Print findings as JSON for scripts.")
+@format_option(["text", "json"], "text", help="text: a line per filing and per finding; json: for scripts.")
 @rules_option
 @tolerance_option
-def validate_command(file: str, as_json: bool, rules: tuple[str, ...], tolerance: str) -> None:
-    """Check every filing in FILE. Exit 0: no error; 1: an error finding; 2: FILE unreadable."""
-    result = read_or_exit(file)
-    context = Context(tolerance=_tolerance(tolerance))
-    chosen = _rules(rules)
-    reports = [(f, validate(f, chosen, context)) for f in result.filings]
+def validate_command(file: str, fmt: str, rules: tuple[str, ...], tolerance: str) -> None:
+    """Check every filing in FILE: formulas, signs, header, notices.
+
+    \b
+    Exit codes: 0 no error; 1 an error finding, or part of FILE unreadable; 2 FILE unreadable.
+    With --json the report is JSON in every case, "ok": false and no filings when FILE is unreadable.
+    """
+    from dailyseg.checks import RULES
+
+    result = read_for_json(file) if fmt == "json" else read_or_exit(file)
+    reports = _findings(result.filings, rules, tolerance)
     errors = read_errors(result) + sum(1 for _, found in reports for x in found if x.severity == "error")
-    if as_json:
+    if fmt == "json":
         emit_json(
             {
                 "source": result.source,
                 "ok": errors == 0,
-                "tolerance": str(context.tolerance),
-                "rules": chosen or sorted(RULES),
+                "tolerance": str(_context(tolerance).tolerance),
+                "rules": _rules(rules) or sorted(RULES),
                 "problems": [p.to_dict() for p in result.problems],
                 "filings": [
                     {
@@ -99,20 +144,25 @@ def validate_command(file: str, as_json: bool, rules: tuple[str, ...], tolerance
     else:
         for filing, found in reports:
             counts = {s: sum(1 for x in found if x.severity == s) for s in ("error", "warning", "notice")}
-            verdict = "[green]valid[/]" if counts["error"] == 0 else "[red]INVALID[/]"
-            stdout.print(f"{filing.label}: {verdict} ({counts['error']} errors, {counts['warning']} warnings, {counts['notice']} notices)")
+            verdict = ("valid", "green") if counts["error"] == 0 else ("INVALID", "bold red")
+            tally = f" ({counts['error']} errors, {counts['warning']} warnings, {counts['notice']} notices)"
+            say(f"{filing.label}: ", verdict, tally)
             for x in found:
-                style = {"error": "red", "warning": "yellow", "notice": "cyan"}[x.severity]
-                stdout.print(f"  [{style}]{x.severity:<7}[/] {x.rule:<15} {x.message}", highlight=False)
+                say("  ", (f"{x.severity:<7}", SEVERITY_STYLE[x.severity]), f" {x.rule:<15} {x.message}")
     sys.exit(FOUND_ERRORS if errors else OK)
 
 
 @main.command()
 @click.argument("file")
-@click.option("--to", "fmt", type=click.Choice(sorted(RENDERERS)), required=True, help="Output format.")
-@click.option("-o", "--output", metavar="OUT", help="Write here (atomically) instead of standard output.")
+@format_option(FORMATS, None, help="The format to write (required).")
+@output_option()
 def convert(file: str, fmt: str, output: str | None) -> None:
-    """Convert FILE to another format. Exit 1 if part of FILE could not be read (reported on stderr)."""
+    """Convert FILE to another format.
+
+    \b
+    Exit codes: 0 converted; 1 part of FILE could not be read (reported on standard error); 2 FILE
+    unreadable, or the output could not be written.
+    """
     result = read_or_exit(file)
-    write_output(RENDERERS[fmt](result.filings), output)
+    write_output(renderer(fmt)(result.filings), output)
     sys.exit(FOUND_ERRORS if read_errors(result) else OK)

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from collections import Counter
-from datetime import datetime
-from decimal import Decimal
+from datetime import date
+from typing import TYPE_CHECKING
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, emit_json, fail, main, stderr, stdout
-from dailyseg.cli.store_options import day, db_option, firm_id_or_exit, open_store, parse_day, period_options
-from dailyseg.filing import Filing
-from dailyseg.money import format_amount
-from dailyseg.store import FilingVersion, IngestOutcome, Store
-from dailyseg.store.diff import LineChange, diff_filings, header_changes
-from dailyseg.store.sources import expand
+from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, fail, format_option, main, period_options
+from dailyseg.cli.output import Column, Listing, emit_json, progress, say, show
+from dailyseg.cli.store_options import db_option, firm_id_or_exit, open_store, parse_day
+
+if TYPE_CHECKING:
+    from dailyseg.filing import Filing
+    from dailyseg.store import FilingVersion, IngestOutcome, Store
+    from dailyseg.store.diff import LineChange
 
 PROGRESS_FROM = 20  # documents; smaller batches finish before a bar would help
 BATCH = 500  # filings per transaction: past a few hundred, larger batches gain little and hold more in memory
+LISTING = ["table", "csv", "json"]
 
 
 @main.command()
@@ -35,30 +33,27 @@ BATCH = 500  # filings per transaction: past a few hundred, larger batches gain 
     show_default=True,
     help="Filings written per transaction (whole documents are kept together).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print every outcome and the summary as JSON.")
-def ingest(paths: tuple[str, ...], db: str | None, batch: int, as_json: bool) -> None:
+@format_option(["text", "json"], "text", help="text: the summary, then a line per amendment and per unreadable document.")
+def ingest(paths: tuple[str, ...], db: str | None, batch: int, fmt: str) -> None:
     """Store every filing in PATHS (files, folders, glob patterns; text, HTML, PDF, JSON, CSV).
 
     Documents are written in batches, one transaction each; a document is stored whole or not at all, even
     if the ingest is stopped, and the same filing twice is stored once. Unreadable files are reported and
-    never stop the batch. Exit 0: all read; 1: some unreadable.
+    never stop the batch.
+
+    \b
+    Exit codes: 0 every document read; 1 some unreadable; 2 the store could not be opened.
     """
+    from dailyseg.store.sources import expand
+
     store = open_store(db, create=True)
     documents = list(expand(paths))
-    with Progress(
-        TextColumn("ingest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=stderr,
-        disable=as_json or len(documents) < PROGRESS_FROM,
-    ) as progress:
-        task = progress.add_task("ingest", total=len(documents))
-        outcomes = store.ingest_paths(documents, batch=batch, on_document=lambda _: progress.advance(task))
+    with progress("ingest", len(documents), unit="documents", enabled=fmt != "json" and len(documents) >= PROGRESS_FROM) as bar:
+        outcomes = store.ingest_paths(documents, batch=batch, on_document=lambda _: bar.advance(1))
     store.close()
     counts = Counter(o.status for o in outcomes)
     summary = {status: counts.get(status, 0) for status in ("stored", "already-present", "amended", "unreadable")}
-    if as_json:
+    if fmt == "json":
         emit_json({"documents": len(documents), "summary": summary, "outcomes": [o.to_dict() for o in outcomes]})
     else:
         _print_ingest(len(documents), summary, outcomes)
@@ -66,45 +61,56 @@ def ingest(paths: tuple[str, ...], db: str | None, batch: int, as_json: bool) ->
 
 
 def _print_ingest(documents: int, summary: dict[str, int], outcomes: list[IngestOutcome]) -> None:
-    parts = ", ".join(f"{count} {status}" for status, count in summary.items())
-    stdout.print(f"{documents} documents: {parts}", highlight=False)
+    say(f"{documents} documents: " + ", ".join(f"{count} {status}" for status, count in summary.items()))
     for outcome in outcomes:
         if outcome.status == "amended":
-            stdout.print(f"  amended     {outcome.firm} {outcome.end_date}: {outcome.reason} (filing {outcome.filing_id})", highlight=False)
+            say("  amended     ", f"{outcome.firm} {outcome.end_date}: {outcome.reason} (filing {outcome.filing_id})")
         elif outcome.status == "unreadable":
-            stdout.print(f"  [red]unreadable[/]  {outcome.source}: {outcome.reason}", highlight=False)
+            say("  ", ("unreadable", "red"), "  ", f"{outcome.source}: {outcome.reason}")
+
+
+_KEY_LINES = (("segregation", "seg"), ("secured", "secured"), ("swaps", "swaps"))
 
 
 @main.command()
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def firms(db: str | None, as_json: bool) -> None:
-    """List the firms in the store with their latest filing of record and flags."""
+@format_option(LISTING, "table")
+def firms(db: str | None, fmt: str) -> None:
+    """List the firms in the store with their latest filing of record and flags.
+
+    \b
+    Exit codes: 0 listed; 2 the store could not be opened.
+    """
     with open_store(db) as store:
         summaries = store.firms()
-    if as_json:
+    if fmt == "json":
         emit_json([s.to_dict() for s in summaries])
         return
-    table = Table("firm id", "name", "latest", "seg excess", "secured excess", "swaps excess", "flags")
+    columns = [Column("firm_id", "firm id", "id"), Column("name", "name"), Column("latest_end_date", "latest", "date")]
+    columns += [Column(f"{sid}_excess", f"{short} excess", "amount") for sid, short in _KEY_LINES]
+    listing = Listing([*columns, Column("flags", "flags", "id")])
     for s in summaries:
-        excess = [s.statements[k].excess if k in s.statements else None for k in ("segregation", "secured", "swaps")]
-        table.add_row(
-            s.firm_id,
-            s.name,
-            str(s.latest_end_date or ""),
-            *(format_amount(e) if e is not None else "" for e in excess),
-            ", ".join(s.flags),
-        )
-    stdout.print(table)
+        excess = [s.statements[sid].excess if sid in s.statements else None for sid, _ in _KEY_LINES]
+        listing.add(s.firm_id, s.name, s.latest_end_date, *excess, ",".join(s.flags) if fmt == "csv" else ", ".join(s.flags))
+    show(listing, fmt)
 
 
-def _versions_table(versions: list[FilingVersion]) -> Table:
-    table = Table("id", "End Date", "status", "version", "record", "submitted", "name as filed", "form")
+def _versions(versions: list[FilingVersion]) -> Listing:
+    listing = Listing(
+        [
+            Column("id", "id", "number"),
+            Column("end_date", "End Date", "date"),
+            Column("status", "status", "id"),
+            Column("version", "version", "number"),
+            Column("is_record", "record", "mark"),
+            Column("submit_date", "submitted", "date"),
+            Column("firm_name", "name as filed"),
+            Column("form", "form", "id"),
+        ]
+    )
     for v in versions:
-        table.add_row(
-            str(v.id), str(v.end_date), v.status, str(v.version), "*" if v.is_record else "", str(v.submit_date or ""), v.firm_name, v.form
-        )
-    return table
+        listing.add(str(v.id), v.end_date, v.status, str(v.version), "*" if v.is_record else "", v.submit_date, v.firm_name, v.form)
+    return listing
 
 
 @main.command(name="filings")
@@ -112,15 +118,19 @@ def _versions_table(versions: list[FilingVersion]) -> Table:
 @period_options
 @db_option
 @click.option("--record-only", is_flag=True, help="Only the filing of record of each day.")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def filings_command(firm: str, start: datetime | None, end: datetime | None, db: str | None, record_only: bool, as_json: bool) -> None:
-    """List FIRM's filings (every version; * marks the filing of record). FIRM: a firm id or any name it filed under."""
+@format_option(LISTING, "table")
+def filings_command(firm: str, start: date | None, end: date | None, db: str | None, record_only: bool, fmt: str) -> None:
+    """List FIRM's filings (every version; * marks the filing of record). FIRM: a firm id or any name it filed under.
+
+    \b
+    Exit codes: 0 listed; 2 no such firm, or the store could not be opened.
+    """
     with open_store(db) as store:
-        versions = store.filings(firm_id_or_exit(store, firm), day(start), day(end), record_only=record_only)
-    if as_json:
+        versions = store.filings(firm_id_or_exit(store, firm), start, end, record_only=record_only)
+    if fmt == "json":
         emit_json([v.to_dict() for v in versions])
     else:
-        stdout.print(_versions_table(versions))
+        show(_versions(versions), fmt)
 
 
 @main.command()
@@ -128,32 +138,32 @@ def filings_command(firm: str, start: datetime | None, end: datetime | None, db:
 @click.option("--code", "codes", multiple=True, required=True, metavar="CODE", help="A code such as 7190 (repeat for more).")
 @period_options
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def history(firm: str, codes: tuple[str, ...], start: datetime | None, end: datetime | None, db: str | None, fmt: str) -> None:
-    """FIRM's values of CODEs on each day's filing of record (* marks a day whose record is an amendment)."""
+@format_option(LISTING, "table")
+def history(firm: str, codes: tuple[str, ...], start: date | None, end: date | None, db: str | None, fmt: str) -> None:
+    """FIRM's values of CODEs on each day's filing of record (* marks a day whose record is an amendment).
+
+    \b
+    Exit codes: 0 listed; 2 no such firm, or the store could not be opened.
+    """
+    from decimal import Decimal
+
     with open_store(db) as store:
-        points = store.history(firm_id_or_exit(store, firm), codes, day(start), day(end))
+        points = store.history(firm_id_or_exit(store, firm), codes, start, end)
     if fmt == "json":
         emit_json([p.to_dict() for p in points])
         return
-    rows: dict[str, dict[str, str]] = {}
+    rows: dict[date, dict[str, Decimal | str]] = {}
     for p in points:
-        row = rows.setdefault(p.end_date.isoformat(), {"end_date": p.end_date.isoformat(), "amended": ""})
-        row[p.code] = str(p.value)
+        row = rows.setdefault(p.end_date, {"amended": ""})
+        row[p.code] = p.value
         if p.amended:
             row["amended"] = "*"
-    columns = ["end_date", *codes, "amended"]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, columns, restval="", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows.values())
-        click.echo(buffer.getvalue(), nl=False)
-        return
-    table = Table(*columns)
-    for row in rows.values():
-        table.add_row(*(format_amount(Decimal(row[c])) if c in codes and row.get(c) else row.get(c, "") for c in columns))
-    stdout.print(table)
+    listing = Listing(
+        [Column("end_date", "end_date", "date"), *(Column(c, c, "amount") for c in codes), Column("amended", "amended", "mark")]
+    )
+    for day, row in rows.items():
+        listing.add(day, *(row.get(c) for c in codes), row["amended"])
+    show(listing, fmt)
 
 
 def _diff_pair(store: Store, arguments: tuple[str, ...]) -> tuple[int, int]:
@@ -181,18 +191,24 @@ def _diff_pair(store: Store, arguments: tuple[str, ...]) -> tuple[int, int]:
 @main.command()
 @click.argument("arguments", nargs=-1, required=True, metavar="A B | FIRM DATE [DATE]")
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def diff(arguments: tuple[str, ...], db: str | None, as_json: bool) -> None:
+@format_option(LISTING, "table", help="table: the two filings, header changes and a table of changed lines; csv: the changed lines.")
+def diff(arguments: tuple[str, ...], db: str | None, fmt: str) -> None:
     """Compare two filings line by line: two filing ids, FIRM and two End Dates (their filings of record), or
-    FIRM and one End Date (its first version against its filing of record). Exit 1 when they differ."""
+    FIRM and one End Date (its first version against its filing of record).
+
+    \b
+    Exit codes: 0 the same; 1 they differ; 2 no such filing or firm, or the store could not be opened.
+    """
+    from dailyseg.store.diff import diff_filings, header_changes
+
     with open_store(db) as store:
         first, second = _diff_pair(store, arguments)
         try:
             (a_version, a), (b_version, b) = store.get(first), store.get(second)
-        except KeyError as error:
-            fail(str(error.args[0]), UNREADABLE)
+        except KeyError as problem:
+            fail(str(problem.args[0]), UNREADABLE)
     changes, headers = diff_filings(a, b), header_changes(a, b)
-    if as_json:
+    if fmt == "json":
         emit_json(
             {
                 "before": a_version.to_dict(),
@@ -201,26 +217,41 @@ def diff(arguments: tuple[str, ...], db: str | None, as_json: bool) -> None:
                 "lines": [c.to_dict() for c in changes],
             }
         )
+    elif fmt == "csv":
+        show(_changes(changes), "csv")
     else:
         _print_diff(a_version, a, b_version, b, headers, changes)
     sys.exit(FOUND_ERRORS if changes or headers else OK)
 
 
+def _changes(changes: list[LineChange]) -> Listing:
+    listing = Listing(
+        [
+            Column("statement", "statement", "id"),
+            Column("line", "line", "id"),
+            Column("code", "code", "id"),
+            Column("label", "label"),
+            Column("before", "before", "amount"),
+            Column("after", "after", "amount"),
+            Column("change", "change", "amount"),
+        ]
+    )
+    for c in changes:
+        listing.add(c.statement, c.line, c.code, c.label, c.before, c.after, c.change)
+    return listing
+
+
 def _print_diff(
     a_version: FilingVersion, a: Filing, b_version: FilingVersion, b: Filing, headers: list[tuple[str, str, str]], changes: list[LineChange]
 ) -> None:
-    stdout.print(f"--- filing {a_version.id}: {a.label} (version {a_version.version})", highlight=False)
-    stdout.print(f"+++ filing {b_version.id}: {b.label} (version {b_version.version})", highlight=False)
+    say(f"--- filing {a_version.id}: {a.label} (version {a_version.version})")
+    say(f"+++ filing {b_version.id}: {b.label} (version {b_version.version})")
     for name, old, new in headers:
-        stdout.print(f"  {name}: {old} -> {new}", highlight=False)
+        say(f"  {name}: {old} -> {new}")
     if not changes:
-        stdout.print("no amount differs", highlight=False)
+        say("no amount differs")
         return
-    table = Table("statement", "line", "code", "label", "before", "after", "change")
-    for c in changes:
-        amounts = (format_amount(x) if x is not None else "" for x in (c.before, c.after, c.change))
-        table.add_row(c.statement, c.line, c.code, c.label, *amounts)
-    stdout.print(table)
+    show(_changes(changes))
 
 
 @main.command()
@@ -228,8 +259,12 @@ def _print_diff(
 @click.argument("firm")
 @db_option
 def alias(name: str, firm: str, db: str | None) -> None:
-    """Treat filings under NAME as filings of FIRM (a renamed firm, or a spelling the name rules miss)."""
+    """Treat filings under NAME as filings of FIRM (a renamed firm, or a spelling the name rules miss).
+
+    \b
+    Exit codes: 0 done; 2 no such firm, or the store could not be opened.
+    """
     with open_store(db) as store:
         target = firm_id_or_exit(store, firm)
         store.alias(name, target)
-    stdout.print(f"{name!r} now belongs to {target}", highlight=False)
+    say(f"{name!r} now belongs to {target}")

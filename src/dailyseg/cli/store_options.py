@@ -1,15 +1,21 @@
-"""What the store commands share: the --db option, opening the store, firm and date arguments."""
+"""What the store commands share: the --db option, opening the store, firm and date arguments.
+
+The store (SQLAlchemy) is imported only when a command opens it, so that the command line starts fast.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import Any, TypeVar
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from dailyseg.cli.app import UNREADABLE, fail
-from dailyseg.store import DEFAULT_DB_ENV, Store, StoreError
+from dailyseg.cli.app import DAY, UNREADABLE, fail
+from dailyseg.store import DEFAULT_DB_ENV
+
+if TYPE_CHECKING:
+    from dailyseg.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,21 +31,14 @@ def db_option(function: F) -> F:
     )(function)
 
 
-def period_options(function: F) -> F:
-    function = click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last End Date (YYYY-MM-DD).")(function)
-    return click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First End Date (YYYY-MM-DD).")(function)
-
-
-def day(value: datetime | None) -> date | None:
-    return value.date() if value is not None else None
-
-
 def open_store(db: str | None, *, create: bool = False) -> Store:
     """Open the store or exit 2 with the reason (reading commands do not create an empty store)."""
+    from dailyseg.store import Store, StoreError
+
     try:
         return Store.open(db, create=create)
-    except StoreError as error:
-        fail(str(error), UNREADABLE)
+    except StoreError as problem:
+        fail(str(problem), UNREADABLE)
 
 
 def firm_id_or_exit(store: Store, firm: str) -> str:
@@ -52,6 +51,6 @@ def firm_id_or_exit(store: Store, firm: str) -> str:
 
 def parse_day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"expected a date YYYY-MM-DD, found {text!r}", UNREADABLE)
+        return DAY.convert(text, None, None)
+    except click.BadParameter as problem:
+        fail(problem.message, UNREADABLE)

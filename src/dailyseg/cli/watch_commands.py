@@ -4,39 +4,38 @@ the daily filings), publish."""
 from __future__ import annotations
 
 import sys
-import zipfile
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, emit_json, fail, main, stdout, write_output
-from dailyseg.cli.store_options import day, db_option, firm_id_or_exit, open_store, period_options
-from dailyseg.money import format_amount
-from dailyseg.render.pdf import html_to_pdf
-from dailyseg.store.cftc import import_table
-from dailyseg.store.monitor import RULES, UnusualMoveRule, watch
-from dailyseg.store.monthend import compare_month_end
-from dailyseg.store.publish import publication, render_publication
+from dailyseg.cli.app import DAY, FOUND_ERRORS, OK, UNREADABLE, fail, format_option, main, output_option, period_options, write_output
+from dailyseg.cli.output import SEVERITY_STYLE, Column, Listing, Styled, emit_json, say, show
+from dailyseg.cli.store_options import db_option, firm_id_or_exit, open_store
 
-_STYLE = {"error": "red", "warning": "yellow", "notice": "cyan"}
+LISTING = ["table", "csv", "json"]
 
 
 @main.command()
 @click.argument("firm", required=False)
 @period_options
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def monitor(firm: str | None, start: datetime | None, end: datetime | None, db: str | None, as_json: bool) -> None:
+@format_option(LISTING, "table")
+def monitor(firm: str | None, start: date | None, end: date | None, db: str | None, fmt: str) -> None:
     """Findings over time for FIRM (default: every firm): deficiencies, excess below target, falls of more than
     25% of residual interest, business days with no filing, late INITIAL filings, amendments and what they
-    changed, unusual day-over-day moves. Exit 1 when a deficiency is found."""
+    changed, unusual day-over-day moves.
+
+    \b
+    Exit codes: 0 no deficiency; 1 a deficiency (an error finding); 2 no such firm, or the store could not be opened.
+    """
+    from dailyseg.store.monitor import RULES, UnusualMoveRule, watch
+
     rule = UnusualMoveRule()
     with open_store(db) as store:
         firm_id = firm_id_or_exit(store, firm) if firm is not None else None
-        found = watch(store, firm_id, day(start), day(end), unusual=rule)
-    if as_json:
+        found = watch(store, firm_id, start, end, unusual=rule)
+    if fmt == "json":
         emit_json(
             {
                 "rules": {rule_id: {"severity": s, "description": d} for rule_id, (s, d) in RULES.items()},
@@ -45,44 +44,57 @@ def monitor(firm: str | None, start: datetime | None, end: datetime | None, db: 
             }
         )
     else:
-        table = Table("End Date", "firm", "severity", "rule", "finding")
+        listing = Listing(
+            [
+                Column("end_date", "End Date", "date"),
+                Column("firm_id", "firm", "id"),
+                Column("severity", "severity", "id"),
+                Column("rule", "rule", "id"),
+                Column("finding", "finding"),
+            ]
+        )
         for o in found:
             severity = o.finding.severity
-            table.add_row(
-                str(o.end_date), o.firm_id, f"[{_STYLE[severity]}]{severity}[/]", o.finding.rule, o.finding.message.split(": ", 1)[-1]
+            listing.add(
+                o.end_date, o.firm_id, Styled(severity, SEVERITY_STYLE[severity]), o.finding.rule, o.finding.message.split(": ", 1)[-1]
             )
-        stdout.print(table)
-        stdout.print(f"{len(found)} findings. Unusual move: {rule.describe()}.", highlight=False)
+        show(listing, fmt)
+        if fmt == "table":
+            say(f"{len(found)} findings. Unusual move: {rule.describe()}.")
     sys.exit(FOUND_ERRORS if any(o.finding.severity == "error" for o in found) else OK)
 
 
 @main.command(name="import-cftc")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
-def import_cftc(file: Path, db: str | None, as_json: bool) -> None:
+@format_option(["text", "json"], "text", help="text: the summary, then a line per flagged row and note.")
+def import_cftc(file: Path, db: str | None, fmt: str) -> None:
     """Store the CFTC's monthly "Selected FCM Financial Data" table (CSV or XLSX) as month-end observations.
 
     Columns are recognised by their header words, whatever the year; footnote marks are read as no value.
-    Rows whose excess is not funds minus requirement are flagged. Exit 1 when a row is flagged.
+    Rows whose excess is not funds minus requirement are flagged.
+
+    \b
+    Exit codes: 0 stored; 1 a row flagged; 2 the table could not be read or held no row, or the store could not be opened.
     """
+    import zipfile
+
+    from dailyseg.store.cftc import import_table
+
     with open_store(db, create=True) as store:
         try:
             report = import_table(store, file)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-            fail(f"{file}: cannot read the table: {error}", UNREADABLE)
-    if as_json:
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as problem:
+            fail(f"{file}: cannot read the table: {problem}", UNREADABLE)
+    if fmt == "json":
         emit_json(report.to_dict())
     else:
-        stdout.print(
-            f"{file}: {report.imported} rows stored, {report.already_present} already present, {len(report.flagged)} flagged",
-            highlight=False,
-        )
+        say(f"{file}: {report.imported} rows stored, {report.already_present} already present, {len(report.flagged)} flagged")
         for row, problems in report.flagged:
-            for problem in problems:
-                stdout.print(f"  [yellow]flagged[/] line {row.line} {row.firm} {row.as_of}: {problem}", highlight=False)
+            for text in problems:
+                say("  ", ("flagged", "yellow"), f" line {row.line} {row.firm} {row.as_of}: {text}")
         for line in [*report.skipped, *report.notes]:
-            stdout.print(f"  note: {line}", highlight=False)
+            say(f"  note: {line}")
     if not report.imported and not report.already_present:
         sys.exit(UNREADABLE)
     sys.exit(FOUND_ERRORS if report.flagged else OK)
@@ -93,48 +105,70 @@ def import_cftc(file: Path, db: str | None, as_json: bool) -> None:
 @period_options
 @db_option
 @click.option("--differences", is_flag=True, help="Show only figures that differ or have no counterpart.")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def month_end(firm: str, start: datetime | None, end: datetime | None, db: str | None, differences: bool, as_json: bool) -> None:
+@format_option(LISTING, "table")
+def month_end(firm: str, start: date | None, end: date | None, db: str | None, differences: bool, fmt: str) -> None:
     """FIRM's month-end figures from the CFTC's table (stored by import-cftc) beside its daily filing for the
     same End Date: funds, requirement, excess and target of each class, and the difference (filed - CFTC).
-    Exit 1 when a figure differs or a month end has no daily filing; 2 when there is nothing to compare."""
+
+    \b
+    Exit codes: 0 every figure agrees; 1 a figure differs or a month end has no daily filing; 2 nothing to
+    compare, no such firm, or the store could not be opened.
+    """
+    from dailyseg.store.monthend import compare_month_end
+
     with open_store(db) as store:
-        figures = compare_month_end(store, firm_id_or_exit(store, firm), day(start), day(end))
+        figures = compare_month_end(store, firm_id_or_exit(store, firm), start, end)
     if not figures:
         fail(f"no CFTC month-end figures for {firm!r} in this period: store the CFTC table with import-cftc first", UNREADABLE)
     mismatched = [f for f in figures if f.status in ("differs", "no daily filing")]
     shown = mismatched if differences else figures
-    if as_json:
+    if fmt == "json":
         emit_json({"firm": firm, "figures": [f.to_dict() for f in shown], "mismatched": len(mismatched)})
     else:
-        table = Table("as of", "statement", "figure", "code", "CFTC", "daily filing", "difference", "status")
+        listing = Listing(
+            [
+                Column("as_of", "as of", "date"),
+                Column("statement", "statement", "id"),
+                Column("figure", "figure", "id"),
+                Column("code", "code", "id"),
+                Column("cftc", "CFTC", "amount"),
+                Column("filed", "daily filing", "amount"),
+                Column("difference", "difference", "amount"),
+                Column("status", "status", "id"),
+            ]
+        )
         for f in shown:
             style = {"differs": "red", "no daily filing": "yellow"}.get(f.status, "")
-            table.add_row(
-                str(f.as_of),
-                f.statement,
-                f.measure,
-                str(f.code),
-                *(format_amount(v) if v is not None else "-" for v in (f.cftc, f.filed, f.difference)),
-                f"[{style}]{f.status}[/]" if style else f.status,
-            )
-        stdout.print(table)
-        stdout.print(f"{len(figures)} figures, {len(mismatched)} differ or have no daily filing.", highlight=False)
+            listing.add(f.as_of, f.statement, f.measure, str(f.code), f.cftc, f.filed, f.difference, Styled(f.status, style))
+        show(listing, fmt)
+        if fmt == "table":
+            say(f"{len(figures)} figures, {len(mismatched)} differ or have no daily filing.")
     sys.exit(FOUND_ERRORS if mismatched else OK)
 
 
 @main.command()
 @click.argument("firm")
-@click.option("--to", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True, help="Output format.")
-@click.option("-o", "--output", metavar="OUT", help="Write here (atomically) instead of standard output.")
-@click.option("--end", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the 12 months (default: the latest filing).")
+@format_option(["html", "pdf"], "html")
+@output_option()
+@click.option("--to", "end", type=DAY, help="Last End Date of the 12 months (default: the latest filing).")
 @db_option
-def publish(firm: str, fmt: str, output: str | None, end: datetime | None, db: str | None) -> None:
+def publish(firm: str, fmt: str, output: str | None, end: date | None, db: str | None) -> None:
     """FIRM's public pages: the one-page summary (funds, requirement, excess, target, funds by holding type, a
-    chart) and 12 months of daily figures as 17 CFR 1.55(o) requires, amended days marked."""
+    chart) and 12 months of daily figures as 17 CFR 1.55(o) requires, amended days marked.
+
+    \b
+    Exit codes: 0 written; 2 no such firm or no filing, the output could not be written, or the store could not be opened.
+    """
+    from dailyseg.store.publish import publication, render_publication
+
     with open_store(db) as store:
         try:
-            html = render_publication(publication(store, firm_id_or_exit(store, firm), day(end)))
-        except KeyError as error:
-            fail(str(error.args[0]), UNREADABLE)
-    write_output(html_to_pdf(html) if fmt == "pdf" else html, output)
+            html = render_publication(publication(store, firm_id_or_exit(store, firm), end))
+        except KeyError as problem:
+            fail(str(problem.args[0]), UNREADABLE)
+    if fmt == "pdf":
+        from dailyseg.render.pdf import html_to_pdf
+
+        write_output(html_to_pdf(html), output)
+    else:
+        write_output(html, output)

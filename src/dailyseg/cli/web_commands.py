@@ -1,14 +1,37 @@
-"""`dailyseg serve`: the web pages and HTTP API over the history store and the computation."""
+"""`dailyseg serve`: the web pages and HTTP API over the history store and the computation.
+
+The command binds the listening socket itself, so that a port already in use is one clear message and
+exit 2 (not uvicorn's exit 3), and so that `--port 0` reports the port the system chose. uvicorn, FastAPI
+and the web application are imported only when the command runs: the rest of the CLI starts without them.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import socket
+import time
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from dailyseg.cli.app import fail, main, stderr
-from dailyseg.web.settings import READ_TOKEN_ENV, TOKEN_ENV, Settings
+from dailyseg.cli.app import UNREADABLE, fail, main
+from dailyseg.cli.output import say
+from dailyseg.cli.store_options import db_option
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# The same values as dailyseg.web.settings and dailyseg.parse (a test checks it): importing those here
+# would import FastAPI and the readers with every command.
+TOKEN_ENV = "DAILYSEG_TOKEN"
+READ_TOKEN_ENV = "DAILYSEG_READ_TOKEN"
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024
+REQUEST_LOGGER = "dailyseg.web.requests"
+BACKLOG = 2048  # uvicorn's default
 
 
 def _books(values: tuple[str, ...]) -> dict[str, Path]:
@@ -33,10 +56,91 @@ def _token(variable: str | None) -> str | None:
     return token or None
 
 
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _reason(error: OSError) -> str:
+    text = error.strerror or str(error) or type(error).__name__
+    return text[:1].lower() + text[1:]
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port (IPv6 when the host is an IPv6 address), or exit 2 saying why not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as error:
+        fail(f"cannot listen on {_address(host, port)}: {_reason(error)}", UNREADABLE)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError as error:  # in use, no such address, not allowed, unknown host (socket.gaierror)
+        sock.close()
+        fail(f"cannot listen on {_address(host, port)}: {_reason(error)}", UNREADABLE)
+    return sock
+
+
+def _path(scope: Scope) -> str:
+    """The request's path as it came (percent-escapes kept), without the query string, control characters escaped."""
+    from dailyseg.render.printable import printable
+
+    raw = scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else str(scope.get("path", ""))
+    return printable(path.partition("?")[0])
+
+
+class RequestLog:
+    """ASGI middleware: one line per HTTP request with the client, method, path, status and duration.
+
+    The query string and the headers (the Authorization header among them) are never logged, so no
+    token reaches the log; the path is written with its control characters escaped.
+    """
+
+    def __init__(self, app: ASGIApp, logger: logging.Logger) -> None:
+        self.app = app
+        self.logger = logger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the server answers when the application fails before answering
+
+        async def recorded(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recorded)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            client = scope.get("client")
+            self.logger.info("%s %s %s %d %.1f ms", client[0] if client else "-", scope.get("method", "-"), _path(scope), status, elapsed)
+
+
+def _log_config(uvicorn_defaults: dict[str, Any]) -> dict[str, Any]:
+    """uvicorn's logging (its warnings and errors on standard error) plus the request log, also on standard error."""
+    config: dict[str, Any] = {
+        **uvicorn_defaults,
+        "formatters": {**uvicorn_defaults["formatters"], "requests": {"format": "%(asctime)s %(message)s", "datefmt": "%Y-%m-%d %H:%M:%S"}},
+        "handlers": {
+            **uvicorn_defaults["handlers"],
+            "requests": {"class": "logging.StreamHandler", "formatter": "requests", "stream": "ext://sys.stderr"},
+        },
+        "loggers": {**uvicorn_defaults["loggers"], REQUEST_LOGGER: {"handlers": ["requests"], "level": "INFO", "propagate": False}},
+    }
+    return config
+
+
 @main.command()
-@click.option("--db", "db", metavar="URL", help="Database URL (default: $DAILYSEG_DB, else a SQLite file in your data folder).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (an IPv6 address such as ::1 works too).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
 @click.option("--books", "books", multiple=True, metavar="NAME=DIR", help="A books folder users may compute from, by NAME (repeatable).")
 @click.option(
     "--token-env",
@@ -53,7 +157,7 @@ def _token(variable: str | None) -> str | None:
 )
 @click.option(
     "--max-upload",
-    default=Settings.max_upload_bytes,
+    default=MAX_UPLOAD_BYTES,
     show_default=True,
     type=click.IntRange(1),
     metavar="BYTES",
@@ -65,18 +169,61 @@ def serve(
     """Serve the web pages and the JSON API (OpenAPI schema at /api/openapi.json).
 
     Tokens are read from environment variables, never from the command line, so they stay out of process
-    lists and shell history.
+    lists and shell history. Once listening, the address is printed on standard error ("serving on
+    http://HOST:PORT", the real port when --port is 0), then one line per request: client, method, path
+    (never the query string or any header), status and duration. Ctrl-C or SIGTERM stops the server.
+
+    \b
+    Exit codes: 0 stopped normally (Ctrl-C or SIGTERM);
+    2 could not start (the port is in use or not allowed, an unknown address, a bad option).
     """
     import uvicorn
+    import uvicorn.config
 
-    from dailyseg.web import create_app
+    from dailyseg.web import Settings, create_app
 
+    host = host.removeprefix("[").removesuffix("]")
     if read_token_env and not _token(read_token_env):
         fail(f"--read-token-env {read_token_env}: the variable is unset or empty")
-    settings = Settings(
-        db_url=db, write_token=_token(token_env), read_token=_token(read_token_env), books=_books(books), max_upload_bytes=max_upload
+    try:
+        settings = Settings(
+            db_url=db, write_token=_token(token_env), read_token=_token(read_token_env), books=_books(books), max_upload_bytes=max_upload
+        )
+    except ValueError as error:
+        fail(str(error))
+    app = RequestLog(create_app(settings), logging.getLogger(REQUEST_LOGGER))
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,  # uvicorn's line carries the query string; RequestLog writes one without it
+        log_config=_log_config(uvicorn.config.LOGGING_CONFIG),
     )
-    writing = "writing with the token" if settings.write_token else f"no writing (set {token_env} to allow it)"
-    reading = "reading needs a token" if settings.read_token else "reading open"
-    stderr.print(f"dailyseg: serving on http://{host}:{port} ({reading}; {writing})", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+
+    sock = _listen(host, port)
+    try:
+        writing = "writing with the token" if settings.write_token else f"no writing (set {token_env} to allow it)"
+        reading = "reading needs a token" if settings.read_token else "reading open"
+        bound = sock.getsockname()[1]
+        say(f"dailyseg: serving on http://{_address(host, bound)} ({reading}; {writing})", err=True)
+
+        # uvicorn shuts down gracefully on SIGINT and SIGTERM, then raises the signal again with the handler
+        # it found: SIGINT then ends as KeyboardInterrupt, SIGTERM in this no-op. Both are a normal stop.
+        stopped: list[int] = []
+
+        def terminated(signum: int, _frame: FrameType | None) -> None:
+            stopped.append(signum)
+
+        previous = signal.signal(signal.SIGTERM, terminated)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            stopped.append(signal.SIGINT)
+        finally:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+    finally:
+        sock.close()
+    if not server.started and not stopped:
+        fail("the server could not start (see the messages above)")

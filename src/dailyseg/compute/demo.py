@@ -30,6 +30,9 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.compute.assemble import by_currency_exact
 from dailyseg.compute.books import Books, read_books
 from dailyseg.compute.config import FirmConfig, write_config
+from dailyseg.compute.demo_limits import MAX_POSITIONS as MAX_POSITIONS  # re-exported beside generate()
+from dailyseg.compute.demo_limits import MIN_ACCOUNTS as MIN_ACCOUNTS
+from dailyseg.compute.demo_limits import MIN_POSITIONS as MIN_POSITIONS
 from dailyseg.compute.schema import TABLE
 from dailyseg.filing import Filing, Target
 
@@ -105,7 +108,15 @@ def generate(
     parquet: bool = False,
     progress: Progress | None = None,
 ) -> Books:
-    """Write a book whose computed filing equals `target` (its layout, header and amounts) and return it."""
+    """Write a book whose computed filing equals `target` (its layout, header and amounts) and return it.
+
+    Raises ValueError, before writing anything, for a number of accounts or positions outside the ranges of
+    `demo_limits`.
+    """
+    if accounts < MIN_ACCOUNTS:
+        raise ValueError(f"accounts must be at least {MIN_ACCOUNTS} (10 in each customer class), not {accounts}")
+    if not MIN_POSITIONS <= positions_per_account <= MAX_POSITIONS:
+        raise ValueError(f"positions_per_account must be from {MIN_POSITIONS} to {MAX_POSITIONS}, not {positions_per_account}")
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():
         if old.suffix in (".csv", ".parquet", ".toml"):
@@ -134,7 +145,7 @@ def generate(
     writer.write("fx", pa.table({"currency": list(RATES), "rate": pa.array(list(RATES.values()), pa.decimal128(18, 8))}))
     chunk = 500_000
     for customer_class in ("futures", "foreign", "swaps"):
-        count = max(int(accounts * SHARE[customer_class]), 10)
+        count = int(accounts * SHARE[customer_class])
         scale = _class_scale(goals, customer_class, count)
         for start in range(0, count, chunk):
             size = min(chunk, count - start)
@@ -239,7 +250,7 @@ def _accounts_chunk(
     )
 
     # Cash: credit accounts hold three times their positions' exposure, so none of them turns a deficit.
-    dollars = rng.lognormal(0, 1, size) / np.exp(0.5) * scale["cash"] + 3 * exposure
+    dollars = _held_to(rng.lognormal(0, 1, size) / np.exp(0.5) * scale["cash"], 2 * scale["cash"] * size) + 3 * exposure
     covered_size = scale["covered"] / max(deficit_covered.sum(), 1) * rng.uniform(0.5, 1.5, size)
     bare_size = scale["uncovered"] / max(deficit_bare.sum(), 1) * rng.uniform(0.5, 1.5, size)
     dollars = np.where(deficit_covered, -covered_size, np.where(deficit_bare, -bare_size, dollars))
@@ -260,9 +271,8 @@ def _accounts_chunk(
     # Securities: ordinary holders (a tenth of credit accounts) and the covered deficit accounts.
     holder = (~deficit_covered & ~deficit_bare & (rng.random(size) < 0.1)) | deficit_covered
     index = np.flatnonzero(holder)
-    market = np.where(
-        deficit_covered[index], -dollars[index] * 1.12, rng.lognormal(0, 1, index.size) * scale["securities"] * 10 / np.exp(0.5)
-    )
+    draws = _held_to(rng.lognormal(0, 1, index.size) * scale["securities"] * 10 / np.exp(0.5), 2 * scale["securities"] * size)
+    market = np.where(deficit_covered[index], -dollars[index] * 1.12, draws)
     banks = depositories.filter(pc.is_in(depositories["kind"], pa.array(["us_bank", "dco"])))["depository"]
     maturity_days = rng.integers(10, 3650, index.size)
     writer.write(
@@ -271,7 +281,7 @@ def _accounts_chunk(
             {
                 "account": ids.take(pa.array(index)),
                 "security": pa.array(np.char.add("US912828", (index % 9973).astype(str))),
-                "type": pa.array(["government"] * index.size),
+                "type": pa.array(["government"] * index.size, pa.string()),  # typed: a chunk may have no holder
                 "maturity": pa.array((np.datetime64("2013-07-25") + maturity_days).astype("datetime64[D]")),
                 "currency": pa.array(currency[index]),
                 "market_value": _fixed(np.round(market / rate[index] * 100), 2, pa.decimal128(18, 2)),
@@ -280,6 +290,16 @@ def _accounts_chunk(
             }
         ),
     )
+
+
+def _held_to(draws: np.ndarray, limit: float) -> np.ndarray:
+    """`draws`, scaled down if need be so that they sum to at most `limit` (twice their expected sum).
+
+    The lognormal's long tail can give a small class's few accounts more than a whole target line, which
+    no balancing row can take back; in a book of thousands of accounts the limit is never reached.
+    """
+    total = float(draws.sum())
+    return draws * (limit / total) if total > limit else draws
 
 
 def _depositories(rng: np.random.Generator) -> pa.Table:
@@ -431,8 +451,9 @@ def _balance_customers(
             "haircut": Decimal(0),
         },
     ]
-    if min(securities, credit["long_option_value"], credit["short_option_value"]) < 0:
-        raise ValueError(f"{statement}: the random accounts exceed a target line; the demo's scales need adjusting")
+    # The credit account must not run a deficit itself: that would move the deficit lines off their targets.
+    equity = cash + credit["unrealized"] + credit["long_option_value"] - credit["short_option_value"]
+    if min(securities, credit["long_option_value"], credit["short_option_value"], equity) < 0:
         raise ValueError(f"{statement}: the random accounts exceed a target line; the demo's scales need adjusting")
 
 

@@ -53,7 +53,13 @@ class Explanation:
 
 
 def explain(books: Books, computation: Computation, code: str, *, engine: EngineName = "duckdb", limit: int = 10) -> Explanation:
-    """Explain one line of the computed filing. Raises KeyError for a code the layout does not print."""
+    """Explain one line of the computed filing, listing its `limit` largest contributors (at least one).
+
+    Raises KeyError for a code the layout does not print, ValueError for a limit below one (DuckDB rejects a
+    negative LIMIT, and a slice of the depositories' list would silently drop its last rows).
+    """
+    if limit < 1:
+        raise ValueError(f"limit: the number of contributors to list must be at least 1, not {limit}")
     ref = key_of(code)
     layout = computation.filing.layout
     if ref not in CATALOGUE.refs_in(layout):
