@@ -15,6 +15,7 @@ import dailyseg
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks import RULES
 from dailyseg.cli import main
+from dailyseg.cli.app import COMMAND_MODULES, all_commands
 from dailyseg.filing import Filing
 from tests.conftest import SAMPLE
 
@@ -36,12 +37,20 @@ def broken(tmp_path: Path, sample_text: str) -> Path:
 def test_help_for_the_group_and_every_command() -> None:
     result = run("--help")
     assert result.exit_code == OK
-    assert set(main.commands) >= {"show", "validate", "convert", "catalogue", "rules"}
-    for name in main.commands:
+    assert set(all_commands()) >= {"show", "validate", "convert", "catalogue", "rules"}
+    for name in all_commands():
         assert name in result.stdout
         command = run(name, "--help")
         assert command.exit_code == OK, name
         assert command.stdout.startswith(f"Usage: main {name} [OPTIONS]")
+
+
+def test_each_command_lives_where_the_group_looks_for_it() -> None:
+    commands = all_commands()
+    assert set(commands) == set(COMMAND_MODULES)
+    for name, command in commands.items():
+        assert command.callback is not None
+        assert command.callback.__module__ == f"dailyseg.cli.{COMMAND_MODULES[name]}", name
 
 
 def test_validate_exit_codes(tmp_path: Path, broken: Path) -> None:

@@ -194,7 +194,9 @@ def test_json_is_printed_even_when_the_input_is_unreadable(tmp_path: Path, comma
 
 
 def _commands() -> dict[str, click.Command]:
-    return dict(main.commands)
+    from dailyseg.cli.app import all_commands
+
+    return all_commands()
 
 
 def test_one_name_per_idea_across_commands() -> None:

@@ -1,13 +1,6 @@
-"""The `dailyseg` command-line tool. Each module adds its commands to the one group, `main`."""
+"""The `dailyseg` command-line tool. Each command lives in a module of its own kind (filings, the catalogue,
+books, the store, watching firms, the web) and is loaded when it is run: `app.COMMAND_MODULES` says where."""
 
-from dailyseg.cli import (  # noqa: F401  (importing a module registers its commands)
-    catalogue_commands,
-    compute_commands,
-    filing_commands,
-    store_commands,
-    watch_commands,
-    web_commands,
-)
 from dailyseg.cli.app import main
 
 __all__ = ["main"]

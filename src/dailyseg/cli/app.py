@@ -32,8 +32,47 @@ DEBUG_ENV = "DAILYSEG_DEBUG"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# The module that defines each command. A command's module is imported only when the command is run, or
+# when the list of commands is shown, so that `dailyseg validate` pays for neither the store, the books nor
+# the web. A test holds this table to what the modules register.
+COMMAND_MODULES = {
+    "show": "filing_commands",
+    "validate": "filing_commands",
+    "convert": "filing_commands",
+    "catalogue": "catalogue_commands",
+    "rules": "catalogue_commands",
+    "compute": "compute_commands",
+    "explain": "compute_commands",
+    "reconcile": "compute_commands",
+    "demo": "compute_commands",
+    "ingest": "store_commands",
+    "firms": "store_commands",
+    "filings": "store_commands",
+    "history": "store_commands",
+    "diff": "store_commands",
+    "alias": "store_commands",
+    "monitor": "watch_commands",
+    "import-cftc": "watch_commands",
+    "month-end": "watch_commands",
+    "publish": "watch_commands",
+    "serve": "web_commands",
+}
+
+
 class Group(click.Group):
-    """The group that turns what is not a user's mistake into a short message and a documented exit code."""
+    """The group that loads a command's module when the command is asked for, and turns what is not a user's
+    mistake into a short message and a documented exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            from importlib import import_module
+
+            import_module(f"dailyseg.cli.{module}")
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -70,6 +109,11 @@ def main() -> None:
     Exit codes: 0 fine; 1 errors found; 2 unreadable input or a misused command;
     3 a defect in dailyseg; 130 interrupted; 141 output closed early (as by `| head`).
     """
+
+
+def all_commands() -> dict[str, click.Command]:
+    """Every command, each module imported (for the tests and for documentation)."""
+    return {name: command for name in main.list_commands(click.Context(main)) if (command := main.get_command(click.Context(main), name))}
 
 
 def fail(message: str, code: int = UNREADABLE) -> NoReturn:

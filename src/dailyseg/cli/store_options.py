@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from dailyseg.cli.app import DAY, UNREADABLE, fail
-from dailyseg.store import DEFAULT_DB_ENV
+from dailyseg.store.location import DEFAULT_DB_ENV
 
 if TYPE_CHECKING:
     from dailyseg.store import Store
