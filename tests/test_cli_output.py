@@ -264,3 +264,14 @@ def test_a_closed_pipe_ends_quietly(store: str) -> None:
     done = subprocess.run(f"'{EXECUTABLE}' catalogue | head -1", shell=True, capture_output=True, text=True, timeout=60, check=False)
     assert done.stdout.startswith("Statement")
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [["firms"], ["filings", "acme"], ["monitor"], ["history", "acme", "--code", "7190"]])
+def test_a_failure_is_json_too_when_json_was_asked_for(tmp_path: Path, command: list[str]) -> None:
+    """--json always prints JSON: when the command cannot run (no store here), the error comes as JSON on
+    standard output beside the message on standard error, with the same exit code."""
+    done = in_pipe(*command, "--db", str(tmp_path / "none" / "store.sqlite"), "--json")
+    assert done.code == UNREADABLE
+    report = json.loads(done.stdout)
+    assert report == {"ok": False, "error": {"message": report["error"]["message"], "exit_code": UNREADABLE}}
+    assert report["error"]["message"].startswith("no store at ") and report["error"]["message"] in done.stderr

@@ -117,8 +117,15 @@ def all_commands() -> dict[str, click.Command]:
 
 
 def fail(message: str, code: int = UNREADABLE) -> NoReturn:
+    """Say what went wrong on standard error and exit; a script that asked for JSON also gets it as JSON."""
     error(message)
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get(_JSON_ASKED):
+        emit_json({"ok": False, "error": {"message": message, "exit_code": code}})
     sys.exit(code)
+
+
+_JSON_ASKED = "dailyseg.json"
 
 
 def format_option(choices: Sequence[str], default: str | None = None, *, help: str = "Output format.") -> Callable[[F], F]:
@@ -132,6 +139,7 @@ def format_option(choices: Sequence[str], default: str | None = None, *, help: s
                     raise click.UsageError(f"--json and --format {fmt} ask for two formats")
                 fmt = "json"
             fmt = fmt or default
+            click.get_current_context().meta[_JSON_ASKED] = fmt == "json"
             if fmt is None:
                 raise click.UsageError(f"choose an output format with --format ({'|'.join(choices)})")
             return function(*args, fmt=fmt, **kwargs)
