@@ -31,6 +31,24 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+# Tiers: `-m fast` runs in seconds; the others need a real component started for them.
+_TIERS = {"postgres_server": "postgres", "spark": "spark", "page": "browser", "server": "server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with the tiers of the real components its fixtures start, and `fast` when it needs none
+    (a PostgreSQL-parametrised store counts as postgres; a test that runs the installed command as `cli`)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        tiers = {tier for fixture, tier in _TIERS.items() if fixture in names}
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("store_url") == "postgresql":
+            tiers.add("postgres")
+        tiers |= {mark.name for mark in item.iter_markers() if mark.name in ("slow", "cli")}
+        for tier in tiers or {"fast"}:
+            item.add_marker(tier)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The tests, and the commands they start, keep their caches (the holiday calendar's) to themselves."""

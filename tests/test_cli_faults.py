@@ -15,6 +15,8 @@ import pytest
 from tests.cli_support import EXECUTABLE, in_pipe
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.cli  # runs the installed command in subprocesses
+
 OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 HEAVY = ("sqlalchemy", "fastapi", "pydantic", "starlette", "uvicorn", "ibis", "numpy", "pandas", "sqlglot", "pyarrow", "duckdb")
 

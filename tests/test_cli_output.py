@@ -22,6 +22,8 @@ from dailyseg.render.printable import printable
 from tests.cli_support import in_pipe, lines_longer_than, on_terminal
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.cli  # runs the installed command in subprocesses
+
 OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 _ANSI = re.compile("\x1b\\[")
 

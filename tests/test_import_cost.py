@@ -17,6 +17,8 @@ import pytest
 
 from dailyseg import calendar
 
+pytestmark = pytest.mark.cli  # imports in fresh interpreters
+
 HEAVY = frozenset(
     {
         "altair",

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader, PdfWriter
 
@@ -15,6 +16,8 @@ from dailyseg.cli import main
 from dailyseg.render import render_text
 from dailyseg.store import Store
 from dailyseg.store.synthetic import daily_filing
+
+pytestmark = pytest.mark.slow  # renders PDFs
 
 SAMPLE = Path(__file__).parents[2] / "examples" / "daily-seg-citigroup-2013-07-25.txt"
 

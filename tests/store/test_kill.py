@@ -11,6 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from dailyseg import read
@@ -20,6 +21,8 @@ from dailyseg.store import Store
 from dailyseg.store.ingest import content_hash
 from dailyseg.store.synthetic import series
 from dailyseg.store.tables import filing_values, filings
+
+pytestmark = pytest.mark.slow  # starts and kills ingests, many times
 
 INGEST = """
 import sys

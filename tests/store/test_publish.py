@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
@@ -50,6 +51,7 @@ def test_publication_figures(tmp_path: Path) -> None:
     assert sum(h.amount for h in summary["segregation"].holdings) == summary["segregation"].values["funds"]
 
 
+@pytest.mark.slow  # renders a PDF
 def test_publish_html_and_pdf(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     _load(url)

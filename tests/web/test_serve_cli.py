@@ -25,6 +25,8 @@ from typing import IO, Any
 
 import pytest
 
+pytestmark = pytest.mark.cli  # runs the installed command in subprocesses
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "daily-seg-citigroup-2013-07-25.txt"
 SECRET = "serve-cli-secret-token-0123456789"
@@ -155,20 +157,25 @@ def assert_no_traceback(text: str) -> None:
     assert "Traceback" not in text, text
 
 
+def serve_until_it_exits(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dailyseg serve ARGS` run to its end: for the cases where it must refuse to start."""
+    return subprocess.run(
+        [dailyseg(), "serve", *args],
+        env=environment(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=START_S,
+        check=False,
+    )
+
+
 def test_a_port_in_use_is_one_clear_line_and_exit_2(tmp_path: Path, store_url: str) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        done = subprocess.run(
-            [dailyseg(), "serve", "--port", str(port), "--db", store_url],
-            env=environment(tmp_path),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=START_S,
-            check=False,
-        )
+        done = serve_until_it_exits(tmp_path, "--port", str(port), "--db", store_url)
     assert done.returncode == UNREADABLE, done.stderr
     assert done.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: address already in use"
     assert "serving on" not in done.stderr + done.stdout
@@ -241,15 +248,7 @@ def test_an_ipv6_host(tmp_path: Path, store_url: str, serve: Any) -> None:
     ],
 )
 def test_a_bad_option_is_exit_2_before_listening(tmp_path: Path, args: list[str], message: str) -> None:
-    done = subprocess.run(
-        [dailyseg(), "serve", "--port", str(free_port()), "--db", f"sqlite:///{tmp_path / 's.sqlite'}", *args],
-        env=environment(tmp_path),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=START_S,
-        check=False,
-    )
+    done = serve_until_it_exits(tmp_path, "--port", str(free_port()), "--db", f"sqlite:///{tmp_path / 's.sqlite'}", *args)
     assert done.returncode == UNREADABLE, done.stderr
     assert done.stderr.startswith(message), done.stderr
     assert "serving on" not in done.stderr
