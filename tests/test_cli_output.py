@@ -298,7 +298,7 @@ def test_any_stored_firm_name_prints_back_unchanged(tmp_path_factory: pytest.Tem
     runner = CliRunner()
     assert runner.invoke(main, ["ingest", str(document), "--db", url], catch_exceptions=False).exit_code == OK
     listed = runner.invoke(main, ["firms", "--db", url], catch_exceptions=False)
-    header, row = listed.stdout.splitlines()
+    _header, row = listed.stdout.splitlines()
     assert printable(stored_name) in row
     (firm,) = json.loads(runner.invoke(main, ["firms", "--db", url, "--json"], catch_exceptions=False).stdout)
     assert firm["name"] == stored_name
