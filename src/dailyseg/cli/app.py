@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from dailyseg import __version__
-from dailyseg.cli.output import emit_json, error, say
+from dailyseg.cli.output import SEVERITY_STYLE, emit_json, error, say
 from dailyseg.problems import ReadResult
 
 OK, FOUND_ERRORS, UNREADABLE, INTERNAL = 0, 1, 2, 3
@@ -113,7 +113,8 @@ def main() -> None:
 
 def all_commands() -> dict[str, click.Command]:
     """Every command, each module imported (for the tests and for documentation)."""
-    return {name: command for name in main.list_commands(click.Context(main)) if (command := main.get_command(click.Context(main), name))}
+    context = click.Context(main)
+    return {name: command for name in main.list_commands(context) if (command := main.get_command(context, name))}
 
 
 def fail(message: str, code: int = UNREADABLE) -> NoReturn:
@@ -207,8 +208,6 @@ def read_for_json(path: str) -> ReadResult:
 
 
 def report_problems(result: ReadResult) -> None:
-    from dailyseg.cli.output import SEVERITY_STYLE
-
     for problem in result.problems:
         say((problem.severity, SEVERITY_STYLE[problem.severity]), ": ", str(problem), err=True)
 

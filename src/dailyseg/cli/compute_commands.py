@@ -256,7 +256,7 @@ def demo(accounts: int, per: int, output: str | None, seed: int, engine: EngineN
         fail(f"{SAMPLE}: the sample filing could not be read")
     folder = Path(output or "demo-books")
     _refuse_foreign_folder(folder)
-    with progress("writing book", accounts, unit="accounts") as bar:
+    with progress("writing book", accounts, unit="accounts") as advance:
         try:
             books = generate(
                 folder,
@@ -265,7 +265,7 @@ def demo(accounts: int, per: int, output: str | None, seed: int, engine: EngineN
                 seed=seed,
                 target=result.filings[0],
                 parquet=accounts > 20_000,
-                progress=lambda _, n: bar.advance(n),
+                progress=lambda _, n: advance(n),
             )
         except ValueError as problem:
             fail(str(problem), UNREADABLE)
@@ -279,7 +279,11 @@ def demo(accounts: int, per: int, output: str | None, seed: int, engine: EngineN
     say(f"filing: {written}; confirmations: {folder / 'confirmations.csv'}", err=True)
     say("equals the sample filing value for value: ", ("yes", "green") if same else ("NO", "bold red"), err=True)
     summary = ", ".join(_summary(computation.findings))
-    say(f"findings: {summary or 'none'}", " (expected: the sample's acknowledgment-letter accounts)" if summary else "", err=True)
+    say(
+        f"findings: {summary or 'none'}",
+        " (expected: the demo's two depositories without an acknowledgment letter)" if summary else "",
+        err=True,
+    )
     if show_filing:
         write_output(rendered, None)
     sys.exit(FOUND_ERRORS if computation.errors else OK)

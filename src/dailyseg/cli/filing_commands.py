@@ -61,10 +61,9 @@ tolerance_option = click.option(
 )
 
 
-def _findings(filings: Sequence[Filing], rules: tuple[str, ...], tolerance: str) -> list[tuple[Filing, list[Finding]]]:
+def _findings(filings: Sequence[Filing], chosen: list[str] | None, context: Context) -> list[tuple[Filing, list[Finding]]]:
     from dailyseg.checks import validate
 
-    context, chosen = _context(tolerance), _rules(rules)
     return [(f, validate(f, chosen, context)) for f in filings]
 
 
@@ -80,7 +79,7 @@ def show(file: str, fmt: str, rules: tuple[str, ...], tolerance: str) -> None:
     Exit codes: 0 shown; 1 part of FILE could not be read; 2 FILE unreadable.
     """
     result = read_for_json(file) if fmt == "json" else read_or_exit(file)
-    reports = _findings(result.filings, rules, tolerance)
+    reports = _findings(result.filings, _rules(rules), _context(tolerance))
     if fmt == "json":
         from dailyseg.serial import filing_to_dict
 
@@ -119,15 +118,16 @@ def validate_command(file: str, fmt: str, rules: tuple[str, ...], tolerance: str
     from dailyseg.checks import RULES
 
     result = read_for_json(file) if fmt == "json" else read_or_exit(file)
-    reports = _findings(result.filings, rules, tolerance)
+    context, chosen = _context(tolerance), _rules(rules)
+    reports = _findings(result.filings, chosen, context)
     errors = read_errors(result) + sum(1 for _, found in reports for x in found if x.severity == "error")
     if fmt == "json":
         emit_json(
             {
                 "source": result.source,
                 "ok": errors == 0,
-                "tolerance": str(_context(tolerance).tolerance),
-                "rules": _rules(rules) or sorted(RULES),
+                "tolerance": str(context.tolerance),
+                "rules": chosen or sorted(RULES),
                 "problems": [p.to_dict() for p in result.problems],
                 "filings": [
                     {

@@ -178,11 +178,23 @@ def _texts(listing: Listing) -> list[list[str]]:
     return [[_shown(_unstyled(cell), c.kind) for c, cell in zip(listing.columns, row, strict=True)] for row in listing.rows]
 
 
+def _widths(listing: Listing, rows: list[list[str]]) -> list[int]:
+    """Each column's natural width: its widest cell or its heading."""
+    return [max([len(c.title), *(len(r[i]) for r in rows)]) for i, c in enumerate(listing.columns)]
+
+
+def _style(cell: Cell) -> str:
+    """A cell's style on terminals: its own, else red for a negative amount."""
+    if isinstance(cell, Styled):
+        return cell.style
+    return "red" if isinstance(cell, Decimal) and cell < 0 else ""
+
+
 def _plain(listing: Listing) -> str:
     """Columns aligned with spaces, one row a line, nothing cut and nothing wrapped, whatever the width."""
     headings = [c.title for c in listing.columns]
     rows = _texts(listing)
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headings)]
+    widths = _widths(listing, rows)
     lines = [] if listing.title is None else [printable(listing.title)]
     for texts in [headings, *rows]:
         cells = [t.rjust(w) if c.kind in _RIGHT else t.ljust(w) for c, t, w in zip(listing.columns, texts, widths, strict=True)]
@@ -210,8 +222,7 @@ def _draw(listing: Listing, err: bool) -> None:
         header_style="bold underline",
     )
     needed = 2 * len(listing.columns) - 2
-    for i, c in enumerate(listing.columns):
-        natural = max([len(c.title), *(len(r[i]) for r in rows)])
+    for c, natural in zip(listing.columns, _widths(listing, rows), strict=True):
         if c.kind in _WHOLE:
             table.add_column(c.title, no_wrap=True, min_width=natural, justify="right" if c.kind in _RIGHT else "left")
             needed += natural
@@ -222,14 +233,8 @@ def _draw(listing: Listing, err: bool) -> None:
         _records(console, listing, rows)
         return
     for cells, texts in zip(listing.rows, rows, strict=True):
-        table.add_row(
-            *(Text(t, style=cell.style if isinstance(cell, Styled) else _negative(cell)) for cell, t in zip(cells, texts, strict=True))
-        )
+        table.add_row(*(Text(t, style=_style(cell)) for cell, t in zip(cells, texts, strict=True)))
     console.print(table, soft_wrap=False)
-
-
-def _negative(cell: Value) -> str:
-    return "red" if isinstance(cell, Decimal) and cell < 0 else ""
 
 
 def _records(console: Console, listing: Listing, rows: list[list[str]]) -> None:
@@ -246,7 +251,7 @@ def _records(console: Console, listing: Listing, rows: list[list[str]]) -> None:
         grid.add_column(no_wrap=True, style="dim")
         grid.add_column(overflow="fold")
         for c, cell, text in zip(listing.columns, cells, texts, strict=True):
-            grid.add_row(c.title, Text(text, style=cell.style if isinstance(cell, Styled) else _negative(cell)))
+            grid.add_row(c.title, Text(text, style=_style(cell)))
         console.print(grid, soft_wrap=False)
 
 
@@ -255,31 +260,25 @@ def render(renderable: RenderableType, *, err: bool = False) -> None:
     _console(err).print(renderable)
 
 
-class Progress:
-    """Progress of long work on standard error, drawn only when a person is watching it."""
-
-    def __init__(self, advance: Callable[[int], None]) -> None:
-        self.advance = advance
-
-
 @contextmanager
-def progress(description: str, total: int, *, unit: str = "", enabled: bool = True) -> Iterator[Progress]:
+def progress(description: str, total: int, *, unit: str = "", enabled: bool = True) -> Iterator[Callable[[int], None]]:
+    """Progress of long work on standard error, drawn only when a person is watching: yields `advance(n)`."""
     if not (enabled and is_terminal(err=True)):
-        yield Progress(lambda _: None)
+        yield lambda _: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
     with Bar(
-        TextColumn(printable(description)),
+        TextColumn(printable(description), markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn(unit),
+        TextColumn(unit, markup=False),
         TimeRemainingColumn(),
         console=_console(True),
     ) as bar:
         task = bar.add_task(description, total=total)
-        yield Progress(lambda n: bar.advance(task, n))
+        yield lambda n: bar.advance(task, n)
 
 
 @contextmanager

@@ -48,8 +48,8 @@ def ingest(paths: tuple[str, ...], db: str | None, batch: int, fmt: str) -> None
 
     store = open_store(db, create=True)
     documents = list(expand(paths))
-    with progress("ingest", len(documents), unit="documents", enabled=fmt != "json" and len(documents) >= PROGRESS_FROM) as bar:
-        outcomes = store.ingest_paths(documents, batch=batch, on_document=lambda _: bar.advance(1))
+    with progress("ingest", len(documents), unit="documents", enabled=fmt != "json" and len(documents) >= PROGRESS_FROM) as advance:
+        outcomes = store.ingest_paths(documents, batch=batch, on_document=lambda _: advance(1))
     store.close()
     counts = Counter(o.status for o in outcomes)
     summary = {status: counts.get(status, 0) for status in ("stored", "already-present", "amended", "unreadable")}

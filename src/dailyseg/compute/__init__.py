@@ -14,30 +14,27 @@ an engine (`engines`) costs nothing.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
 
 from dailyseg.compute.engines import ENGINES, EngineName
+from dailyseg.lazy import lazy_names
 
 if TYPE_CHECKING:
     from dailyseg.compute.assemble import Computation, Totals
     from dailyseg.compute.books import Books, read_books
     from dailyseg.compute.config import BooksError, FirmConfig
 else:
-    _MODULE_OF = {
-        "Computation": "assemble",
-        "Totals": "assemble",
-        "Books": "books",
-        "read_books": "books",
-        "BooksError": "config",
-        "FirmConfig": "config",
-    }
-
-    def __getattr__(name: str) -> object:
-        """The names above on first use (PEP 562); mypy sees the imports instead."""
-        if name not in _MODULE_OF:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        return getattr(import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+    __getattr__ = lazy_names(
+        __name__,
+        {
+            "Computation": "dailyseg.compute.assemble",
+            "Totals": "dailyseg.compute.assemble",
+            "Books": "dailyseg.compute.books",
+            "read_books": "dailyseg.compute.books",
+            "BooksError": "dailyseg.compute.config",
+            "FirmConfig": "dailyseg.compute.config",
+        },
+    )
 
 
 def engine_totals(books: Books, engine: EngineName = "duckdb") -> Totals:

@@ -8,7 +8,10 @@ names the formats at no cost; `renderer(fmt)` gives one; `RENDERERS` is the same
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from importlib import import_module
 from typing import TYPE_CHECKING
+
+from dailyseg.lazy import lazy_names
 
 if TYPE_CHECKING:
     from dailyseg.filing import Filing
@@ -24,29 +27,11 @@ FORMATS: tuple[str, ...] = ("csv", "html", "json", "pdf", "text")
 
 
 def renderer(fmt: str) -> Renderer:
-    """The renderer of one of `FORMATS`, its module imported now if it was not before."""
-    match fmt:
-        case "csv":
-            from dailyseg.render.csv import render_csv
-
-            return render_csv
-        case "html":
-            from dailyseg.render.html import render_html
-
-            return render_html
-        case "json":
-            from dailyseg.render.json import render_json
-
-            return render_json
-        case "pdf":
-            from dailyseg.render.pdf import render_pdf
-
-            return render_pdf
-        case "text":
-            from dailyseg.render.text import render_text
-
-            return render_text
-    raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    """The renderer of one of `FORMATS` (`render_FMT` of module `dailyseg.render.FMT`), imported on first use."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    render: Renderer = getattr(import_module(f"{__name__}.{fmt}"), f"render_{fmt}")
+    return render
 
 
 class _Renderers(Mapping[str, Renderer]):
@@ -67,16 +52,7 @@ class _Renderers(Mapping[str, Renderer]):
 RENDERERS: Mapping[str, Renderer] = _Renderers()
 
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> object:
-        """`render_csv` ... `render_pdf` and `render_fragment` on first use (PEP 562); mypy sees the imports above."""
-        if name == "render_fragment":
-            from dailyseg.render.html import render_fragment
-
-            return render_fragment
-        if name.startswith("render_") and name.removeprefix("render_") in FORMATS:
-            return renderer(name.removeprefix("render_"))
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    __getattr__ = lazy_names(__name__, {f"render_{fmt}": f"{__name__}.{fmt}" for fmt in FORMATS} | {"render_fragment": f"{__name__}.html"})
 
 
 __all__ = [

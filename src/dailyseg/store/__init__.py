@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dailyseg.lazy import lazy_names
 from dailyseg.store.location import DEFAULT_DB_ENV, StoreError, default_url
 from dailyseg.store.types import FilingVersion, FirmSummary, HistoryColumns, HistoryPoint, IngestOutcome, StatementSummary
 
 if TYPE_CHECKING:
     from dailyseg.store.store import Store
 else:
-
-    def __getattr__(name: str) -> object:
-        """`Store` on first use (PEP 562); mypy sees the import above instead."""
-        if name != "Store":
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from dailyseg.store.store import Store
-
-        return Store
+    __getattr__ = lazy_names(__name__, {"Store": "dailyseg.store.store"})
 
 
 __all__ = [
