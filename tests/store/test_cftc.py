@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from dailyseg.cli import main
 from dailyseg.store import Store
-from dailyseg.store.cftc import classify, month_end, parse_cell
+from dailyseg.watch.cftc import classify, month_end, parse_cell
 
 D = Decimal
 HEADER_2016 = [

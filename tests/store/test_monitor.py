@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from dailyseg.calendar import business_days
 from dailyseg.cli import main
 from dailyseg.store import Store
-from dailyseg.store.monitor import UnusualMoveRule, monitor, robust_z, unusual_moves, watch
+from dailyseg.watch.monitor import UnusualMoveRule, monitor, robust_z, unusual_moves, watch
 from dailyseg.store.synthetic import daily_filing
 
 D = Decimal

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from dailyseg.cli import main
 from dailyseg.store import Store
-from dailyseg.store.publish import publication
+from dailyseg.watch.publish import publication
 from dailyseg.store.synthetic import daily_filing, series
 
 D = Decimal

@@ -29,7 +29,7 @@ def monitor(firm: str | None, start: date | None, end: date | None, db: str | No
     \b
     Exit codes: 0 no deficiency; 1 a deficiency (an error finding); 2 no such firm, or the store could not be opened.
     """
-    from dailyseg.store.monitor import RULES, UnusualMoveRule, watch
+    from dailyseg.watch.monitor import RULES, UnusualMoveRule, watch
 
     rule = UnusualMoveRule()
     with open_store(db) as store:
@@ -79,7 +79,7 @@ def import_cftc(file: Path, db: str | None, fmt: str) -> None:
     """
     import zipfile
 
-    from dailyseg.store.cftc import import_table
+    from dailyseg.watch.cftc import import_table
 
     with open_store(db, create=True) as store:
         try:
@@ -114,7 +114,7 @@ def month_end(firm: str, start: date | None, end: date | None, db: str | None, d
     Exit codes: 0 every figure agrees; 1 a figure differs or a month end has no daily filing; 2 nothing to
     compare, no such firm, or the store could not be opened.
     """
-    from dailyseg.store.monthend import compare_month_end
+    from dailyseg.watch.monthend import compare_month_end
 
     with open_store(db) as store:
         figures = compare_month_end(store, firm_id_or_exit(store, firm), start, end)
@@ -159,7 +159,7 @@ def publish(firm: str, fmt: str, output: str | None, end: date | None, db: str |
     \b
     Exit codes: 0 written; 2 no such firm or no filing, the output could not be written, or the store could not be opened.
     """
-    from dailyseg.store.publish import publication, render_publication
+    from dailyseg.watch.publish import publication, render_publication
 
     with open_store(db) as store:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dailyseg.store.monitor import Observation
+from dailyseg.watch.monitor import Observation
 
 WIDTH = 1000
 LANE = 26

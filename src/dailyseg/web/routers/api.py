@@ -15,7 +15,7 @@ from dailyseg.catalogue import CATALOGUE, key_of
 from dailyseg.checks import validate
 from dailyseg.serial import filing_to_dict
 from dailyseg.store import Store
-from dailyseg.store.monitor import watch
+from dailyseg.watch.monitor import watch
 from dailyseg.web.charts import ChartCache
 from dailyseg.web.deps import check_range, firm_or_404, get_store
 from dailyseg.web.documents import examine, receive, store_examined

@@ -13,7 +13,7 @@ from dailyseg.checks import validate
 from dailyseg.filing import Filing
 from dailyseg.render.html import render_fragment
 from dailyseg.store import FilingVersion, Store
-from dailyseg.store.monitor import watch
+from dailyseg.watch.monitor import watch
 from dailyseg.web.charts import PARTS
 from dailyseg.web.deps import check_range, get_store
 from dailyseg.web.downloads import FORMATS, file_name

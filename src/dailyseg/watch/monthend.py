@@ -16,7 +16,7 @@ from typing import Any
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.catalogue.model import Statement
-from dailyseg.store.cftc import month_end
+from dailyseg.watch.cftc import month_end
 from dailyseg.store.store import Store
 
 # The CFTC table's pools and the statements that report the same customer class.

@@ -150,7 +150,7 @@ def chart_svg(pub: Publication) -> str:
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("dailyseg.store", "templates"),
+        loader=jinja2.PackageLoader("dailyseg.watch", "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
