@@ -237,6 +237,9 @@ class Filing:
         return pa.Table.from_pylist(records, schema=schema)
 
     # -- display ------------------------------------------------------------------------------------------
+    # Both views show the filing as it is, without findings: which rules to run, and with what tolerance, is
+    # the caller's choice (`render_fragment(filing, dailyseg.validate(filing))`). The renderers are imported
+    # here, when first shown, and import this module back only for type checking, so there is no cycle.
     def __rich__(self) -> RenderableType:
         from dailyseg.render.terminal import filing_renderable
 

@@ -1,4 +1,8 @@
-"""A standalone HTML page that looks like the form, with findings marked on their lines.
+"""A standalone HTML page that looks like the form, with the findings it is given marked on their lines.
+
+Rendering never validates: which rules ran, with what tolerance, is the caller's decision, and a view that
+quietly ran its own could show marks the caller's report does not have. Nor does this module import the
+filing or the checks at run time, so `Filing`'s notebook view can import it without a cycle.
 
 Jinja2 escapes every value, so a firm name or label holding markup is shown as text.
 """
@@ -8,14 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
 
 from dailyseg.catalogue import CATALOGUE
-from dailyseg.checks import Finding, validate
-from dailyseg.filing import Filing
 from dailyseg.render.view import filing_level, layout
+
+if TYPE_CHECKING:
+    # Types only: `Filing._repr_html_` imports this module, and the checks import the filing.
+    from dailyseg.checks import Finding
+    from dailyseg.filing import Filing
 
 
 @lru_cache(maxsize=1)
@@ -33,9 +41,12 @@ def stylesheet() -> str:
     return resources.files("dailyseg.render").joinpath("templates/form.css").read_text("utf-8")
 
 
-def render_fragment(filing: Filing, findings: Iterable[Finding] | None = None) -> str:
-    """The filing as an HTML fragment (for notebooks and pages that have their own frame)."""
-    found = list(validate(filing) if findings is None else findings)
+def render_fragment(filing: Filing, findings: Iterable[Finding] = ()) -> str:
+    """The filing as an HTML fragment, for notebooks and pages that have their own frame.
+
+    Only the findings passed are marked: without them the form is shown bare, never validated here.
+    """
+    found = list(findings)
     return (
         environment()
         .get_template("filing_fragment.html.j2")
@@ -50,8 +61,14 @@ def render_fragment(filing: Filing, findings: Iterable[Finding] | None = None) -
 
 
 def render_html(filings: Filing | Sequence[Filing], findings: Sequence[Sequence[Finding]] | None = None) -> str:
-    """A whole page, styles inline, for one or more filings; findings are computed when not given."""
-    items = [filings] if isinstance(filings, Filing) else list(filings)
-    fragments = [Markup(render_fragment(f, findings[i] if findings is not None else None)) for i, f in enumerate(items)]
+    """A whole page, styles inline, for one or more filings; `findings[i]` are marked on the i-th, none when not given.
+
+    A single filing is told from a sequence by its shape, not by `isinstance(…, Filing)`, which would need
+    the filing module at run time.
+    """
+    items: list[Filing] = list(filings) if isinstance(filings, Sequence) else [filings]
+    if findings is not None and len(findings) != len(items):
+        raise ValueError(f"{len(items)} filings but findings for {len(findings)}")
+    fragments = [Markup(render_fragment(f, findings[i] if findings is not None else ())) for i, f in enumerate(items)]
     title = "; ".join(f.label for f in items) or "Daily Segregation filing"
     return environment().get_template("filing_page.html.j2").render(title=title, css=stylesheet(), fragments=fragments)

@@ -7,16 +7,20 @@ codes' labels) is shown through `printable`, so it can neither be read as markup
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from dailyseg.catalogue import CATALOGUE
-from dailyseg.checks import Finding
-from dailyseg.filing import Filing
 from dailyseg.render.printable import printable
 from dailyseg.render.view import Cell, ViewRow, ViewStatement, layout
+
+if TYPE_CHECKING:
+    # Types only: `Filing.__rich__` imports this module, so importing the filing back would be a cycle.
+    from dailyseg.checks import Finding
+    from dailyseg.filing import Filing
 
 _STYLE = {"error": "bold red", "warning": "yellow", "notice": "cyan"}
 

@@ -8,11 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from dailyseg.catalogue import CATALOGUE, Row
-from dailyseg.checks import Finding
-from dailyseg.filing import Filing
 from dailyseg.money import format_amount
+
+if TYPE_CHECKING:
+    # Types only: the filing's own views import the renderers, which import this module; a run-time import
+    # of the filing (or of the checks, which import it) would close the cycle.
+    from dailyseg.checks import Finding
+    from dailyseg.filing import Filing
 
 
 @dataclass
