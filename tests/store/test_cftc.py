@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from dailyseg.cli import main
 from dailyseg.store import Store
-from dailyseg.watch.cftc import classify, month_end, parse_cell
+from dailyseg.watch.cftc import classify, parse_cell
 
 D = Decimal
 HEADER_2016 = [
@@ -111,7 +111,7 @@ def test_csv_import_flags_and_footnotes(store_url: str, tmp_path: Path) -> None:
     assert any("swaps_funds: '*' is not a number" in n for n in report["notes"])
     assert report["skipped"] == [f"{path}:6: skipped the summary row 'Total'"]
     with Store.open(store_url) as store:
-        observed = month_end(store, "ACME FUTURES, LLC")
+        observed = store.cftc_month_ends("ACME FUTURES, LLC")
         assert observed == [
             (
                 date(2017, 6, 30),
@@ -150,7 +150,7 @@ def test_xlsx_old_layout_takes_the_date_from_the_title(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1 rows stored" in result.output
     with Store.open(url) as store:
-        ((as_of, values),) = month_end(store, "old firm and co")
+        ((as_of, values),) = store.cftc_month_ends("old firm and co")
     assert as_of == date(2012, 3, 31)
     assert values["seg_funds"] == D(2_000_000_000) and values["secured_excess"] == D(10)
     assert "swaps_funds" not in values

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from dailyseg.cli import main
 from dailyseg.store import Store
+from dailyseg.store.synthetic import daily_filing
 from dailyseg.watch.cftc import import_table
 from dailyseg.watch.monthend import compare_month_end
-from dailyseg.store.synthetic import daily_filing
 
 D = Decimal
 HEADER = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+import dailyseg
 from dailyseg.render import render_json, render_text
 from dailyseg.store import HistoryPoint, Store, StoreError
 from dailyseg.store.synthetic import daily_filing
@@ -59,10 +61,10 @@ def test_amendment_chain_keeps_every_version(store: Store) -> None:
 def test_out_of_order_arrival_keeps_the_amendment_of_record(store: Store) -> None:
     initial = daily_filing("Acme Futures LLC", DAY, requirement=D(100), funds=D(150))
     amended = daily_filing("Acme Futures LLC", DAY, requirement=D(100), funds=D(140), status="AMENDED", submit=date(2024, 3, 6))
-    assert store.ingest_filing(amended, source="late.txt").status == "stored"
-    assert store.ingest_filing(initial, source="early.txt").status == "amended"
+    assert store.ingest_filing(amended, source="late.txt").status == "amended"
+    assert store.ingest_filing(initial, source="early.txt").status == "stored"
     records = store.filings("acme-futures", record_only=True)
-    assert [(r.status, r.version) for r in records] == [("AMENDED", 1)]
+    assert [(r.status, r.version, r.arrival) for r in records] == [("AMENDED", 2, 1)]
     point = store.history("Acme Futures", ["7190"])[0]
     assert (point.value, point.amended) == (D(40), True)
 
@@ -194,3 +196,26 @@ def test_ingest_paths_batches_documents_and_keeps_every_guarantee(store: Store, 
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(filings)).scalar() == 3
         assert conn.execute(select(func.count()).select_from(filing_values)).scalar() == 3 * len(first.entries)
+
+
+def test_revision_changes_exactly_when_a_filing_is_stored(store: Store) -> None:
+    assert store.revision() == 0
+    filing = daily_filing("Acme", DAY, requirement=D(100), funds=D(150))
+    stored = store.ingest_filing(filing, source="a")
+    assert store.revision() == stored.filing_id
+    store.ingest_filing(filing, source="again")
+    assert store.revision() == stored.filing_id
+
+
+def test_nothing_outside_the_store_runs_sql_on_its_tables() -> None:
+    """Only `dailyseg.store` may speak SQL to the store: the rest of the package uses the Store's methods."""
+    package = Path(dailyseg.__file__).parent
+    speaks_sql = re.compile(r"sqlalchemy|store\.tables|store\.bulk")
+    found = [
+        f"{path.relative_to(package)}:{number}: {line.strip()}"
+        for path in sorted(package.rglob("*.py"))
+        if path.relative_to(package).parts[0] != "store"
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if speaks_sql.search(line)
+    ]
+    assert found == []

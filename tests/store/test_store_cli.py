@@ -71,3 +71,18 @@ def test_diff_versions_and_days(loaded: str) -> None:
     assert "7190" in days.output and "+++ filing" in days.output
     same = CliRunner().invoke(main, ["diff", "1", "1", "--db", loaded])
     assert same.exit_code == 0 and "no amount differs" in same.output
+    alone = CliRunner().invoke(main, ["diff", "acme-futures", "2024-03-04", "--db", loaded])
+    assert alone.exit_code == 2 and "has one version for 2024-03-04" in alone.output
+
+
+def test_ingest_names_an_original_that_arrived_after_its_amendment(store_url: str, tmp_path: Path) -> None:
+    day = date(2024, 3, 4)
+    amended = daily_filing("Acme Futures LLC", day, requirement=D(100), funds=D(140), status="AMENDED", submit=date(2024, 3, 6))
+    initial = daily_filing("Acme Futures LLC", day, requirement=D(100), funds=D(150))
+    (tmp_path / "1-amended.json").write_text(render_json([amended]))
+    (tmp_path / "2-initial.txt").write_text(render_text([initial]))
+    first = CliRunner().invoke(main, ["ingest", str(tmp_path / "1-amended.json"), "--db", store_url])
+    late = CliRunner().invoke(main, ["ingest", str(tmp_path / "2-initial.txt"), "--db", store_url])
+    assert first.exit_code == 0 and "1 amended" in first.output
+    assert late.exit_code == 0 and "1 stored" in late.output and "0 amended" in late.output
+    assert "arrived after its amendment; filing 1 stays the filing of record" in late.output

@@ -2,19 +2,22 @@
 
 Writes go through `ingest_filings`, one transaction per call: either every filing offered is stored with
 all its values, or nothing is. Reads rebuild `Filing` values exactly (integer cents back to `Decimal`).
-Which version is the filing of record is decided when reading (versions.py), so nothing stored is
-ever updated.
+The order of a day's versions, and with it the filing of record and the version numbers shown, is
+decided when reading (versions.py), so nothing stored is ever updated. This module and the others in
+`dailyseg.store` are the only code that runs SQL on the store's tables.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, func, insert, select
 from sqlalchemy.engine import Connection, Engine, Row
@@ -27,15 +30,26 @@ from dailyseg.money import from_cents
 from dailyseg.parse import read
 from dailyseg.parse.source import MAX_DOCUMENT_BYTES, load_bytes
 from dailyseg.serial import cover_from_dict
+from dailyseg.store import cftc_rows
 from dailyseg.store.bulk import fetch_rows, insert_rows
+from dailyseg.store.cftc_rows import MonthEndRow
 from dailyseg.store.database import make_engine
 from dailyseg.store.identity import firm_id_of, name_key
 from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
 from dailyseg.store.location import StoreError, default_url
 from dailyseg.store.migrate import upgrade
 from dailyseg.store.tables import aliases, filing_values, filings
-from dailyseg.store.types import FLAGS, FilingVersion, FirmSummary, HistoryColumns, HistoryPoint, IngestOutcome, StatementSummary
-from dailyseg.store.versions import rank, records_by
+from dailyseg.store.types import (
+    FLAGS,
+    FilingVersion,
+    FirmSummary,
+    HistoryColumns,
+    HistoryPoint,
+    IngestOutcome,
+    OutcomeStatus,
+    StatementSummary,
+)
+from dailyseg.store.versions import grouped, in_order, is_amendment, rank, records_by
 
 # Content hashes sent in one IN list: well under SQLite's limit on bound parameters.
 _HASHES_PER_QUERY = 5000
@@ -55,48 +69,55 @@ _VERSION_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class _Head:
-    """A filing row as read for deciding records (without its values)."""
+def _numbered(rows: Iterable[Row[Any]]) -> list[FilingVersion]:
+    """Every version at its place in its day's order (versions.py), days by End Date, then form."""
+    days = grouped(rows, lambda r: (r.end_date, r.form))
+    return [
+        FilingVersion.from_row(row, version=place, is_record=place == len(days[day]))
+        for day in sorted(days)
+        for place, row in enumerate(days[day], start=1)
+    ]
+
+
+class _Placed(NamedTuple):
+    """A stored version as far as its place in its day's order goes."""
 
     id: int
-    firm_id: str
-    firm_name: str
-    end_date: date
     status: str
-    form: str
     submit_date: date | None
-    version: int
-    content_hash: str
-    stored_at: datetime
-
-    @classmethod
-    def of(cls, row: Row[Any] | Any) -> _Head:
-        stored = row.stored_at if row.stored_at.tzinfo else row.stored_at.replace(tzinfo=UTC)
-        return cls(
-            row.id, row.firm_id, row.firm_name, row.end_date, row.status, row.form, row.submit_date, row.version, row.content_hash, stored
-        )
-
-    def version_of(self, is_record: bool) -> FilingVersion:
-        return FilingVersion(
-            self.id,
-            self.firm_id,
-            self.firm_name,
-            self.end_date,
-            self.status,
-            self.form,
-            self.submit_date,
-            self.version,
-            is_record,
-            self.content_hash,
-            self.stored_at,
-        )
 
 
-def _with_records(heads: Iterable[_Head]) -> list[FilingVersion]:
-    listed = sorted(heads, key=lambda h: (h.end_date, h.form, h.version))
-    chosen = {h.id for h in records_by(listed, lambda h: (h.form, h.end_date)).values()}
-    return [h.version_of(h.id in chosen) for h in listed]
+@dataclass(frozen=True)
+class _Days:
+    """What is stored of the days a batch writes to, read once for the whole batch."""
+
+    firm_of: dict[str, str]  # name key -> firm id
+    versions: dict[tuple[str, str, date], list[_Placed]]  # (firm id, form, End Date) -> every version
+    arrivals: dict[tuple[str, str, date], int]  # (name key, form, End Date) -> the highest arrival number
+
+
+def _arrived(item: Prepared, new: _Placed, earlier: Sequence[_Placed]) -> IngestOutcome:
+    """What storing `new` beside the versions of its day stored before it amounts to (see IngestOutcome).
+
+    The outcome follows the order of versions, not the order of arrival, so an original that arrives after
+    its amendment is reported as the original it is, and the reason says it came late.
+    """
+    firm, day = item.filing.header.firm_name, item.end_date
+    if not earlier and not is_amendment(new.status):
+        return IngestOutcome("stored", item.source, new.id, firm, day)
+    ordered = in_order([*earlier, new])
+    place = ordered.index(new) + 1
+    reason = f"version {place} of {len(ordered)} of {day.isoformat()}"
+    after = ordered[place:]
+    if after:
+        kind = "amendment" if all(is_amendment(v.status) for v in after) else "version"
+        if kind == "amendment" and not is_amendment(new.status):
+            what = "its amendment" if len(after) == 1 else f"its {len(after)} amendments"
+        else:
+            what = f"a later {kind}" if len(after) == 1 else f"{len(after)} later {kind}s"
+        reason += f": arrived after {what}; filing {after[-1].id} stays the filing of record"
+    status: OutcomeStatus = "amended" if is_amendment(new.status) or place > 1 else "stored"
+    return IngestOutcome(status, item.source, new.id, firm, day, reason)
 
 
 # A filing waiting to be written, or the outcome of one that cannot be (unreadable).
@@ -187,9 +208,9 @@ class Store:
             raise KeyError(f"no firm {firm!r} in the store")
         return firm_id
 
-    def _heads(self, query: Select[Any]) -> list[_Head]:
+    def _rows(self, query: Select[Any]) -> list[Row[Any]]:
         with self.engine.connect() as conn:
-            return [_Head.of(row) for row in conn.execute(query)]
+            return list(conn.execute(query).all())
 
     def _versions_query(self, firm_id: str) -> Select[Any]:
         return select(*_VERSION_COLUMNS).join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == firm_id)
@@ -249,7 +270,11 @@ class Store:
         raise AssertionError("unreachable")
 
     def _write(self, conn: Connection, ready: list[tuple[int, Prepared]]) -> dict[int, IngestOutcome]:
-        """Write the new filings of a batch with a fixed number of statements (not one per filing)."""
+        """Write the new filings of a batch with a fixed number of statements (not one per filing).
+
+        Each filing's outcome is decided against the versions of its day stored before it, in the store
+        or earlier in the batch, so a batch reports what the same filings offered one by one would.
+        """
         result: dict[int, IngestOutcome] = {}
         present = self._present(conn, [item.content_hash for _, item in ready])
         seen = set(present)
@@ -259,14 +284,14 @@ class Store:
                 seen.add(item.content_hash)
                 fresh.append((index, item))
         self._ensure_aliases(conn, {item.name_key for _, item in fresh})
-        latest = self._latest_versions(conn, [item for _, item in fresh])
+        days = self._stored_days(conn, [item for _, item in fresh])
         now = datetime.now(UTC)
         rows = []
         for _, item in fresh:
             row = filing_row(item)
-            day = (item.name_key, row["form"], item.end_date)
-            latest[day] = latest.get(day, 0) + 1
-            rows.append(row | {"version": latest[day], "document_hash": item.document_hash, "stored_at": now})
+            named = (item.name_key, row["form"], item.end_date)
+            days.arrivals[named] = days.arrivals.get(named, 0) + 1
+            rows.append(row | {"version": days.arrivals[named], "document_hash": item.document_hash, "stored_at": now})
         ids: list[int] = []
         if rows:
             ids = [int(i) for i in conn.execute(insert(filings).returning(filings.c.id, sort_by_parameter_order=True), rows).scalars()]
@@ -274,12 +299,10 @@ class Store:
             insert_rows(conn, filing_values, _VALUE_COLUMNS, value_rows)
         for filing_id, row, (index, item) in zip(ids, rows, fresh, strict=True):
             present[item.content_hash] = filing_id
-            firm, version = item.filing.header.firm_name, row["version"]
-            if version == 1:
-                result[index] = IngestOutcome("stored", item.source, filing_id, firm, item.end_date)
-            else:
-                reason = f"version {version} of {item.end_date.isoformat()}"
-                result[index] = IngestOutcome("amended", item.source, filing_id, firm, item.end_date, reason)
+            day = days.versions.setdefault((days.firm_of[item.name_key], row["form"], item.end_date), [])
+            new = _Placed(filing_id, row["status"], row["submit_date"])
+            result[index] = _arrived(item, new, day)
+            day.append(new)
         for index, item in ready:
             if index not in result:
                 firm = item.filing.header.firm_name
@@ -299,25 +322,45 @@ class Store:
         return present
 
     @staticmethod
-    def _latest_versions(conn: Connection, items: list[Prepared]) -> dict[tuple[str, str, date], int]:
-        """The highest version stored for each firm key, form and End Date that the batch touches (one query)."""
-        found: dict[tuple[str, str, date], int] = {}
+    def _stored_days(conn: Connection, items: list[Prepared]) -> _Days:
+        """Every stored version of the firm, form and End Date of each item (one query for the batch).
+
+        Versions are gathered by firm, across every name joined to it, as the order of a day's versions
+        is; arrival numbers are counted by name, as the table's unique key is. The items' aliases exist.
+        """
         if not items:
-            return found
-        days = {(item.name_key, item.filing.header.form, item.end_date) for item in items}
+            return _Days({}, {}, {})
+        keys = sorted({item.name_key for item in items})
+        firms = select(aliases.c.name_key, aliases.c.firm_id).where(aliases.c.name_key.in_(keys))
+        firm_of = {str(k): str(f) for k, f in conn.execute(firms)}
+        wanted = {(firm_of[item.name_key], item.filing.header.form, item.end_date) for item in items}
         query = (
-            select(filings.c.name_key, filings.c.form, filings.c.end_date, func.max(filings.c.version))
-            .where(
-                filings.c.name_key.in_(sorted({d[0] for d in days})),
-                filings.c.end_date >= min(d[2] for d in days),
-                filings.c.end_date <= max(d[2] for d in days),
+            select(
+                filings.c.id,
+                filings.c.name_key,
+                aliases.c.firm_id,
+                filings.c.form,
+                filings.c.end_date,
+                filings.c.status,
+                filings.c.submit_date,
+                filings.c.version,
             )
-            .group_by(filings.c.name_key, filings.c.form, filings.c.end_date)
+            .join(aliases, aliases.c.name_key == filings.c.name_key)
+            .where(
+                aliases.c.firm_id.in_(sorted(set(firm_of.values()))),
+                filings.c.end_date >= min(item.end_date for item in items),
+                filings.c.end_date <= max(item.end_date for item in items),
+            )
         )
-        for key, form, end_date, version in conn.execute(query):
-            if (key, form, end_date) in days:
-                found[(key, form, end_date)] = int(version)
-        return found
+        versions: dict[tuple[str, str, date], list[_Placed]] = {}
+        arrivals: dict[tuple[str, str, date], int] = {}
+        for row in conn.execute(query):
+            day = (str(row.firm_id), str(row.form), row.end_date)
+            if day in wanted:
+                versions.setdefault(day, []).append(_Placed(int(row.id), str(row.status), row.submit_date))
+                named = (str(row.name_key), str(row.form), row.end_date)
+                arrivals[named] = max(arrivals.get(named, 0), int(row.version))
+        return _Days(firm_of, versions, arrivals)
 
     @staticmethod
     def _ensure_aliases(conn: Connection, keys: set[str]) -> None:
@@ -329,16 +372,6 @@ class Store:
         if new:
             conn.execute(insert(aliases), [{"name_key": key, "firm_id": firm_id_of(key)} for key in new])
 
-    @staticmethod
-    def ensure_alias(conn: Connection, key: str) -> str:
-        """The firm id of a name key, recording a new firm (id from the key) when the key is new."""
-        found = conn.execute(select(aliases.c.firm_id).where(aliases.c.name_key == key)).scalar()
-        if found is not None:
-            return str(found)
-        firm_id = firm_id_of(key)
-        conn.execute(insert(aliases).values(name_key=key, firm_id=firm_id))
-        return firm_id
-
     # -- reading -----------------------------------------------------------------------------------------------
     def filings(self, firm: str, start: date | None = None, end: date | None = None, *, record_only: bool = False) -> list[FilingVersion]:
         query = self._versions_query(self.require(firm))
@@ -346,11 +379,22 @@ class Store:
             query = query.where(filings.c.end_date >= start)
         if end is not None:
             query = query.where(filings.c.end_date <= end)
-        listed = _with_records(self._heads(query))
+        listed = _numbered(self._rows(query))
         return [v for v in listed if v.is_record] if record_only else listed
 
     def versions(self, firm: str, end_date: date) -> list[FilingVersion]:
         return self.filings(firm, end_date, end_date)
+
+    def day_versions(self, firm: str, start: date | None = None, end: date | None = None) -> dict[tuple[date, str], list[FilingVersion]]:
+        """Each day's versions by (End Date, form), days in that order, each day's versions in their order.
+
+        What compares a version with the one it replaces (the monitor's amendment findings, `diff`) should
+        read this: consecutive versions of a day here are before and after, whatever order they arrived in.
+        """
+        days: dict[tuple[date, str], list[FilingVersion]] = {}
+        for version in self.filings(firm, start, end):
+            days.setdefault((version.end_date, version.form), []).append(version)
+        return days
 
     def get(self, filing_id: int) -> tuple[FilingVersion, Filing]:
         """A stored version and its filing, rebuilt exactly. KeyError if there is no such id."""
@@ -375,8 +419,7 @@ class Store:
         cover = cover_from_dict(json.loads(head.cover)) if head.cover else None
         statements = tuple(s for s in str(head.statements).split(",") if s)
         filing = Filing(header, head.layout, entries, cover, statements)
-        record = max((_Head.of(s) for s in siblings), key=rank)
-        return _Head.of(head).version_of(record.id == filing_id), filing
+        return next(v for v in _numbered(siblings) if v.id == filing_id), filing
 
     def history_columns(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> HistoryColumns:
         """The values of `codes` on each End Date's filing of record, as columns of integer cents.
@@ -393,14 +436,16 @@ class Store:
                 query = query.where(filings.c.end_date >= start)
             return query if end is None else query.where(filings.c.end_date <= end)
 
-        heads = of_firm(select(filings.c.id, filings.c.end_date, filings.c.status, filings.c.submit_date, filings.c.version))
+        heads = of_firm(select(filings.c.id, filings.c.end_date, filings.c.form, filings.c.status, filings.c.submit_date))
         values = of_firm(
             select(filing_values.c.filing_id, filing_values.c.code, filing_values.c.cents)
             .join(filings, filings.c.id == filing_values.c.filing_id)
             .where(filing_values.c.code.in_(wanted))
         )
         with self.engine.connect() as conn:
-            records = sorted(records_by(conn.execute(heads).all(), lambda r: r.end_date).values(), key=lambda r: r.end_date)
+            listed = conn.execute(heads).all()
+            records = sorted(records_by(listed, lambda r: r.end_date).values(), key=lambda r: r.end_date)
+            versions_of_day = Counter((r.end_date, r.form) for r in listed)
             position = {r.id: i for i, r in enumerate(records)}
             cents: dict[str, list[int | None]] = {code: [None] * len(records) for code in wanted}
             # Every version's values of the firm in one indexed join (no list of ids sent), as plain tuples;
@@ -412,7 +457,7 @@ class Store:
         return HistoryColumns(
             dates=[r.end_date for r in records],
             filing_ids=[r.id for r in records],
-            amended=[r.status.upper() == "AMENDED" or r.version > 1 for r in records],
+            amended=[is_amendment(r.status) or versions_of_day[(r.end_date, r.form)] > 1 for r in records],
             cents=cents,
         )
 
@@ -431,10 +476,41 @@ class Store:
         by_day = records_by((v for v in self.filings(firm, start, end, record_only=True)), lambda v: v.end_date)
         return [self.get(v.id) for _, v in sorted(by_day.items())]
 
+    def revision(self) -> int:
+        """The largest filing id. The store only inserts (a new version is a new row), so it changes exactly
+        when something is stored, by this process or any other: what a cache of answers can key on."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.max(filings.c.id))).scalar() or 0)
+
+    # -- the CFTC's month-end table ----------------------------------------------------------------------------
+    def import_cftc_rows(self, rows: Sequence[MonthEndRow], *, source: str) -> tuple[int, int]:
+        """Store the rows of one CFTC table in one transaction, each once: (rows stored, rows already present).
+
+        A firm first met here is recorded as filings would record it, so its daily filings join it later.
+        """
+        with self.engine.begin() as conn:
+            self._ensure_aliases(conn, {name_key(row.firm) for row in rows})
+            return cftc_rows.insert_new(conn, rows, source, datetime.now(UTC))
+
+    def cftc_month_ends(self, firm: str) -> list[tuple[date, dict[str, Decimal]]]:
+        """A firm's month-end values from the CFTC table, by date (firm by id or any name; KeyError if unknown)."""
+        firm_id = self.require(firm)
+        with self.engine.connect() as conn:
+            return cftc_rows.month_ends(conn, firm_id)
+
     def firm_ids(self) -> list[str]:
         query = select(aliases.c.firm_id).join(filings, filings.c.name_key == aliases.c.name_key).distinct().order_by(aliases.c.firm_id)
         with self.engine.connect() as conn:
             return [str(f) for f in conn.execute(query).scalars()]
+
+    def latest_end_date(self, firm: str | None = None) -> date | None:
+        """The latest End Date stored, of one firm or of any: the day a firm's silence is counted to."""
+        query = select(func.max(filings.c.end_date))
+        if firm is not None:
+            query = query.join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == self.require(firm))
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        return found if isinstance(found, date) or found is None else date.fromisoformat(str(found))
 
     def firms(self) -> list[FirmSummary]:
         summaries = (self.firm(firm_id) for firm_id in self.firm_ids())

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 OutcomeStatus = Literal["stored", "already-present", "amended", "unreadable"]
 FLAGS = ("deficiency", "under-target", "late", "amended")
@@ -15,8 +15,12 @@ FLAGS = ("deficiency", "under-target", "late", "amended")
 class IngestOutcome:
     """What happened to one filing (or one unreadable document) offered to the store.
 
-    "stored": the first version for its firm, form and End Date; "amended": a further version of a day
-    already stored (whatever its status); "already-present": the same content was stored before.
+    "amended": an AMENDED filing, or any version that the order of versions (versions.py) places after
+    one already stored for its firm, form and End Date; "stored": the first version of its day in that
+    order, either the first to arrive or one arriving after versions that come later in the order (an
+    INITIAL after its amendment; the reason then says so, as the amendment stays the filing of record);
+    "already-present": the same content was stored before. The reason of a further version says its
+    place ("version 1 of 2 of 2024-03-04"), so a late original is told apart from a new amendment.
     """
 
     status: OutcomeStatus
@@ -37,8 +41,39 @@ class IngestOutcome:
         }
 
 
+class VersionRow(Protocol):
+    """A `filings` row joined to its firm, as the store reads it (the `version` column is the arrival number)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def firm_id(self) -> str: ...
+    @property
+    def firm_name(self) -> str: ...
+    @property
+    def end_date(self) -> date: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def form(self) -> str: ...
+    @property
+    def submit_date(self) -> date | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def stored_at(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class FilingVersion:
+    """One stored version of a firm's filing for a form and End Date (without its amounts).
+
+    `version` is its position in the order of the day's versions, 1 for the first, and `is_record` marks
+    the last in that order (versions.py); `arrival` is the stored arrival number, which never changes.
+    """
+
     id: int
     firm_id: str
     firm_name: str
@@ -50,6 +85,30 @@ class FilingVersion:
     is_record: bool
     content_hash: str
     stored_at: datetime
+    arrival: int
+
+    @classmethod
+    def from_row(cls, row: VersionRow, *, version: int, is_record: bool) -> FilingVersion:
+        """The version a row holds, at the place in its day's order that the caller found for it.
+
+        The place is not in the row: it depends on the day's other versions, so the caller orders them
+        (versions.py) and passes it. SQLite gives times back without their zone; they were stored in UTC.
+        """
+        stored = row.stored_at if row.stored_at.tzinfo else row.stored_at.replace(tzinfo=UTC)
+        return cls(
+            id=row.id,
+            firm_id=row.firm_id,
+            firm_name=row.firm_name,
+            end_date=row.end_date,
+            status=row.status,
+            form=row.form,
+            submit_date=row.submit_date,
+            version=version,
+            is_record=is_record,
+            content_hash=row.content_hash,
+            stored_at=stored,
+            arrival=row.version,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +120,7 @@ class FilingVersion:
             "form": self.form,
             "submit_date": self.submit_date.isoformat() if self.submit_date else None,
             "version": self.version,
+            "arrival": self.arrival,
             "is_record": self.is_record,
             "content_hash": self.content_hash,
             "stored_at": self.stored_at.isoformat(),

@@ -4,28 +4,26 @@ The table has a title row ("SELECTED FCM FINANCIAL DATA AS OF <date> FROM REPORT
 the header and one row per firm. Header wording varies between years and older tables lack columns
 (targets, cleared swaps), so columns are recognised by the words in their header (`classify`), not by
 position. A cell holding a footnote mark instead of a number is read as no value. Rows whose excess is not
-funds minus requirement are flagged (the table is not corrected).
+funds minus requirement are flagged (the table is not corrected). Storing the rows, and reading them back,
+is the store's (`Store.import_cftc_rows`, `Store.cftc_month_ends`): this module runs no SQL.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from dailyseg.money import format_amount
 
-from dailyseg.money import format_amount, from_cents, to_cents
-from dailyseg.store.identity import name_key
-from dailyseg.store.store import Store
-from dailyseg.store.tables import aliases, cftc_rows, cftc_values
+if TYPE_CHECKING:
+    from dailyseg.store import Store
 
 POOLS = ("seg", "secured", "swaps")
 TEXT_FIELDS = ("firm", "registered_as", "dsro", "as_of")
@@ -237,54 +235,10 @@ class ImportReport:
         }
 
 
-def _hash(row: CftcRow) -> str:
-    content = "|".join([name_key(row.firm), row.as_of.isoformat(), *(f"{k}={v}" for k, v in sorted(row.values.items()))])
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
-
-
 def import_table(store: Store, path: Path) -> ImportReport:
     """Read the table at `path` and store its rows (one transaction; a row already stored is skipped)."""
     table = parse_table(read_cells(path), str(path))
-    imported = present = 0
-    now = datetime.now(UTC)
-    with store.engine.begin() as conn:
-        for row in table.rows:
-            store.ensure_alias(conn, name_key(row.firm))
-            digest = _hash(row)
-            if conn.execute(select(cftc_rows.c.id).where(cftc_rows.c.row_hash == digest)).first() is not None:
-                present += 1
-                continue
-            record = {
-                "name_key": name_key(row.firm),
-                "firm_name": row.firm,
-                "as_of": row.as_of,
-                "registered_as": row.registered_as,
-                "dsro": row.dsro,
-                "row_hash": digest,
-                "source": str(path),
-                "imported_at": now,
-            }
-            row_id = conn.execute(insert(cftc_rows).values(**record).returning(cftc_rows.c.id)).scalar_one()
-            if row.values:
-                conn.execute(insert(cftc_values), [{"row_id": row_id, "field": k, "cents": to_cents(v)} for k, v in row.values.items()])
-            imported += 1
+    imported, present = store.import_cftc_rows(table.rows, source=str(path))
     flagged = [(r, m) for r in table.rows if (m := r.mismatches())]
     notes = [f"{table.source}:{r.line}: {r.firm}: {note}" for r in table.rows for note in r.notes]
     return ImportReport(str(path), imported, present, flagged, table.skipped, notes, table.columns)
-
-
-def month_end(store: Store, firm: str) -> list[tuple[date, dict[str, Decimal]]]:
-    """A firm's month-end observations from the CFTC table, by date (firm by id or any name)."""
-    firm_id = store.require(firm)
-    query = (
-        select(cftc_rows.c.as_of, cftc_values.c.field, cftc_values.c.cents)
-        .join(cftc_values, cftc_values.c.row_id == cftc_rows.c.id)
-        .join(aliases, aliases.c.name_key == cftc_rows.c.name_key)
-        .where(aliases.c.firm_id == firm_id)
-        .order_by(cftc_rows.c.as_of)
-    )
-    observed: dict[date, dict[str, Decimal]] = {}
-    with store.engine.connect() as conn:
-        for as_of, name, cents in conn.execute(query):
-            observed.setdefault(as_of, {})[name] = from_cents(int(cents))
-    return sorted(observed.items())

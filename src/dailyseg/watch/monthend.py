@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.catalogue.model import Statement
-from dailyseg.watch.cftc import month_end
-from dailyseg.store.store import Store
+
+if TYPE_CHECKING:
+    from dailyseg.store import Store
 
 # The CFTC table's pools and the statements that report the same customer class.
 POOL_STATEMENTS = {"seg": "segregation", "secured": "secured", "swaps": "swaps"}
@@ -72,7 +73,9 @@ class MonthEndFigure:
 
 def compare_month_end(store: Store, firm: str, start: date | None = None, end: date | None = None) -> list[MonthEndFigure]:
     """Every CFTC month-end figure of `firm` between `start` and `end` beside its daily filing of record."""
-    observed = [(day, values) for day, values in month_end(store, firm) if (start is None or day >= start) and (end is None or day <= end)]
+    observed = [
+        (day, values) for day, values in store.cftc_month_ends(firm) if (start is None or day >= start) and (end is None or day <= end)
+    ]
     if not observed:
         return []
     statements = {pool: CATALOGUE.statement_by_id[statement] for pool, statement in POOL_STATEMENTS.items()}

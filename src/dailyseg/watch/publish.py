@@ -22,8 +22,7 @@ from markupsafe import Markup
 from dailyseg.catalogue import CATALOGUE, Statement
 from dailyseg.filing import Filing
 from dailyseg.money import format_amount
-from dailyseg.store.store import Store
-from dailyseg.store.types import FilingVersion
+from dailyseg.store import FilingVersion, Store
 
 MEASURES = ("requirement", "funds", "excess", "target")
 PERIOD_DAYS = 365

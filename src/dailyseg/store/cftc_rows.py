@@ -1,0 +1,104 @@
+"""The CFTC's monthly FCM table as the store keeps it: one row per firm and month end, values in long form.
+
+Reading the table (its headers, footnote marks, title date) is `dailyseg.watch.cftc`'s business; this
+module is only what touches the database, so that nothing outside `dailyseg.store` runs SQL on its tables.
+A row is stored once: its hash covers the firm (by name key), the As of Date and every value, so importing
+the same table twice stores nothing new, while a corrected figure makes a new row. The hash must stay
+as it is, or rows stored before would be stored again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from dailyseg.money import from_cents, to_cents
+from dailyseg.store.bulk import insert_rows
+from dailyseg.store.identity import name_key
+from dailyseg.store.tables import aliases, cftc_rows, cftc_values
+
+# Row hashes sent in one IN list: well under SQLite's limit on bound parameters.
+_HASHES_PER_QUERY = 5000
+_VALUE_COLUMNS = ("row_id", "field", "cents")
+
+
+class MonthEndRow(Protocol):
+    """One firm's row of the table, as read (`dailyseg.watch.cftc.CftcRow` is one)."""
+
+    @property
+    def firm(self) -> str: ...
+    @property
+    def registered_as(self) -> str: ...
+    @property
+    def dsro(self) -> str: ...
+    @property
+    def as_of(self) -> date: ...
+    @property
+    def values(self) -> Mapping[str, Decimal]: ...
+
+
+def row_hash(row: MonthEndRow) -> str:
+    content = "|".join([name_key(row.firm), row.as_of.isoformat(), *(f"{k}={v}" for k, v in sorted(row.values.items()))])
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def _present(conn: Connection, hashes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    unique = sorted(set(hashes))
+    for start in range(0, len(unique), _HASHES_PER_QUERY):
+        chunk = unique[start : start + _HASHES_PER_QUERY]
+        found |= {str(h) for h in conn.execute(select(cftc_rows.c.row_hash).where(cftc_rows.c.row_hash.in_(chunk))).scalars()}
+    return found
+
+
+def insert_new(conn: Connection, rows: Sequence[MonthEndRow], source: str, now: datetime) -> tuple[int, int]:
+    """Insert the rows not stored before (a row repeated in `rows` counts once): (stored, already present).
+
+    The firms' aliases must exist already (the store records them in the same transaction).
+    """
+    seen = _present(conn, [row_hash(row) for row in rows])
+    fresh: list[tuple[MonthEndRow, str]] = []
+    for row in rows:
+        digest = row_hash(row)
+        if digest not in seen:
+            seen.add(digest)
+            fresh.append((row, digest))
+    if fresh:
+        records = [
+            {
+                "name_key": name_key(row.firm),
+                "firm_name": row.firm,
+                "as_of": row.as_of,
+                "registered_as": row.registered_as,
+                "dsro": row.dsro,
+                "row_hash": digest,
+                "source": source,
+                "imported_at": now,
+            }
+            for row, digest in fresh
+        ]
+        ids = [int(i) for i in conn.execute(insert(cftc_rows).returning(cftc_rows.c.id, sort_by_parameter_order=True), records).scalars()]
+        values = [(row_id, k, to_cents(v)) for row_id, (row, _) in zip(ids, fresh, strict=True) for k, v in row.values.items()]
+        insert_rows(conn, cftc_values, _VALUE_COLUMNS, values)
+    return len(fresh), len(rows) - len(fresh)
+
+
+def month_ends(conn: Connection, firm_id: str) -> list[tuple[date, dict[str, Decimal]]]:
+    """A firm's month-end values by date; where two rows give one month end, the one stored later wins."""
+    query = (
+        select(cftc_rows.c.as_of, cftc_values.c.field, cftc_values.c.cents)
+        .join(cftc_values, cftc_values.c.row_id == cftc_rows.c.id)
+        .join(aliases, aliases.c.name_key == cftc_rows.c.name_key)
+        .where(aliases.c.firm_id == firm_id)
+        .order_by(cftc_rows.c.as_of, cftc_rows.c.id)
+    )
+    observed: dict[date, dict[str, Decimal]] = {}
+    for as_of, field, cents in conn.execute(query):
+        observed.setdefault(as_of, {})[field] = from_cents(int(cents))
+    return sorted(observed.items())
