@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from dailyseg.catalogue import CATALOGUE
-from dailyseg.checks import RULES, Context, Finding, UnknownRuleError, validate
+from dailyseg.checks import REGISTRY, Context, Finding, UnknownRuleError, validate
 from dailyseg.filing import CoverPage, Entry, Filing, Header, Target
 
 HEADER = Header("INITIAL", date(2013, 7, 25), "Example Futures LLC", "Daily Seg - FOCUS II", date(2013, 7, 26))
@@ -45,8 +45,8 @@ def only(filing: Filing, rule: str, context: Context | None = None) -> Finding:
     return findings[0]
 
 
-def test_every_registered_rule_is_tested_here() -> None:
-    assert set(RULES) == TESTED
+def test_every_rule_over_one_filing_is_tested_here() -> None:
+    assert {r.id for r in REGISTRY.values() if r.scope == "filing"} == TESTED
 
 
 def test_formulas_with_and_without_tolerance() -> None:
@@ -169,7 +169,8 @@ def test_business_day(end: date, why: str) -> None:
 
 def test_deficiency() -> None:
     finding = only(make({7190: -5}), "deficiency")
-    assert (finding.severity, finding.codes) == ("notice", ("7190",))
+    assert (finding.question, finding.severity, finding.codes) == ("firm", "error", ("7190",))
+    assert finding.notice.startswith("immediate notice to the CFTC and the DSRO (17 CFR 1.12(h))")
     assert (finding.expected, finding.actual, finding.difference) == (Decimal(0), Decimal(-5), Decimal(-5))
 
 
@@ -215,11 +216,14 @@ def test_target_cover() -> None:
 
 def test_rules_are_chosen_by_id() -> None:
     filing = make({7190: -5, 7180: -1})
-    assert {f.rule for f in validate(filing)} >= {"deficiency", "funds-negative", "complete"}
+    assert {f.rule for f in validate(filing)} >= {"deficiency", "complete"}
+    assert "funds-negative" not in {f.rule for f in validate(filing)}  # a strict rule, not run by default
+    assert {f.rule for f in validate(filing, tier="strict")} >= {"deficiency", "funds-negative", "complete"}
     assert {f.rule for f in validate(filing, ["deficiency"])} == {"deficiency"}
+    assert {f.rule for f in validate(filing, ["funds-negative"])} == {"funds-negative"}  # named: run whatever its tier
 
 
 def test_an_unknown_rule_id_is_refused() -> None:
     with pytest.raises(UnknownRuleError) as error:
         validate(make({7010: 1}), ["formulas", "nope"])
-    assert str(error.value) == f"no rule 'nope'; known rules: {', '.join(sorted(RULES))}"
+    assert str(error.value) == f"no rule 'nope'; known rules: {', '.join(sorted(REGISTRY))}"

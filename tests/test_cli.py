@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 import dailyseg
 from dailyseg.catalogue import CATALOGUE
-from dailyseg.checks import RULES
+from dailyseg.checks import REGISTRY
 from dailyseg.cli import main
 from dailyseg.cli.app import COMMAND_MODULES, all_commands
 from dailyseg.filing import Filing
@@ -89,7 +89,7 @@ def test_validate_selected_rules(broken: Path) -> None:
 def test_an_unknown_rule_exits_2_with_a_clear_message() -> None:
     result = run("validate", "--rules", "nope", str(SAMPLE))
     assert result.exit_code == UNREADABLE
-    assert "no rule 'nope'; known rules: below-target" in result.stderr
+    assert "no rule 'nope'; known rules: acknowledgment-letter, amended, below-target" in result.stderr
 
 
 def test_dash_reads_standard_input(sample_text: str) -> None:
@@ -140,7 +140,7 @@ def test_catalogue_json_lists_every_ref_and_formula() -> None:
 
 def test_rules_json() -> None:
     data = json.loads(run("rules", "--json").stdout)
-    assert [r["id"] for r in data] == list(RULES)
+    assert [r["id"] for r in data] == list(REGISTRY)
     assert all(r["severity"] in ("error", "warning", "notice") and r["citation"] and r["description"] for r in data)
 
 

@@ -12,10 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dailyseg.calendar import business_days
+from dailyseg.checks.history import robust_z, unusual_moves
 from dailyseg.cli import main
 from dailyseg.store import Store
-from dailyseg.watch.monitor import UnusualMoveRule, monitor, robust_z, unusual_moves, watch
 from dailyseg.store.synthetic import daily_filing
+from dailyseg.watch.monitor import UnusualMoveRule, monitor, watch
 
 D = Decimal
 M = D(1_000_000)

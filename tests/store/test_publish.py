@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from dailyseg.cli import main
 from dailyseg.store import Store
-from dailyseg.watch.publish import publication
 from dailyseg.store.synthetic import daily_filing, series
+from dailyseg.watch.publish import publication
 
 D = Decimal
 

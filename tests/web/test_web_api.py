@@ -22,8 +22,20 @@ def test_firms_list_every_firm_with_amounts_as_strings(client: TestClient) -> No
     assert set(firms) == {"alpha-futures", "beta-b-clearing-b-and-script-alert-x-script", "citigroup-global-markets"}
     beta = firms["beta-b-clearing-b-and-script-alert-x-script"]
     assert beta["name"] == MARKUP_FIRM
-    assert beta["statements"]["segregation"] == {"requirement": "1000", "funds": "800", "excess": "-200", "target": "50"}
-    assert set(beta["flags"]) == {"deficiency", "under-target"}
+    assert beta["statements"]["segregation"] == {
+        "requirement": "1000",
+        "funds": "800",
+        "excess": "-200",
+        "target": "50",
+        "target_source": "line 7194",
+        "over_target": "-250",
+        "excess_percent": "-20.00",
+        "excess_change": "-100",
+    }
+    # The defect: the store flagged "under-target" beside the deficiency; a deficiency is the one, stronger event.
+    assert beta["status"][0] == "deficiency" and "below-target" not in beta["status"]
+    assert [f["rule"] for f in beta["findings"]][:1] == ["deficiency"]
+    assert beta["findings"][0]["notice"].startswith("immediate notice")
     citi = firms["citigroup-global-markets"]
     assert citi["latest_end_date"] == "2013-07-25" and citi["statements"]["segregation"]["excess"] == "371003045"
 

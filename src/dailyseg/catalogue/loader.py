@@ -13,12 +13,14 @@ from datetime import date
 from typing import Any, cast
 
 from dailyseg.catalogue.model import (
+    KEY_LINE_IDS,
     Bound,
     Catalogue,
     CoverField,
     CoverSpec,
     Formula,
     HoldingType,
+    KeyLine,
     Kind,
     Layout,
     Row,
@@ -92,6 +94,7 @@ def _statement(raw: dict[str, Any], all_layouts: frozenset[str]) -> Statement:
         id=raw["id"],
         customer_class=raw["customer_class"],
         heading=raw["heading"],
+        short=raw["short"],
         title=raw["title"],
         law=raw["law"],
         emphasis=raw["emphasis"],
@@ -202,7 +205,10 @@ def load(text: str | None = None) -> Catalogue:
         full_layout_from=date.fromisoformat(data["meta"]["full_layout_from"]),
         holding_types=tuple(HoldingType(h["id"], h["label"], frozenset(str(c) for c in h["codes"])) for h in data.get("holding_types", [])),
         sources={str(ref): _source(str(ref), raw) for ref, raw in data.get("sources", {}).items()},
+        key_lines=tuple(KeyLine(k["id"], k["label"], k["description"]) for k in data["key_lines"]),
     )
+    if tuple(k.id for k in catalogue.key_lines) != KEY_LINE_IDS:
+        raise CatalogueError(f"key_lines must be {', '.join(KEY_LINE_IDS)} in that order")
     _check(catalogue)
     _check_sources(catalogue)
     return catalogue

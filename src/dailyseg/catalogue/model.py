@@ -102,10 +102,25 @@ class Source:
 
 
 @dataclass(frozen=True)
+class KeyLine:
+    """A line that sums a statement up (requirement, funds, excess, target, excess over target)."""
+
+    id: str
+    label: str
+    description: str
+
+
+# The key lines each statement names a code for (its fields of the same names); the loader checks that the
+# catalogue's key_lines list is exactly these.
+KEY_LINE_IDS = ("requirement", "funds", "excess", "target", "excess_over_target")
+
+
+@dataclass(frozen=True)
 class Statement:
     id: str
     customer_class: str
     heading: str
+    short: str
     title: str
     law: str
     emphasis: Literal["bold", "plain"]
@@ -117,6 +132,11 @@ class Statement:
     target: int
     excess_over_target: int
     residual_interest_rule: str = ""
+
+    @property
+    def key_refs(self) -> Mapping[str, str]:
+        """The code of each key line (`CATALOGUE.key_lines`), by key line id: {"requirement": "7060", ...}."""
+        return {name: str(getattr(self, name)) for name in KEY_LINE_IDS}
 
     def rows(self, layout: str) -> Iterator[Row]:
         """The rows printed in a layout, in print order."""
@@ -237,6 +257,11 @@ class Catalogue:
     full_layout_from: date
     sources: Mapping[str, Source]
     holding_types: tuple[HoldingType, ...] = ()
+    key_lines: tuple[KeyLine, ...] = ()
+
+    @cached_property
+    def key_line_by_id(self) -> Mapping[str, KeyLine]:
+        return {k.id: k for k in self.key_lines}
 
     @cached_property
     def statement_by_id(self) -> Mapping[str, Statement]:

@@ -1,9 +1,46 @@
-"""Validation: named rules that turn a filing into findings.
+"""Validation: every rule of the project, in one immutable registry, and the findings they make.
 
-Importing this package registers every rule. Select rules by id (`validate(filing, ["formulas"])`).
+`REGISTRY` is built here, once, from each rule module's `RULES`; its order is the order in which findings of
+the same question and severity are listed. Select rules by id (`validate(filing, ["formulas"])`) or by tier
+(`validate(filing, tier="strict")`).
 """
 
-from dailyseg.checks import arithmetic, header, notices  # noqa: F401  (registers the rules)
-from dailyseg.checks.registry import RULES, Context, Finding, Rule, UnknownRuleError, rule, select, validate
+from dailyseg.checks import arithmetic, computation, events, header, history
+from dailyseg.checks.registry import (
+    QUESTIONS,
+    SEVERITIES,
+    TIERS,
+    Context,
+    Finding,
+    Hit,
+    Question,
+    Registry,
+    Rule,
+    Scope,
+    Selection,
+    Tier,
+    UnknownRuleError,
+)
 
-__all__ = ["RULES", "Context", "Finding", "Rule", "UnknownRuleError", "rule", "select", "validate"]
+REGISTRY = Registry((*events.RULES, *history.RULES, *header.RULES, *arithmetic.RULES, *computation.RULES))
+validate = REGISTRY.validate
+select = REGISTRY.select
+
+__all__ = [
+    "QUESTIONS",
+    "REGISTRY",
+    "SEVERITIES",
+    "TIERS",
+    "Context",
+    "Finding",
+    "Hit",
+    "Question",
+    "Registry",
+    "Rule",
+    "Scope",
+    "Selection",
+    "Tier",
+    "UnknownRuleError",
+    "select",
+    "validate",
+]

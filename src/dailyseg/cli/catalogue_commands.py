@@ -113,20 +113,28 @@ def catalogue(fmt: str, statement: str | None, layout: str | None) -> None:
 @main.command()
 @format_option(["table", "csv", "json"], "table")
 def rules(fmt: str) -> None:
-    """List the validation rules with their ids, severities and citations. Exit code 0."""
-    from dailyseg.checks import RULES
+    """List every rule: id, question (firm: is the firm in trouble? filing: is the filing right?), tier (basic
+    always runs; strict with --strict), severity, what it looks at, where its findings are shown, citation and
+    the notice the event requires. Exit code 0."""
+    from dailyseg.checks import REGISTRY
 
     if fmt == "json":
-        emit_json([{"id": r.id, "severity": r.severity, "citation": r.citation, "description": r.description} for r in RULES.values()])
+        emit_json([r.to_dict() for r in REGISTRY.values()])
         return
     listing = Listing(
         [
             Column("id", "Rule", "id"),
+            Column("question", "Question", "id"),
+            Column("tier", "Tier", "id"),
             Column("severity", "Severity", "id"),
+            Column("scope", "Looks at", "id"),
+            Column("surfaces", "Shown by"),
             Column("citation", "Citation"),
+            Column("notice", "Notice"),
             Column("description", "Description"),
         ]
     )
-    for r in RULES.values():
-        listing.add(r.id, r.severity, r.citation, r.description)
+    for r in REGISTRY.values():
+        listing.add(r.id, r.question, r.tier, r.severity, r.scope, ", ".join(r.surfaces), r.citation, r.notice, r.description)
     show(listing, fmt)
+

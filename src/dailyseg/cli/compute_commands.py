@@ -14,12 +14,13 @@ import click
 
 from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, fail, format_option, main, output_option, write_output
 from dailyseg.cli.output import SEVERITY_STYLE, Column, Listing, emit_json, progress, say, show, status
+from dailyseg.cli.rule_options import choose_rules, rule_options
 from dailyseg.compute.demo_limits import MAX_POSITIONS, MIN_ACCOUNTS, MIN_POSITIONS
 from dailyseg.compute.engines import ENGINES, EngineName
 from dailyseg.render import FORMATS, renderer
 
 if TYPE_CHECKING:
-    from dailyseg.checks import Finding
+    from dailyseg.checks import Finding, Selection
     from dailyseg.compute import Computation
     from dailyseg.compute.books import Books
 
@@ -38,16 +39,17 @@ def _books(path: str) -> Books:
         fail(str(problem), UNREADABLE)
 
 
-def _compute(books: Books, engine: EngineName) -> Computation:
+def _compute(books: Books, engine: EngineName, selection: Selection | None = None) -> Computation:
     from dailyseg.compute import compute
 
     with status(f"computing on {engine}..."):
-        return compute(books, engine)
+        return compute(books, engine, selection=selection)
 
 
 def _print_findings(findings: tuple[Finding, ...]) -> None:
     for x in findings:
-        say((f"{x.severity:<7}", SEVERITY_STYLE[x.severity]), f" {x.rule:<21} {x.message}", err=True)
+        kind = "EVENT" if x.is_event else x.severity
+        say((f"{kind:<7}", SEVERITY_STYLE[x.severity]), f" {x.rule:<21} {x.message}", err=True)
 
 
 def _by_currency(computation: Computation) -> Listing:
@@ -78,13 +80,16 @@ def _by_currency(computation: Computation) -> Listing:
 @format_option(FORMATS, "text", help="Format of the filing.")
 @output_option("Write the filing here (atomically) instead of standard output.")
 @click.option("--by-currency", is_flag=True, help="Also give the statements currency by currency (supporting detail, 17 CFR 1.49).")
-def compute_command(books: str, engine: EngineName, fmt: str, output: str | None, by_currency: bool) -> None:
+@rule_options
+def compute_command(
+    books: str, engine: EngineName, fmt: str, output: str | None, by_currency: bool, rules: tuple[str, ...], strict: bool
+) -> None:
     """Compute the filing from the BOOKS folder and validate it; findings go to standard error.
 
     \b
     Exit codes: 0 valid; 1 error findings; 2 unreadable books, or the output could not be written.
     """
-    computation = _compute(_books(books), engine)
+    computation = _compute(_books(books), engine, choose_rules(rules, strict))
     if fmt == "json":
         from dailyseg.serial import filing_to_dict
 
@@ -174,7 +179,13 @@ def reconcile_command(books: str, confirmations: str, engine: EngineName, fmt: s
     names = {row["depository"]: (row["name"], row["kind"]) for row in book.rows("depositories")}
     differences = reconcile(totals.balances, confirmed, names)
     if fmt == "json":
-        emit_json({"ok": not differences, "differences": [d.to_dict() for d in differences]})
+        emit_json(
+            {
+                "ok": not differences,
+                "differences": [d.to_dict() for d in differences],
+                "findings": [d.finding().to_dict() for d in differences],
+            }
+        )
     elif not differences and fmt == "table":
         say(("every balance agrees with its confirmation", "green"))
     else:

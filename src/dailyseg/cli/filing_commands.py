@@ -12,7 +12,6 @@ import click
 from dailyseg.cli.app import (
     FOUND_ERRORS,
     OK,
-    UNREADABLE,
     fail,
     format_option,
     main,
@@ -23,24 +22,12 @@ from dailyseg.cli.app import (
     write_output,
 )
 from dailyseg.cli.output import SEVERITY_STYLE, emit_json, is_terminal, render, say, write
+from dailyseg.cli.rule_options import choose_rules, rule_options
 from dailyseg.render import FORMATS, renderer
 
 if TYPE_CHECKING:
-    from dailyseg.checks import Context, Finding
+    from dailyseg.checks import Context, Finding, Selection
     from dailyseg.filing import Filing
-
-
-def _rules(value: tuple[str, ...]) -> list[str] | None:
-    from dailyseg.checks import UnknownRuleError, select
-
-    names = [name.strip() for item in value for name in item.split(",") if name.strip()]
-    if not names:
-        return None
-    try:
-        select(names)
-    except UnknownRuleError as problem:
-        fail(str(problem), UNREADABLE)
-    return names
 
 
 def _context(tolerance: str) -> Context:
@@ -55,31 +42,30 @@ def _context(tolerance: str) -> Context:
     return Context(tolerance=dollars)
 
 
-rules_option = click.option("--rules", "rules", multiple=True, metavar="ID[,ID...]", help="Run only these rules (see `dailyseg rules`).")
 tolerance_option = click.option(
     "--tolerance", default="0", show_default=True, metavar="DOLLARS", help="Largest difference that still counts as equal."
 )
 
 
-def _findings(filings: Sequence[Filing], chosen: list[str] | None, context: Context) -> list[tuple[Filing, list[Finding]]]:
+def _findings(filings: Sequence[Filing], chosen: Selection, context: Context) -> list[tuple[Filing, list[Finding]]]:
     from dailyseg.checks import validate
 
-    return [(f, validate(f, chosen, context)) for f in filings]
+    return [(f, validate(f, chosen.ids, context, tier=chosen.tier)) for f in filings]
 
 
 @main.command()
 @click.argument("file")
 @format_option(["text", "csv", "json"], "text", help="text: laid out like the form; csv: the long form; json: values and findings.")
-@rules_option
+@rule_options
 @tolerance_option
-def show(file: str, fmt: str, rules: tuple[str, ...], tolerance: str) -> None:
+def show(file: str, fmt: str, rules: tuple[str, ...], strict: bool, tolerance: str) -> None:
     """Show FILE laid out like the form, with findings on their lines.
 
     \b
     Exit codes: 0 shown; 1 part of FILE could not be read; 2 FILE unreadable.
     """
     result = read_for_json(file) if fmt == "json" else read_or_exit(file)
-    reports = _findings(result.filings, _rules(rules), _context(tolerance))
+    reports = _findings(result.filings, choose_rules(rules, strict), _context(tolerance))
     if fmt == "json":
         from dailyseg.serial import filing_to_dict
 
@@ -106,19 +92,22 @@ def show(file: str, fmt: str, rules: tuple[str, ...], tolerance: str) -> None:
 @main.command(name="validate")
 @click.argument("file")
 @format_option(["text", "json"], "text", help="text: a line per filing and per finding; json: for scripts.")
-@rules_option
+@rule_options
 @tolerance_option
-def validate_command(file: str, fmt: str, rules: tuple[str, ...], tolerance: str) -> None:
-    """Check every filing in FILE: formulas, signs, header, notices.
+def validate_command(file: str, fmt: str, rules: tuple[str, ...], strict: bool, tolerance: str) -> None:
+    """Check every filing in FILE. Two questions, answered apart: is the filing right (formulas, signs, header,
+    completeness) and is the firm in trouble (events: a deficiency, excess below target, a late INITIAL).
+    Events are listed first.
 
     \b
-    Exit codes: 0 no error; 1 an error finding, or part of FILE unreadable; 2 FILE unreadable.
+    Exit codes: 0 no error; 1 an error finding (a defect, or an event such as a deficiency), or part of FILE
+    unreadable; 2 FILE unreadable, or an unknown rule id.
     With --json the report is JSON in every case, "ok": false and no filings when FILE is unreadable.
     """
-    from dailyseg.checks import RULES
+    from dailyseg.checks import REGISTRY
 
     result = read_for_json(file) if fmt == "json" else read_or_exit(file)
-    context, chosen = _context(tolerance), _rules(rules)
+    context, chosen = _context(tolerance), choose_rules(rules, strict)
     reports = _findings(result.filings, chosen, context)
     errors = read_errors(result) + sum(1 for _, found in reports for x in found if x.severity == "error")
     if fmt == "json":
@@ -127,7 +116,7 @@ def validate_command(file: str, fmt: str, rules: tuple[str, ...], tolerance: str
                 "source": result.source,
                 "ok": errors == 0,
                 "tolerance": str(context.tolerance),
-                "rules": chosen or sorted(RULES),
+                **REGISTRY.describe(chosen),
                 "problems": [p.to_dict() for p in result.problems],
                 "filings": [
                     {
@@ -143,12 +132,16 @@ def validate_command(file: str, fmt: str, rules: tuple[str, ...], tolerance: str
         )
     else:
         for filing, found in reports:
-            counts = {s: sum(1 for x in found if x.severity == s) for s in ("error", "warning", "notice")}
-            verdict = ("valid", "green") if counts["error"] == 0 else ("INVALID", "bold red")
-            tally = f" ({counts['error']} errors, {counts['warning']} warnings, {counts['notice']} notices)"
-            say(f"{filing.label}: ", verdict, tally)
+            defects = [x for x in found if not x.is_event]
+            events = [x for x in found if x.is_event]
+            errors_found = sum(1 for x in defects if x.severity == "error")
+            verdict = ("valid", "green") if errors_found == 0 else ("INVALID", "bold red")
+            tally = f" ({errors_found} errors, {len(defects) - errors_found} warnings)"
+            happened = (f"; {len(events)} events: " + ", ".join(dict.fromkeys(x.rule for x in events)), "bold") if events else ""
+            say(f"{filing.label}: ", verdict, tally, happened)
             for x in found:
-                say("  ", (f"{x.severity:<7}", SEVERITY_STYLE[x.severity]), f" {x.rule:<15} {x.message}")
+                kind = "EVENT" if x.is_event else x.severity
+                say("  ", (f"{kind:<7}", SEVERITY_STYLE[x.severity]), f" {x.rule:<15} {x.message}")
     sys.exit(FOUND_ERRORS if errors else OK)
 
 

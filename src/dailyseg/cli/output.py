@@ -244,9 +244,18 @@ def _records(console: Console, listing: Listing, rows: list[list[str]]) -> None:
 
     if listing.title:
         console.print(Text(printable(listing.title), style="bold"))
+    label = max((len(c.title) for c in listing.columns), default=0)
+    whole = max((len(t) for texts in rows for c, t in zip(listing.columns, texts, strict=True) if c.kind in _WHOLE), default=0)
+    stacked = label + 2 + whole > console.width
     for number, (cells, texts) in enumerate(zip(listing.rows, rows, strict=True)):
         if number:
             console.print()
+        if stacked:
+            # Too narrow for heading and value side by side without cutting an id: each value under its heading.
+            for c, cell, text in zip(listing.columns, cells, texts, strict=True):
+                console.print(Text(c.title, style="dim"), soft_wrap=False)
+                console.print(Text("  " + text, style=_style(cell)), soft_wrap=c.kind in _WHOLE)
+            continue
         grid = Table.grid(padding=(0, 2))
         grid.add_column(no_wrap=True, style="dim")
         grid.add_column(overflow="fold")

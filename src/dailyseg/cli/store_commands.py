@@ -11,9 +11,11 @@ import click
 
 from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, fail, format_option, main, period_options
 from dailyseg.cli.output import Column, Listing, emit_json, progress, say, show
-from dailyseg.cli.store_options import db_option, firm_id_or_exit, open_store, parse_day
+from dailyseg.cli.store_options import as_of_option, db_option, firm_id_or_exit, open_store, parse_day
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from dailyseg.filing import Filing
     from dailyseg.store import FilingVersion, IngestOutcome, Store
     from dailyseg.store.diff import LineChange
@@ -33,13 +35,18 @@ LISTING = ["table", "csv", "json"]
     show_default=True,
     help="Filings written per transaction (whole documents are kept together).",
 )
-@format_option(["text", "json"], "text", help="text: the summary, then a line per amendment and per unreadable document.")
+@format_option(
+    ["text", "json"],
+    "text",
+    help="text: the summary, then a line per amendment, per version that arrived after a later one, and per unreadable document.",
+)
 def ingest(paths: tuple[str, ...], db: str | None, batch: int, fmt: str) -> None:
     """Store every filing in PATHS (files, folders, glob patterns; text, HTML, PDF, JSON, CSV).
 
     Documents are written in batches, one transaction each; a document is stored whole or not at all, even
     if the ingest is stopped, and the same filing twice is stored once. Unreadable files are reported and
-    never stop the batch.
+    never stop the batch. An original that arrives after its amendment is "stored", and said to be late:
+    the amendment stays the filing of record.
 
     \b
     Exit codes: 0 every document read; 1 some unreadable; 2 the store could not be opened.
@@ -63,35 +70,50 @@ def ingest(paths: tuple[str, ...], db: str | None, batch: int, fmt: str) -> None
 def _print_ingest(documents: int, summary: dict[str, int], outcomes: list[IngestOutcome]) -> None:
     say(f"{documents} documents: " + ", ".join(f"{count} {status}" for status, count in summary.items()))
     for outcome in outcomes:
-        if outcome.status == "amended":
-            say("  amended     ", f"{outcome.firm} {outcome.end_date}: {outcome.reason} (filing {outcome.filing_id})")
+        if outcome.status == "amended" or (outcome.status == "stored" and outcome.reason):
+            say(f"  {outcome.status:<12}", f"{outcome.firm} {outcome.end_date}: {outcome.reason} (filing {outcome.filing_id})")
         elif outcome.status == "unreadable":
             say("  ", ("unreadable", "red"), "  ", f"{outcome.source}: {outcome.reason}")
 
 
-_KEY_LINES = (("segregation", "seg"), ("secured", "secured"), ("swaps", "swaps"))
-
-
 @main.command()
+@as_of_option
 @db_option
 @format_option(LISTING, "table")
-def firms(db: str | None, fmt: str) -> None:
-    """List the firms in the store with their latest filing of record and flags.
+def firms(as_of: date | None, db: str | None, fmt: str) -> None:
+    """List the firms in the store, worst first: each firm's status (the rule ids of what the monitor finds about it
+    now: events such as a deficiency or a firm that stopped filing, then errors in its latest filing) and, per
+    statement of its latest filing of record, the excess, the excess as a percentage of the requirement and the
+    excess over (or under) the target. Status is judged as of the latest End Date in the store, or --as-of.
 
     \b
     Exit codes: 0 listed; 2 the store could not be opened.
     """
+    from dailyseg.catalogue import CATALOGUE
+    from dailyseg.watch.status import firm_statuses
+
     with open_store(db) as store:
-        summaries = store.firms()
+        statuses = firm_statuses(store, as_of)
     if fmt == "json":
-        emit_json([s.to_dict() for s in summaries])
+        emit_json([s.to_dict() for s in statuses])
         return
     columns = [Column("firm_id", "firm id", "id"), Column("name", "name"), Column("latest_end_date", "latest", "date")]
-    columns += [Column(f"{sid}_excess", f"{short} excess", "amount") for sid, short in _KEY_LINES]
-    listing = Listing([*columns, Column("flags", "flags", "id")])
-    for s in summaries:
-        excess = [s.statements[sid].excess if sid in s.statements else None for sid, _ in _KEY_LINES]
-        listing.add(s.firm_id, s.name, s.latest_end_date, *excess, ",".join(s.flags) if fmt == "csv" else ", ".join(s.flags))
+    columns.append(Column("status", "status", "id"))
+    for statement in CATALOGUE.statements:
+        columns += [
+            Column(f"{statement.id}_excess", f"{statement.short} excess", "amount"),
+            Column(f"{statement.id}_excess_percent", f"{statement.short} %", "number"),
+            Column(f"{statement.id}_over_target", f"{statement.short} vs target", "amount"),
+        ]
+    listing = Listing(columns)
+    for s in statuses:
+        figures: list[Decimal | None] = []
+        for statement in CATALOGUE.statements:
+            held = s.statements.get(statement.id)
+            place = held.standing if held is not None else None
+            figures += [place.excess, place.excess_percent, place.over_target] if place is not None else [None, None, None]
+        status = ",".join(s.status) if fmt == "csv" else ", ".join(s.status) or "ok"
+        listing.add(s.firm_id, s.name, s.latest_end_date, status, *figures)
     show(listing, fmt)
 
 
@@ -145,7 +167,6 @@ def history(firm: str, codes: tuple[str, ...], start: date | None, end: date | N
     \b
     Exit codes: 0 listed; 2 no such firm, or the store could not be opened.
     """
-    from decimal import Decimal
 
     with open_store(db) as store:
         points = store.history(firm_id_or_exit(store, firm), codes, start, end)
@@ -167,25 +188,32 @@ def history(firm: str, codes: tuple[str, ...], start: date | None, end: date | N
 
 
 def _diff_pair(store: Store, arguments: tuple[str, ...]) -> tuple[int, int]:
-    """The two filing ids that `diff` compares, from ID ID, FIRM DATE or FIRM DATE DATE."""
+    """The two filing ids that `diff` compares, from ID ID, FIRM DATE or FIRM DATE DATE.
+
+    FIRM DATE compares the filing of record with the version it replaced: the one before it in the order
+    of the day's versions (dailyseg.store.versions), not the one that reached the store before it.
+    """
+    from dailyseg.store.versions import rank
+
     if len(arguments) == 2 and all(a.isdigit() for a in arguments):
         return int(arguments[0]), int(arguments[1])
     if len(arguments) not in (2, 3):
-        fail("diff takes two filing ids, FIRM DATE (its first version against its filing of record) or FIRM DATE DATE", UNREADABLE)
+        fail("diff takes two filing ids, FIRM DATE (its filing of record against the version before it) or FIRM DATE DATE", UNREADABLE)
     firm = firm_id_or_exit(store, arguments[0])
     dates = [parse_day(a) for a in arguments[1:]]
-    if len(dates) == 1:
-        versions = store.versions(firm, dates[0])
-        if not versions:
-            fail(f"{firm} filed nothing for {dates[0]}", UNREADABLE)
-        return versions[0].id, next(v.id for v in versions if v.is_record)
-    ids = []
+    records = []
     for wanted in dates:
-        records = [v for v in store.versions(firm, wanted) if v.is_record]
-        if not records:
+        found = [v for v in store.versions(firm, wanted) if v.is_record]
+        if not found:
             fail(f"{firm} filed nothing for {wanted}", UNREADABLE)
-        ids.append(records[-1].id)
-    return ids[0], ids[1]
+        records.append(max(found, key=rank))
+    if len(records) == 2:
+        return records[0].id, records[1].id
+    record = records[0]
+    day = store.day_versions(firm, record.end_date, record.end_date)[(record.end_date, record.form)]
+    if len(day) == 1:
+        fail(f"{firm} has one version for {record.end_date} (filing {record.id}): there is no earlier version to compare", UNREADABLE)
+    return day[-2].id, record.id
 
 
 @main.command()
@@ -194,10 +222,12 @@ def _diff_pair(store: Store, arguments: tuple[str, ...]) -> tuple[int, int]:
 @format_option(LISTING, "table", help="table: the two filings, header changes and a table of changed lines; csv: the changed lines.")
 def diff(arguments: tuple[str, ...], db: str | None, fmt: str) -> None:
     """Compare two filings line by line: two filing ids, FIRM and two End Dates (their filings of record), or
-    FIRM and one End Date (its first version against its filing of record).
+    FIRM and one End Date (its filing of record against the version before it: INITIAL before AMENDED,
+    then by Submit Date, whatever order they arrived in).
 
     \b
-    Exit codes: 0 the same; 1 they differ; 2 no such filing or firm, or the store could not be opened.
+    Exit codes: 0 the same; 1 they differ; 2 no such filing or firm, the day has only one version, or the
+    store could not be opened.
     """
     from dailyseg.store.diff import diff_filings, header_changes
 

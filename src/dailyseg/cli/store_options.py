@@ -54,3 +54,10 @@ def parse_day(text: str) -> date:
         return DAY.convert(text, None, None)
     except click.BadParameter as problem:
         fail(problem.message, UNREADABLE)
+
+
+def as_of_option(function: F) -> F:
+    """`--as-of`: the day a firm's status and silence are judged at (default: the latest End Date in the store)."""
+    return click.option("--as-of", "as_of", type=DAY, help="Judge status as of this day (default: the latest End Date in the store).")(
+        function
+    )

@@ -11,7 +11,8 @@ import click
 
 from dailyseg.cli.app import DAY, FOUND_ERRORS, OK, UNREADABLE, fail, format_option, main, output_option, period_options, write_output
 from dailyseg.cli.output import SEVERITY_STYLE, Column, Listing, Styled, emit_json, say, show
-from dailyseg.cli.store_options import db_option, firm_id_or_exit, open_store
+from dailyseg.cli.rule_options import choose_rules, rule_options
+from dailyseg.cli.store_options import as_of_option, db_option, firm_id_or_exit, open_store
 
 LISTING = ["table", "csv", "json"]
 
@@ -19,26 +20,41 @@ LISTING = ["table", "csv", "json"]
 @main.command()
 @click.argument("firm", required=False)
 @period_options
+@as_of_option
+@rule_options
 @db_option
 @format_option(LISTING, "table")
-def monitor(firm: str | None, start: date | None, end: date | None, db: str | None, fmt: str) -> None:
-    """Findings over time for FIRM (default: every firm): deficiencies, excess below target, falls of more than
-    25% of residual interest, business days with no filing, late INITIAL filings, amendments and what they
-    changed, unusual day-over-day moves.
+def monitor(
+    firm: str | None,
+    start: date | None,
+    end: date | None,
+    as_of: date | None,
+    rules: tuple[str, ...],
+    strict: bool,
+    db: str | None,
+    fmt: str,
+) -> None:
+    """Findings over time for FIRM (default: every firm): every rule `validate` runs, on each End Date's filing of
+    record, and the rules over time: falls of more than 25% of residual interest, business days with no filing, a
+    firm that stopped filing, amendments and what they changed, unusual day-over-day moves. Events come first.
 
     \b
-    Exit codes: 0 no deficiency; 1 a deficiency (an error finding); 2 no such firm, or the store could not be opened.
+    Exit codes: 0 no error finding; 1 an error finding (a deficiency, or a filing that does not foot); 2 no such
+    firm, an unknown rule id, or the store could not be opened.
     """
-    from dailyseg.watch.monitor import RULES, UnusualMoveRule, watch
+    from dailyseg.checks import REGISTRY
+    from dailyseg.watch.monitor import UnusualMoveRule, watch
 
     rule = UnusualMoveRule()
+    chosen = choose_rules(rules, strict)
     with open_store(db) as store:
         firm_id = firm_id_or_exit(store, firm) if firm is not None else None
-        found = watch(store, firm_id, start, end, unusual=rule)
+        found = watch(store, firm_id, start, end, unusual=rule, selection=chosen, as_of=as_of)
     if fmt == "json":
         emit_json(
             {
-                "rules": {rule_id: {"severity": s, "description": d} for rule_id, (s, d) in RULES.items()},
+                **REGISTRY.describe(chosen),
+                "rule_details": {r.id: r.to_dict() for r in REGISTRY.chosen(chosen)},
                 "unusual_move_rule": rule.describe(),
                 "findings": [o.to_dict() for o in found],
             }

@@ -20,6 +20,7 @@ from dailyseg.compute.engines import ENGINES, EngineName
 from dailyseg.lazy import lazy_names
 
 if TYPE_CHECKING:
+    from dailyseg.checks import Selection
     from dailyseg.compute.assemble import Computation, Totals
     from dailyseg.compute.books import Books, read_books
     from dailyseg.compute.config import BooksError, FirmConfig
@@ -50,11 +51,12 @@ def engine_totals(books: Books, engine: EngineName = "duckdb") -> Totals:
     return Totals(tuple(customers), tuple(balances), rates(books))
 
 
-def compute(books: Books, engine: EngineName = "duckdb") -> Computation:
-    """The filing computed from the books, validated, with its supporting detail."""
+def compute(books: Books, engine: EngineName = "duckdb", *, selection: Selection | None = None) -> Computation:
+    """The filing computed from the books, validated by the rules selected (default: the basic tier), with its
+    supporting detail."""
     from dailyseg.compute.assemble import assemble
 
-    return assemble(engine_totals(books, engine), books.config)
+    return assemble(engine_totals(books, engine), books.config, selection=selection)
 
 
 __all__ = ["ENGINES", "Books", "BooksError", "Computation", "EngineName", "FirmConfig", "Totals", "compute", "engine_totals", "read_books"]

@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from dailyseg.catalogue import CATALOGUE, Formula, Source
-from dailyseg.checks import Context, Finding, validate
+from dailyseg.checks import REGISTRY, Context, Finding, Hit, Selection, validate
+from dailyseg.checks.computation import ACKNOWLEDGMENT_LETTER, CURRENCY_COVER, UNPLACED_BALANCE
 from dailyseg.compute.config import FirmConfig
 from dailyseg.compute.schema import NO_LETTER_KINDS
 from dailyseg.filing import Filing
@@ -151,8 +152,8 @@ class Computation:
         return sum(1 for f in self.findings if f.severity == "error")
 
 
-def assemble(totals: Totals, config: FirmConfig) -> Computation:
-    """Place the totals on lines, convert, round, derive, validate."""
+def assemble(totals: Totals, config: FirmConfig, *, selection: Selection | None = None) -> Computation:
+    """Place the totals on lines, convert, round, derive, validate (with the rules selected; default: basic)."""
     per_currency = by_currency_exact(totals)
     exact: dict[str, Decimal] = {}
     for currency, lines in per_currency.items():
@@ -165,12 +166,14 @@ def assemble(totals: Totals, config: FirmConfig) -> Computation:
     whole = {c: derive({r: to_dollars(a) for r, a in lines.items()}, "full", None) for c, lines in per_currency.items()}
     undermargined = _undermargined(totals)
     context = Context(tolerance=config.tolerance, undermargined=dict(undermargined))
-    findings = [
-        *_letter_findings(totals),
-        *_unplaced_findings(totals),
-        *_cover_findings(whole, totals.rates),
-        *validate(filing, context=context),
-    ]
+    chosen = REGISTRY.chosen(selection or Selection())
+    over_books = [*_letter_findings(totals), *_unplaced_findings(totals), *_cover_findings(whole, totals.rates)]
+    findings = REGISTRY.ordered(
+        [
+            *(f for f in over_books if REGISTRY[f.rule] in chosen),
+            *validate(filing, [r.id for r in chosen if r.scope == "filing"], context),
+        ]
+    )
     return Computation(filing, tuple(findings), exact, whole, undermargined, totals)
 
 
@@ -189,18 +192,12 @@ def _letter_findings(totals: Totals) -> Iterable[Finding]:
         if counts(row) or row["amount"] == 0:
             continue
         statement = next(s for s in CATALOGUE.statements if s.customer_class == row["customer_class"])
-        yield Finding(
-            "acknowledgment-letter",
-            "warning",
-            statement.id,
-            (),
+        message = (
             f"{row['name']} ({row['depository']}): {row['currency']} {format_amount(canonical(row['amount']))} "
-            f"of {row['asset'].replace('_', ' ')} left out of funds: no written acknowledgment letter on file",
-            "an acknowledgment letter",
-            "none on file",
-            row["amount"],
-            citation="17 CFR 1.20(d); 22.5; 30.7(c)",
+            f"of {row['asset'].replace('_', ' ')} left out of funds: no written acknowledgment letter on file"
         )
+        hit = Hit(message, statement=statement.id, expected="an acknowledgment letter", actual="none on file", difference=row["amount"])
+        yield ACKNOWLEDGMENT_LETTER.stamp(hit)
 
 
 def _unplaced_findings(totals: Totals) -> Iterable[Finding]:
@@ -208,17 +205,13 @@ def _unplaced_findings(totals: Totals) -> Iterable[Finding]:
     for row in totals.balances:
         if (row["customer_class"], row["kind"], row["asset"]) in placed or row["amount"] == 0:
             continue
-        yield Finding(
-            "unplaced-balance",
-            "error",
-            None,
-            (),
+        hit = Hit(
             f"{row['depository']}: {row['customer_class']} {row['asset']} at a {row['kind']} depository has no line on the form",
-            "a balance the form reports",
-            f"{row['currency']} {format_amount(canonical(row['amount']))}",
-            row["amount"],
-            citation="catalogue sources",
+            expected="a balance the form reports",
+            actual=f"{row['currency']} {format_amount(canonical(row['amount']))}",
+            difference=row["amount"],
         )
+        yield UNPLACED_BALANCE.stamp(hit)
 
 
 def _cover_findings(whole: Mapping[str, Mapping[str, Decimal]], rates: Mapping[str, Decimal]) -> Iterable[Finding]:
@@ -236,15 +229,16 @@ def _cover_findings(whole: Mapping[str, Mapping[str, Decimal]], rates: Mapping[s
             if currency != "USD" and in_usd <= available:
                 available -= in_usd
                 continue
-            yield Finding(
-                "currency-cover",
-                "warning",
-                statement.id,
-                (req, funds),
+            message = (
                 f"{statement.heading}: {currency} obligations of {format_amount(lines.get(req, ZERO))} exceed {currency} funds of "
-                f"{format_amount(lines.get(funds, ZERO))} and no permitted substitute covers the {format_amount(short)} short",
-                lines.get(req, ZERO),
-                lines.get(funds, ZERO),
-                -short,
-                citation="17 CFR 1.49(e)",
+                f"{format_amount(lines.get(funds, ZERO))} and no permitted substitute covers the {format_amount(short)} short"
             )
+            hit = Hit(
+                message,
+                statement=statement.id,
+                codes=(req, funds),
+                expected=lines.get(req, ZERO),
+                actual=lines.get(funds, ZERO),
+                difference=-short,
+            )
+            yield CURRENCY_COVER.stamp(hit)

@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from dailyseg.catalogue import CATALOGUE
+from dailyseg.checks import Finding, Hit
+from dailyseg.checks.computation import CONFIRMATION_MISMATCH
 from dailyseg.compute.books import read_csv
 from dailyseg.compute.config import BooksError
 from dailyseg.compute.schema import ASSETS, CLASSES, Column, Table
+from dailyseg.money import format_amount
 
 CONFIRMATIONS = Table(
     "confirmations",
@@ -52,6 +55,20 @@ class Difference:
     @property
     def difference(self) -> Decimal:
         return self.books - self.confirmed
+
+    def finding(self) -> Finding:
+        """The difference as a finding of the reconciliation's rule, on the line the balance feeds."""
+        where = f"line {self.line}" if self.line else "no line of the form"
+        hit = Hit(
+            f"{self.name} ({self.depository}), {self.customer_class} {self.asset.replace('_', ' ')} in {self.currency} ({where}): "
+            f"books {format_amount(self.books)}, confirmed {format_amount(self.confirmed)}",
+            statement=CATALOGUE.statement_of(self.line) if self.line else None,
+            codes=(self.line,) if self.line else (),
+            expected=self.confirmed,
+            actual=self.books,
+            difference=self.difference,
+        )
+        return CONFIRMATION_MISMATCH.stamp(hit)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,14 +12,13 @@ from collections import OrderedDict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
-
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.money import cents_text
 from dailyseg.store import Store
-from dailyseg.store.tables import filings
 
-PARTS = ("requirement", "funds", "excess", "target")
+# The key lines a chart draws: every one the catalogue names except the excess over target, which is the
+# distance between two drawn lines.
+PARTS = tuple(k.id for k in CATALOGUE.key_lines if k.id != "excess_over_target")
 
 
 def short_title(heading: str) -> str:
@@ -29,7 +28,7 @@ def short_title(heading: str) -> str:
 
 def chart_codes() -> dict[str, dict[str, str]]:
     """For each statement, the code of each charted part, from the catalogue."""
-    return {s.id: {part: str(getattr(s, part)) for part in PARTS} for s in CATALOGUE.statements}
+    return {s.id: {part: s.key_refs[part] for part in PARTS} for s in CATALOGUE.statements}
 
 
 def chart_data(store: Store, firm_id: str, start: date | None = None, end: date | None = None) -> dict[str, Any]:
@@ -46,6 +45,7 @@ def chart_data(store: Store, firm_id: str, start: date | None = None, end: date 
         series[statement][part] = [None if amount is None else cents_text(amount) for amount in chosen]
     return {
         "firm_id": firm_id,
+        "parts": [{"id": k.id, "label": CATALOGUE.key_line_by_id[k.id].label} for k in CATALOGUE.key_lines if k.id in PARTS],
         "dates": [table.dates[i].isoformat() for i in kept],
         "filing_ids": [table.filing_ids[i] for i in kept],
         "amended": [table.amended[i] for i in kept],
@@ -58,10 +58,8 @@ def chart_data(store: Store, firm_id: str, start: date | None = None, end: date 
 
 
 def store_revision(store: Store) -> int:
-    """The largest filing id: the store only inserts (a new version is a new row), so it changes exactly
-    when something is stored, by this process or any other."""
-    with store.engine.connect() as conn:
-        return int(conn.execute(select(func.max(filings.c.id))).scalar() or 0)
+    """What the cache keys on: the store's revision (`Store.revision`), which changes whenever a filing is stored."""
+    return store.revision()
 
 
 class ChartCache:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Query, Request
 
+from dailyseg.checks import REGISTRY, Selection, UnknownRuleError
 from dailyseg.store import Store, StoreError
 
 
@@ -51,3 +53,16 @@ def firm_or_404(store: Store, firm: str) -> str:
 def check_range(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and start > end:
         raise HTTPException(422, f"invalid request: from {start.isoformat()} is after to {end.isoformat()}")
+
+
+def rule_choice(
+    rules: Annotated[list[str] | None, Query(description="run only these rule ids (GET /api/rules lists them)")] = None,
+    strict: Annotated[bool, Query(description="also run the strict tier: soft cross-checks and heuristics")] = False,
+) -> Selection:
+    """The rules a request asks for, as `--rules` and `--strict` choose them on the command line (422 if unknown)."""
+    selection = Selection.of(rules or (), strict=strict)
+    try:
+        REGISTRY.chosen(selection)
+    except UnknownRuleError as problem:
+        raise HTTPException(422, f"invalid request: {problem}") from None
+    return selection

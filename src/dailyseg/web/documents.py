@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from fastapi import HTTPException, UploadFile
 
-from dailyseg.checks import Finding, validate
+from dailyseg.checks import Finding, Selection, validate
 from dailyseg.filing import Filing
 from dailyseg.parse import read
 from dailyseg.problems import Problem
@@ -63,10 +63,11 @@ async def receive(file: UploadFile, limit: int) -> tuple[str, bytes]:
     return display_name(file.filename), data
 
 
-def examine(name: str, content: bytes, limit: int) -> Examined:
+def examine(name: str, content: bytes, limit: int, choice: Selection | None = None) -> Examined:
     result = read(content, limit=limit)
     problems = tuple(replace(p, source=name) for p in result.problems)
-    return Examined(name, content, [Checked(f, validate(f)) for f in result.filings], problems)
+    ids, tier = (choice.ids, choice.tier) if choice is not None else (None, "basic")
+    return Examined(name, content, [Checked(f, validate(f, ids, tier=tier)) for f in result.filings], problems)
 
 
 def store_examined(store: Store, examined: Examined) -> list[IngestOutcome]:

@@ -30,7 +30,8 @@ class ProblemOut(BaseModel):
 
 
 class FindingOut(BaseModel):
-    rule: str
+    rule: str = Field(description="the rule's id (GET /api/rules lists them)")
+    question: str = Field(description='"firm": an event (is the firm in trouble?); "filing": a defect (is the filing right?)')
     severity: str
     statement: str | None
     codes: list[str]
@@ -39,6 +40,8 @@ class FindingOut(BaseModel):
     actual: str | None
     difference: str | None
     citation: str
+    notice: str = Field(description="what the rule requires the firm to do when the event happens (empty for defects)")
+    since: str | None = Field(description="for an event over time, the first End Date of its unbroken run")
 
 
 class CheckedFiling(BaseModel):
@@ -95,14 +98,25 @@ class StatementFigures(BaseModel):
     funds: str | None
     excess: str | None
     target: str | None
+    target_source: str | None = Field(description='where the target was read: "line 7194" or "cover page"')
+    over_target: str | None = Field(description="excess minus target (negative: under the target)")
+    excess_percent: str | None = Field(description="excess as a percentage of the requirement")
+    excess_change: str | None = Field(description="change in excess from the prior filed day")
+
+
+class ObservationOut(FindingOut):
+    firm_id: str
+    end_date: str
 
 
 class FirmOut(BaseModel):
     firm_id: str
     name: str = Field(description="the name on the firm's latest filing")
     latest_end_date: str | None
+    as_of: str | None = Field(description="the day the status is judged at: the latest End Date in the store, or ?as_of=")
+    status: list[str] = Field(description="rule ids of the firm's current findings, worst first (empty: nothing to report)")
     statements: dict[str, StatementFigures] = Field(description='by statement: "segregation", "secured", "swaps"')
-    flags: list[str] = Field(description='a subset of "deficiency", "under-target", "late", "amended"')
+    findings: list[ObservationOut] = Field(description="the findings behind the status, worst first")
 
 
 class VersionOut(BaseModel):
@@ -146,8 +160,14 @@ class ChartStatement(BaseModel):
     series: dict[str, list[str | None]] = Field(description="by part, one amount (or null) per date")
 
 
+class ChartPart(BaseModel):
+    id: str = Field(description='a key line of the catalogue: "requirement", "funds", "excess", "target"')
+    label: str
+
+
 class ChartOut(BaseModel):
     firm_id: str
+    parts: list[ChartPart] = Field(description="the lines drawn, in order, with their labels")
     dates: list[str]
     filing_ids: list[int]
     amended: list[bool]
@@ -167,8 +187,3 @@ class StoreResult(BaseModel):
     source: str
     outcomes: list[OutcomeOut]
     problems: list[ProblemOut]
-
-
-class ObservationOut(FindingOut):
-    firm_id: str
-    end_date: str

@@ -7,18 +7,42 @@ from datetime import date, timedelta
 
 from dailyseg.calendar import previous_business_day
 from dailyseg.catalogue import CATALOGUE
+from dailyseg.checks import REGISTRY
 from dailyseg.filing import Filing
 from dailyseg.store import FilingVersion, Store
 from dailyseg.store.diff import LineChange, diff_filings
 from dailyseg.web.charts import short_title
 
-# Status marks: a symbol and a word, so a mark reads the same without colour.
+# Status marks: a symbol and a word, so a mark reads the same without colour. The symbol says what kind of
+# finding it is (an event by its severity, or a defect of the filing); the word is the rule's id.
+_SYMBOLS = {("firm", "error"): "✖", ("firm", "warning"): "▼", ("firm", "notice"): "✎"}
 MARKS = {
-    "deficiency": ("✖", "deficiency"),
-    "under-target": ("▼", "under target"),
-    "late": ("⏱", "late"),
-    "amended": ("✎", "amended"),
+    r.id: (_SYMBOLS.get((r.question, r.severity), "⚠"), r.id.replace("-", " "), f"{r.question}-{r.severity}") for r in REGISTRY.values()
 }
+
+
+@dataclass(frozen=True)
+class Part:
+    """A figure a page shows per statement: a key line of the catalogue or one derived from them."""
+
+    id: str
+    label: str
+    percent: bool = False
+
+
+_KEY = CATALOGUE.key_line_by_id
+# The firms list: how each firm stands, compactly; the firm page: the whole latest filing's key lines.
+FIRMS_PARTS = (
+    Part("excess", _KEY["excess"].label),
+    Part("excess_percent", "% of requirement", percent=True),
+    Part("over_target", _KEY["excess_over_target"].label),
+    Part("excess_change", "Day change"),
+)
+FIRM_PARTS = (
+    *(Part(k.id if k.id != "excess_over_target" else "over_target", k.label) for k in CATALOGUE.key_lines),
+    Part("excess_percent", "% of requirement", percent=True),
+    Part("excess_change", "Day change"),
+)
 DEFAULT_WINDOW = timedelta(days=365)
 # How far back the filing page looks for the previous filing of record (long holiday weekends included).
 LOOK_BACK = timedelta(days=14)

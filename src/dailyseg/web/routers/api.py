@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from fastapi.responses import JSONResponse, Response
 
 from dailyseg.catalogue import CATALOGUE, key_of
-from dailyseg.checks import validate
+from dailyseg.checks import REGISTRY, Selection, validate
 from dailyseg.serial import filing_to_dict
 from dailyseg.store import Store
 from dailyseg.watch.monitor import watch
+from dailyseg.watch.status import firm_status, firm_statuses
 from dailyseg.web.charts import ChartCache
-from dailyseg.web.deps import check_range, firm_or_404, get_store
+from dailyseg.web.deps import check_range, firm_or_404, get_store, rule_choice
 from dailyseg.web.documents import examine, receive, store_examined
 from dailyseg.web.schemas import (
     ERRORS,
@@ -41,19 +42,28 @@ To = Annotated[date | None, Query(alias="to", description="last End Date, includ
 Upload = Annotated[UploadFile, File(description="a filing in any format dailyseg reads")]
 
 
+AsOf = Annotated[date | None, Query(alias="as_of", description="judge status as of this day (default: the latest End Date stored)")]
+
+
 @reading.get("/firms", response_model=list[FirmOut], tags=["firms"])
-def firms(store: StoreDep) -> list[dict[str, Any]]:
-    """Every firm with its latest filing of record summed up by statement, and its status flags."""
-    return [f.to_dict() for f in store.firms()]
+def firms(store: StoreDep, as_of: AsOf = None) -> list[dict[str, Any]]:
+    """Every firm, worst first: its status (rule ids of its current findings) and its latest filing of record by statement."""
+    return [f.to_dict() for f in firm_statuses(store, as_of)]
 
 
 @reading.get("/firms/{firm}", response_model=FirmOut, tags=["firms"])
-def firm(firm: str, store: StoreDep) -> dict[str, Any]:
+def firm(firm: str, store: StoreDep, as_of: AsOf = None) -> dict[str, Any]:
     """One firm, by firm id or by any name it filed under."""
-    summary = store.firm(firm)
-    if summary is None:
+    status = firm_status(store, firm, as_of)
+    if status is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
-    return summary.to_dict()
+    return status.to_dict()
+
+
+@reading.get("/rules", tags=["rules"])
+def rules() -> list[dict[str, Any]]:
+    """Every rule: id, question, tier, severity, what it looks at, where it is shown, citation and notice."""
+    return [r.to_dict() for r in REGISTRY.values()]
 
 
 @reading.get("/firms/{firm}/filings", response_model=list[VersionOut], tags=["filings"])
@@ -104,7 +114,7 @@ def firm_findings(firm: str, store: StoreDep, start: From = None, end: To = None
 
 
 @reading.get("/filings/{filing_id}", response_model=StoredFiling, tags=["filings"])
-def filing(filing_id: int, store: StoreDep) -> dict[str, Any]:
+def filing(filing_id: int, store: StoreDep, choice: Annotated[Selection, Depends(rule_choice)]) -> dict[str, Any]:
     """One stored version: the filing, its findings, and every version of the same day."""
     try:
         version, stored = store.get(filing_id)
@@ -114,19 +124,20 @@ def filing(filing_id: int, store: StoreDep) -> dict[str, Any]:
         "version": version.to_dict(),
         "versions": [v.to_dict() for v in store.versions(version.firm_id, version.end_date) if v.form == version.form],
         "filing": filing_to_dict(stored),
-        "findings": [f.to_dict() for f in validate(stored)],
+        "findings": [f.to_dict() for f in validate(stored, choice.ids, tier=choice.tier)],
     }
 
 
 @reading.post("/validate", response_model=Validation, tags=["validation"])
-async def validate_document(request: Request, file: Upload) -> dict[str, Any]:
+async def validate_document(request: Request, file: Upload, choice: Annotated[Selection, Depends(rule_choice)]) -> dict[str, Any]:
     """Read and check an uploaded document without storing it: its filings, their findings, and read problems.
 
-    An unreadable document is answered 200 with `ok: false` and the problems that say why.
+    An unreadable document is answered 200 with `ok: false` and the problems that say why. `rules` and `strict`
+    choose the rules as `dailyseg validate --rules` and `--strict` do.
     """
     limit = settings_of(request).max_upload_bytes
     name, content = await receive(file, limit)
-    return validation_out(examine(name, content, limit))
+    return validation_out(examine(name, content, limit, choice))
 
 
 @router.post(

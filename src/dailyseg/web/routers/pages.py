@@ -14,14 +14,14 @@ from dailyseg.filing import Filing
 from dailyseg.render.html import render_fragment
 from dailyseg.store import FilingVersion, Store
 from dailyseg.watch.monitor import watch
-from dailyseg.web.charts import PARTS
+from dailyseg.watch.status import firm_status, firm_statuses
 from dailyseg.web.deps import check_range, get_store
 from dailyseg.web.downloads import FORMATS, file_name
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
 from dailyseg.web.templating import render_template
 from dailyseg.web.timeline import SHAPES, timeline
-from dailyseg.web.views import MARKS, comparisons, days_of, default_window, statement_columns
+from dailyseg.web.views import FIRM_PARTS, FIRMS_PARTS, MARKS, comparisons, days_of, default_window, statement_columns
 
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -30,11 +30,11 @@ StoreDep = Annotated[Store, Depends(get_store)]
 @router.get("/", response_class=HTMLResponse)
 def firms(request: Request, store: StoreDep, q: str = "") -> HTMLResponse:
     query = q.strip()
-    listed = [f for f in store.firms() if not query or query.lower() in f.name.lower() or query.lower() in f.firm_id]
+    listed = [f for f in firm_statuses(store) if not query or query.lower() in f.name.lower() or query.lower() in f.firm_id]
     return page(
         request,
         "firms.html.j2",
-        {"firms": listed, "q": query, "columns": statement_columns(), "parts": PARTS, "marks": MARKS},
+        {"firms": listed, "q": query, "columns": statement_columns(), "parts": FIRMS_PARTS, "marks": MARKS},
     )
 
 
@@ -47,7 +47,7 @@ def firm(
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     check_range(start, end)
-    summary = store.firm(firm)
+    summary = firm_status(store, firm)
     if summary is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
     start, end = default_window(summary.latest_end_date, start, end)
@@ -55,7 +55,7 @@ def firm(
     return page(
         request,
         "firm.html.j2",
-        {"firm": summary, "days": days, "start": start, "end": end, "columns": statement_columns(), "parts": PARTS, "marks": MARKS},
+        {"firm": summary, "days": days, "start": start, "end": end, "columns": statement_columns(), "parts": FIRM_PARTS, "marks": MARKS},
     )
 
 
@@ -107,7 +107,7 @@ def findings(
 ) -> HTMLResponse:
     """The monitor's findings for a period on a timeline: a page, or (partial) the section the firm page inserts."""
     check_range(start, end)
-    summary = store.firm(firm)
+    summary = firm_status(store, firm)
     if summary is None or summary.latest_end_date is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
     start, end = default_window(summary.latest_end_date, start, end)

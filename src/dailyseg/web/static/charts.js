@@ -1,5 +1,5 @@
-// The firm page's charts: requirement, funds, excess and target of each statement over time (uPlot).
-// Amounts arrive as exact strings; they become numbers here only to be drawn.
+// The firm page's charts: the key lines of each statement over time (uPlot). Which lines, and their labels,
+// come from the API (the catalogue's key lines); amounts arrive as exact strings and become numbers only to be drawn.
 "use strict";
 (function () {
   const section = document.querySelector("[data-chart-url]");
@@ -7,12 +7,13 @@
   const holder = section.querySelector("[data-charts]");
   const form = section.querySelector("[data-range]");
   // Line styles differ by dash as well as colour, so the series read apart without colour.
-  const STYLE = {
-    requirement: { stroke: "#0b4f8a", dash: [] },
-    funds: { stroke: "#1d6b2a", dash: [8, 4] },
-    excess: { stroke: "#a05a00", dash: [2, 3] },
-    target: { stroke: "#7a1f7a", dash: [12, 4, 2, 4] },
-  };
+  const STYLES = [
+    { stroke: "#0b4f8a", dash: [] },
+    { stroke: "#1d6b2a", dash: [8, 4] },
+    { stroke: "#a05a00", dash: [2, 3] },
+    { stroke: "#7a1f7a", dash: [12, 4, 2, 4] },
+    { stroke: "#444444", dash: [1, 2] },
+  ];
   const charts = [];
   let span = [null, null];
 
@@ -43,13 +44,13 @@
       caption.textContent = statement.title;
       figure.appendChild(caption);
       holder.appendChild(figure);
-      const parts = Object.keys(statement.series);
-      const columns = [xs].concat(parts.map((part) => statement.series[part].map((v) => (v === null ? null : Number(v)))));
+      const parts = data.parts.filter((part) => part.id in statement.series);
+      const columns = [xs].concat(parts.map((part) => statement.series[part.id].map((v) => (v === null ? null : Number(v)))));
       const series = [{ label: "End Date", value: (u, v) => (v == null ? "—" : new Date(v * 1000).toISOString().slice(0, 10)) }].concat(
-        parts.map((part) => ({
-          label: part.charAt(0).toUpperCase() + part.slice(1) + " [" + statement.codes[part] + "]",
-          stroke: STYLE[part].stroke,
-          dash: STYLE[part].dash,
+        parts.map((part, i) => ({
+          label: part.label + " [" + statement.codes[part.id] + "]",
+          stroke: STYLES[i % STYLES.length].stroke,
+          dash: STYLES[i % STYLES.length].dash,
           width: 1.5,
           spanGaps: false,
           value: (u, v) => money(v),
@@ -77,7 +78,7 @@
       };
       const chart = new uPlot(options, columns, figure);
       chart.root.setAttribute("role", "img");
-      chart.root.setAttribute("aria-label", statement.title + ": requirement, funds, excess and target over time");
+      chart.root.setAttribute("aria-label", statement.title + ": " + parts.map((part) => part.label.toLowerCase()).join(", ") + " over time");
       charts.push(chart);
     });
     if (!charts.length) holder.textContent = "No figures to chart.";

@@ -1,0 +1,63 @@
+"""Where a statement of a filing stands: requirement, funds, excess, target and the excess over the target.
+
+Computed here once, so the rules (a deficiency, a shortfall against the target), the firms list and the pages
+cannot read a statement's standing differently. The target is the filed target line when there is one, else
+the cover page's target in dollars (form-spec 8.9, a presumed derivation); the excess over the target is the
+filed line (7198, 7785, 8770) when there is one, else excess minus target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dailyseg.catalogue import CATALOGUE
+from dailyseg.filing import Filing
+from dailyseg.money import to_dollars
+
+
+@dataclass(frozen=True)
+class Standing:
+    statement: str
+    requirement: Decimal | None
+    funds: Decimal | None
+    excess: Decimal | None
+    target: Decimal | None
+    target_source: str
+    over_target: Decimal | None
+
+    @property
+    def excess_percent(self) -> Decimal | None:
+        """Excess as a percentage of the requirement, to two places (None without a positive requirement)."""
+        if self.excess is None or not self.requirement or self.requirement <= 0:
+            return None
+        return (self.excess * 100 / self.requirement).quantize(Decimal("0.01"))
+
+    @property
+    def deficient(self) -> bool:
+        return self.excess is not None and self.excess < 0
+
+    @property
+    def below_target(self) -> bool:
+        """Under the target while not deficient: a deficiency is its own, stronger event."""
+        return not self.deficient and self.over_target is not None and self.over_target < 0
+
+
+def standing(filing: Filing, statement_id: str) -> Standing:
+    statement = CATALOGUE.statement_by_id[statement_id]
+    requirement, excess = filing.get(statement.requirement), filing.get(statement.excess)
+    target, source = filing.get(statement.target), f"line {statement.target}"
+    cover = filing.cover.target(statement_id) if filing.cover else None
+    if target is None and cover is not None and requirement is not None:
+        target, source = to_dollars(cover.dollars(requirement)), "cover page"
+    if target is None:
+        source = ""
+    over = filing.get(statement.excess_over_target)
+    if over is None and excess is not None and target is not None:
+        over = excess - target
+    return Standing(statement_id, requirement, filing.get(statement.funds), excess, target, source, over)
+
+
+def standings(filing: Filing) -> dict[str, Standing]:
+    """The standing of each statement the filing carries, in catalogue order."""
+    return {s.id: standing(filing, s.id) for s in CATALOGUE.statements if s.id in filing.statements or filing.get(s.excess) is not None}
