@@ -205,7 +205,7 @@ def load(text: str | None = None) -> Catalogue:
         full_layout_from=date.fromisoformat(data["meta"]["full_layout_from"]),
         holding_types=tuple(HoldingType(h["id"], h["label"], frozenset(str(c) for c in h["codes"])) for h in data.get("holding_types", [])),
         sources={str(ref): _source(str(ref), raw) for ref, raw in data.get("sources", {}).items()},
-        key_lines=tuple(KeyLine(k["id"], k["label"], k["description"]) for k in data["key_lines"]),
+        key_lines=tuple(KeyLine(k["id"], k["label"], k["report_label"], k["description"]) for k in data["key_lines"]),
     )
     if tuple(k.id for k in catalogue.key_lines) != KEY_LINE_IDS:
         raise CatalogueError(f"key_lines must be {', '.join(KEY_LINE_IDS)} in that order")

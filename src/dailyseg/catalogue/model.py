@@ -107,6 +107,7 @@ class KeyLine:
 
     id: str
     label: str
+    report_label: str
     description: str
 
 

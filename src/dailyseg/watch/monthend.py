@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 
 # The CFTC table's pools and the statements that report the same customer class.
 POOL_STATEMENTS = {"seg": "segregation", "secured": "secured", "swaps": "swaps"}
-MEASURES = ("funds", "required", "excess", "target")
+# The CFTC table's measures and the catalogue's key line each stands for.
+KEY_LINE_OF = {"funds": "funds", "required": "requirement", "excess": "excess", "target": "target"}
+MEASURES = tuple(KEY_LINE_OF)
 
 
 def _code(statement: Statement, measure: str) -> int:
-    return {"funds": statement.funds, "required": statement.requirement, "excess": statement.excess, "target": statement.target}[measure]
+    return int(statement.key_refs[KEY_LINE_OF[measure]])
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ from dailyseg.filing import Filing
 from dailyseg.money import format_amount
 from dailyseg.store import FilingVersion, Store
 
-MEASURES = ("requirement", "funds", "excess", "target")
+# The key lines the page shows: all but the excess over target, the distance between two of them.
+MEASURES = tuple(k.id for k in CATALOGUE.key_lines if k.id != "excess_over_target")
+LABELS = {k.id: k.report_label for k in CATALOGUE.key_lines}
 PERIOD_DAYS = 365
 
 
@@ -70,7 +72,7 @@ class Publication:
 
 
 def _measures(statement: Statement, filing: Filing) -> dict[str, Decimal | None]:
-    return {m: filing.get(getattr(statement, m)) for m in MEASURES}
+    return {m: filing.get(statement.key_refs[m]) for m in MEASURES}
 
 
 def holdings(statement: Statement, filing: Filing) -> tuple[Holding, ...]:
@@ -171,6 +173,7 @@ def render_publication(pub: Publication) -> str:
             pub=pub,
             statements=pub.statements(),
             measures=MEASURES,
+            labels=LABELS,
             rows=sorted(by_day.items()),
             chart=Markup(chart_svg(pub)),
             amended_days=sum(1 for figures in by_day.values() if any(f.amended for f in figures.values())),
