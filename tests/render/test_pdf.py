@@ -43,7 +43,7 @@ def test_full_layout_with_cents_survives_pdf_and_ingest(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["convert", str(source), "--format", "pdf", "-o", str(pdf)]).exit_code == 0
     with Store.open(f"sqlite:///{tmp_path / 's.sqlite'}") as store:
         stored = store.ingest_path(pdf)
-        assert [o.status for o in stored] == ["stored"]
+        assert [o.status for o in stored] == ["amended"]  # an AMENDED filing, the first of its day to arrive
         assert stored[0].filing_id is not None and store.get(stored[0].filing_id)[1] == filing
         assert [o.status for o in store.ingest_path(source)] == ["already-present"]
 

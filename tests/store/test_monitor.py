@@ -62,15 +62,16 @@ def test_findings(watched: Store) -> None:
     ]
     deficiency = next(o.finding for o in seen if o.finding.rule == "deficiency" and o.finding.statement == "segregation")
     assert (deficiency.actual, deficiency.severity) == (D(-10), "error")
-    assert deficiency.message == f"watch {DAYS[5]}: segregation excess -10 is a deficiency"
+    assert deficiency.message == f"watch {DAYS[5]}: Daily Segregation - Segregation Statement: deficiency of 10"
+    assert (deficiency.question, deficiency.since) == ("firm", DAYS[5])
     below = next(o.finding for o in seen if o.finding.rule == "below-target" and o.finding.statement == "secured")
     assert (below.expected, below.actual, below.difference) == (50 * M, 40 * M, -10 * M)
     drop = next(o.finding for o in seen if o.finding.rule == "drawdown-25" and o.end_date == DAYS[8] and o.finding.statement == "swaps")
     assert (drop.actual, drop.difference, drop.citation) == (40 * M, -60 * M, "17 CFR 22.17(c)")
     assert "fell 60,000,000 (60.0%)" in drop.message
     amended = next(o.finding for o in seen if o.finding.rule == "amended")
-    assert "7380 (secured line 9): 100,000,000 -> 90,000,000" in amended.message and "and 17 more" in amended.message
-    assert {"7190", "7180", "8730"} <= set(amended.codes)
+    assert "7500 (secured line 1A): 440,000,000 -> 436,000,000" in amended.message and "and 22 more" in amended.message
+    assert {"7190", "7180", "7380", "8730"} <= set(amended.codes)
     late = next(o.finding for o in seen if o.finding.rule == "late-initial")
     assert late.actual == str(DAYS[12] + timedelta(days=7))
 

@@ -1,6 +1,6 @@
 """docs/rules.md, written from the registry so that the documented table cannot drift from the rules.
 
-    python -m dailyseg.checks.document > docs/rules.md
+python -m dailyseg.checks.document > docs/rules.md
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dailyseg.checks import REGISTRY
 
 def rules_markdown() -> str:
     """docs/rules.md: every rule, written from the registry (a test holds the file to this text)."""
+
     def cell(text: str) -> str:
         return text.replace("|", "\\|")
 

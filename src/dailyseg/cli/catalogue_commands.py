@@ -137,4 +137,3 @@ def rules(fmt: str) -> None:
     for r in REGISTRY.values():
         listing.add(r.id, r.question, r.tier, r.severity, r.scope, ", ".join(r.surfaces), r.citation, r.notice, r.description)
     show(listing, fmt)
-

@@ -5,7 +5,12 @@ the engine, deficit accounts with and without securities, many depositories (som
 acknowledgment letter, whose balances the computation must leave out). The balancing part is a handful of
 USD rows, worked out from the random part's exact totals (computed by the DuckDB engine) so that the
 computed filing equals a target filing line for line; by default the 7/25/2013 sample, in its 2013 layout.
-Each balancing row is placed through the catalogue's sources, like every other number.
+Each balancing row is placed through the catalogue's sources, like every other number; where the target
+filing prints only a statement's requirement (the 2013 layout's Secured Amounts), the lines behind it are
+chosen and cash is set so that the catalogue's formulas give that requirement.
+
+The computed filing's only findings are the acknowledgment-letter warnings for the balances held at the two
+depositories that have no letter on file (`_depositories`): the computation must leave those out.
 
 Floats appear only in choosing random sizes; every amount written is an exact number of cents.
 """
@@ -26,8 +31,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from dailyseg.catalogue import CATALOGUE
-from dailyseg.compute.assemble import by_currency_exact
+from dailyseg.catalogue import CATALOGUE, Statement
+from dailyseg.compute.assemble import by_currency_exact, derive
 from dailyseg.compute.books import Books, read_books
 from dailyseg.compute.config import FirmConfig, write_config
 from dailyseg.compute.demo_limits import MAX_POSITIONS as MAX_POSITIONS  # re-exported beside generate()
@@ -62,6 +67,10 @@ DEPOSITORY_KINDS = {
     "foreign_member": 5,
     "foreign_depository": 2,
 }
+# The customer measures a balancing account carries (the catalogue's customer sources read each of them).
+MEASURES = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "deficit", "offset")
+# The foreign jurisdictions' requirement as a share of the statement's requirement, when the target filing does not give it.
+FOREIGN_SHARE = Decimal("0.9")
 Progress = Callable[[str, int], None]
 
 
@@ -134,9 +143,7 @@ def generate(
         submit_date=header.submit_date,
         layout=target.layout,
         foreign_requirement=_foreign_requirement(goals),
-        targets={"segregation": Target("minimum_dollars", Decimal(150_000_000)), "swaps": Target("minimum_dollars", Decimal(100_000_000))}
-        if target.layout == "full"
-        else {},
+        targets=_targets(goals),
     )
     (folder / "firm.toml").write_text(write_config(config), "utf-8")
     writer = _Writer(folder, parquet)
@@ -144,7 +151,7 @@ def generate(
     writer.write("depositories", depositories)
     writer.write("fx", pa.table({"currency": list(RATES), "rate": pa.array(list(RATES.values()), pa.decimal128(18, 8))}))
     chunk = 500_000
-    for customer_class in ("futures", "foreign", "swaps"):
+    for customer_class in SHARE:
         count = int(accounts * SHARE[customer_class])
         scale = _class_scale(goals, customer_class, count)
         for start in range(0, count, chunk):
@@ -162,9 +169,30 @@ def generate(
     return books
 
 
+def _firm_lines(measure: str) -> list[tuple[str, Statement]]:
+    """The lines read from the firm's configuration with this measure, and their statements."""
+    return [
+        (ref, CATALOGUE.statement_by_id[CATALOGUE.statement_of(ref) or ""])
+        for ref, source in CATALOGUE.sources.items()
+        if source.table == "firm" and source.measure == measure
+    ]
+
+
 def _foreign_requirement(goals: Mapping[str, Decimal]) -> Decimal:
-    """7305: the foreign jurisdictions' requirement, set below 7360 so the net-liquidating-equity amount governs."""
-    return (goals.get("7360", Decimal(0)) * Decimal("0.9")).quantize(Decimal(1))
+    """The foreign jurisdictions' requirement: the target's own line where it has one, else set below the
+    statement's requirement so that the net-liquidating-equity amount governs the greater-of."""
+    lines = _firm_lines("foreign_requirement")
+    if not lines:
+        return Decimal(0)
+    ref, statement = lines[0]
+    if ref in goals:
+        return goals[ref]
+    return (goals.get(str(statement.requirement), Decimal(0)) * FOREIGN_SHARE).quantize(Decimal(1))
+
+
+def _targets(goals: Mapping[str, Decimal]) -> dict[str, Target]:
+    """A dollar target for each statement whose target line the target filing carries (none in the 2013 layout)."""
+    return {statement.id: Target("minimum_dollars", goals[ref]) for ref, statement in _firm_lines("target") if ref in goals}
 
 
 def _class_scale(goals: Mapping[str, Decimal], customer_class: str, count: int) -> dict[str, float]:
@@ -383,6 +411,25 @@ def _balance(folder: Path, goals: Mapping[str, Decimal], parquet: bool) -> None:
         _append(folder, name, rows, parquet)
 
 
+def _cash_for_requirement(statement: str, goals: Mapping[str, Decimal], refs: Mapping[str, str], goal: Mapping[str, Decimal]) -> Decimal:
+    """The cash (in the books' magnitude) that makes the catalogue's formulas give the statement's requirement.
+
+    The requirement is derived as `dailyseg compute` derives it (`assemble.derive`, full layout), from the
+    other chosen lines with cash at zero; cash then moves the requirement one for one.
+    """
+    required = str(CATALOGUE.statement_by_id[statement].requirement)
+    others = {ref: CATALOGUE.sources[ref].sign * goal[m] for m, ref in refs.items() if m != "cash"}
+    cash_line, sign = refs["cash"], CATALOGUE.sources[refs["cash"]].sign
+
+    def requirement_with(cash: Decimal) -> Decimal:
+        return derive(others | {cash_line: sign * cash}, "full", None)[required]
+
+    cash = (goals[required] - requirement_with(Decimal(0))) * sign
+    if requirement_with(cash) != goals[required]:  # pragma: no cover - a catalogue whose requirement cash does not move
+        raise ValueError(f"{statement}: no cash balance gives the requirement {goals[required]}")
+    return cash
+
+
 def _goal_of(statement: str, measure: str, goals: Mapping[str, Decimal], current: Mapping[str, Decimal]) -> tuple[str, Decimal, Decimal]:
     for ref, source in CATALOGUE.sources.items():
         if source.table == "customer" and source.measure == measure and CATALOGUE.statement_of(ref) == statement:
@@ -398,24 +445,16 @@ def _balance_customers(
     extra: dict[str, list[dict[str, Any]]],
 ) -> None:
     """Balancing accounts for one class, in magnitudes (the books' convention): deficits first, then a credit."""
-    measures = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "deficit", "offset")
-    goal = {m: _goal_of(statement, m, goals, current)[1] for m in measures}
-    now = {m: _goal_of(statement, m, goals, current)[2] for m in measures}
-    if statement == "secured" and "7315" not in goals:
-        # The 2013 layout shows only 7360: choose the lines behind it, then cash so that 7355 = 7360.
+    lines = {m: _goal_of(statement, m, goals, current) for m in MEASURES}
+    goal = {m: found[1] for m, found in lines.items()}
+    now = {m: found[2] for m, found in lines.items()}
+    if not any(ref in goals for ref, _, _ in lines.values()):
+        # The layout prints only the statement's requirement: choose the lines behind it, then cash.
         for m in ("securities", "unrealized", "long_option_value", "short_option_value"):
             goal[m] = now[m].quantize(Decimal(1), rounding=ROUND_HALF_UP) + (101_000 if m == "securities" else 1000)
         goal["deficit"] = now["deficit"].quantize(Decimal(1)) + 150_000
         goal["offset"] = now["offset"].quantize(Decimal(1)) + 100_000
-        others = (
-            goal["securities"]
-            + goal["unrealized"]
-            + goal["long_option_value"]
-            - goal["short_option_value"]
-            + goal["deficit"]
-            - goal["offset"]
-        )
-        goal["cash"] = goals["7360"] - others
+        goal["cash"] = _cash_for_requirement(statement, goals, {m: ref for m, (ref, _, _) in lines.items()}, goal)
     covered = goal["offset"] - now["offset"]
     bare = goal["deficit"] - now["deficit"] - covered
     if covered < 0 or bare < 0:

@@ -150,6 +150,14 @@ def _document(path: Path) -> list[_Slot]:
     return slots
 
 
+def _rebuilt(version: FilingVersion, head: Any, entries: Sequence[Entry]) -> Filing:
+    """A stored filing from its version, its row (layout, statements, cover page) and its values."""
+    header = Header(version.status, version.end_date, version.firm_name, version.form, version.submit_date)
+    cover = cover_from_dict(json.loads(head.cover)) if head.cover else None
+    statements = tuple(s for s in str(head.statements).split(",") if s)
+    return Filing(header, head.layout, tuple(entries), cover, statements)
+
+
 class Store:
     """A handle on one store database. Open with `Store.open(url)`; close (or use as a context manager)."""
 
@@ -414,12 +422,8 @@ class Store:
             siblings = conn.execute(
                 self._versions_query(str(head.firm_id)).where(and_(filings.c.end_date == head.end_date, filings.c.form == head.form))
             ).all()
-        header = Header(head.status, head.end_date, head.firm_name, head.form, head.submit_date)
-        entries = tuple(Entry(v.statement, v.code, from_cents(int(v.cents)), v.label) for v in values)
-        cover = cover_from_dict(json.loads(head.cover)) if head.cover else None
-        statements = tuple(s for s in str(head.statements).split(",") if s)
-        filing = Filing(header, head.layout, entries, cover, statements)
-        return next(v for v in _numbered(siblings) if v.id == filing_id), filing
+        version = next(v for v in _numbered(siblings) if v.id == filing_id)
+        return version, _rebuilt(version, head, [Entry(v.statement, v.code, from_cents(int(v.cents)), v.label) for v in values])
 
     def history_columns(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> HistoryColumns:
         """The values of `codes` on each End Date's filing of record, as columns of integer cents.
@@ -474,7 +478,26 @@ class Store:
     def record_filings(self, firm: str, start: date | None = None, end: date | None = None) -> list[tuple[FilingVersion, Filing]]:
         """Each End Date's filing of record with its content, in date order (for monitoring and publishing)."""
         by_day = records_by((v for v in self.filings(firm, start, end, record_only=True)), lambda v: v.end_date)
-        return [self.get(v.id) for _, v in sorted(by_day.items())]
+        records = [v for _, v in sorted(by_day.items())]
+        return list(zip(records, self.contents(records), strict=True))
+
+    def contents(self, versions: Sequence[FilingVersion]) -> list[Filing]:
+        """The filings of these versions, rebuilt exactly, in the same order: two queries per few thousand
+        versions rather than three per version (what `get` costs)."""
+        ids = [v.id for v in versions]
+        heads: dict[int, Any] = {}
+        values: dict[int, list[Entry]] = {i: [] for i in ids}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), _HASHES_PER_QUERY):
+                chunk = ids[start : start + _HASHES_PER_QUERY]
+                query = select(filings.c.id, filings.c.layout, filings.c.statements, filings.c.cover).where(filings.c.id.in_(chunk))
+                heads |= {int(row.id): row for row in conn.execute(query)}
+                amounts = select(
+                    filing_values.c.filing_id, filing_values.c.statement, filing_values.c.code, filing_values.c.cents, filing_values.c.label
+                ).where(filing_values.c.filing_id.in_(chunk))
+                for filing_id, statement, code, cents, label in fetch_rows(conn, amounts):
+                    values[int(filing_id)].append(Entry(statement, code, from_cents(int(cents)), label))
+        return [_rebuilt(v, heads[v.id], values[v.id]) for v in versions]
 
     def revision(self) -> int:
         """The largest filing id. The store only inserts (a new version is a new row), so it changes exactly

@@ -21,6 +21,7 @@ from dailyseg.filing import Filing
 from dailyseg.store.diff import diff_filings
 from dailyseg.store.store import Store
 from dailyseg.store.types import FilingVersion
+from dailyseg.store.versions import records_by
 
 __all__ = ["Observation", "UnusualMoveRule", "as_of_date", "watch"]
 
@@ -66,23 +67,60 @@ def _record_findings(firm_id: str, records: Sequence[tuple[FilingVersion, Filing
 
 
 def _version_findings(
-    firm_id: str, days: Mapping[tuple[date, str], Sequence[FilingVersion]], store: Store, selection: Selection
+    firm_id: str, days: Mapping[tuple[date, str], Sequence[FilingVersion]], content: Mapping[int, Filing], selection: Selection
 ) -> Iterator[Observation]:
     """Amendments, each against the version it replaces in their proper order (not the order of arrival)."""
     late_wanted = check_late_initial in REGISTRY.chosen(selection)
     for (day, _), group in days.items():
-        filings = {v.id: store.get(v.id)[1] for v in group} if len(group) > 1 else {}
         revisions = [Revision(group[0].status, group[0].id)]
         revisions += [
-            Revision(after.status, after.id, diff_filings(filings[before.id], filings[after.id])) for before, after in pairwise(group)
+            Revision(after.status, after.id, diff_filings(content[before.id], content[after.id])) for before, after in pairwise(group)
         ]
         for end_date, finding in amendments(firm_id, day, revisions):
             yield Observation(firm_id, end_date, finding)
         # The record already went through every filing rule; an INITIAL that an amendment replaced is still late.
         for v in group:
             if late_wanted and not v.is_record and v.status.upper() == "INITIAL":
-                for finding in check_late_initial.run(filings[v.id], Context()):
+                for finding in check_late_initial.run(content[v.id], Context()):
                     yield Observation(firm_id, day, replace(finding, message=f"{firm_id} {day}: {finding.message}"))
+
+
+@dataclass(frozen=True)
+class FirmWatch:
+    """What watching one firm read (its filings of record, in date order) and found."""
+
+    records: list[tuple[FilingVersion, Filing]]
+    observations: list[Observation]
+
+
+def watch_firm(
+    store: Store, firm_id: str, start: date | None, end: date | None, *, selection: Selection, unusual: UnusualMoveRule, as_of: date | None
+) -> FirmWatch:
+    """One firm's findings, reading each version it needs once (two queries for all their contents)."""
+    wanted = {r.id for r in REGISTRY.chosen(selection)}
+    day_versions = store.day_versions(firm_id, start, end)
+    by_day = records_by((group[-1] for group in day_versions.values()), lambda v: v.end_date)
+    record_versions = [v for _, v in sorted(by_day.items())]
+    needed = {v.id: v for v in record_versions} | {v.id: v for group in day_versions.values() if len(group) > 1 for v in group}
+    content = dict(zip(needed, store.contents(list(needed.values())), strict=True))
+    records = [(v, content[v.id]) for v in record_versions]
+    dated = [(v.end_date, f) for v, f in records]
+    found = [
+        *_record_findings(firm_id, records, selection),
+        *_version_findings(firm_id, {day: group for day, group in day_versions.items() if len(group) > 1}, content, selection),
+        *(Observation(firm_id, d, f) for d, f in drawdowns(firm_id, dated)),
+        *(Observation(firm_id, d, f) for d, f in moves(firm_id, dated, unusual)),
+        *(Observation(firm_id, d, f) for d, f in missing_days(firm_id, (day for day, _ in day_versions), start, end)),
+    ]
+    last = store.latest_end_date(firm_id)
+    if last is not None and as_of is not None and last <= as_of:
+        found.extend(Observation(firm_id, d, f) for d, f in not_filing(firm_id, last, as_of))
+    kept = [o for o in _with_since(found, [d for d, _ in dated]) if o.finding.rule in wanted]
+    return FirmWatch(records, sorted(kept, key=_order))
+
+
+def _order(o: Observation) -> tuple[Any, ...]:
+    return (o.firm_id, o.end_date, *REGISTRY.rank(o.finding), o.finding.statement or "", o.finding.codes)
 
 
 def watch(
@@ -97,29 +135,14 @@ def watch(
 ) -> list[Observation]:
     """Every finding for `firm` (or every firm) between `start` and `end`, by firm, then date, then as every
     surface orders findings (events first). `as_of` (default: `as_of_date`) is the day silence is counted to."""
-    selection = selection or Selection()
-    wanted = {r.id for r in REGISTRY.chosen(selection)}
-    move_rule = unusual or UnusualMoveRule()
     judged_at = as_of or as_of_date(store, end)
     firm_ids = [store.require(firm)] if firm is not None else store.firm_ids()
-    found: list[Observation] = []
-    for firm_id in firm_ids:
-        day_versions = store.day_versions(firm_id, start, end)
-        records = store.record_filings(firm_id, start, end)
-        dated = [(v.end_date, f) for v, f in records]
-        days = [d for d, _ in dated]
-        firm_found = [
-            *_record_findings(firm_id, records, selection),
-            *_version_findings(firm_id, day_versions, store, selection),
-            *(Observation(firm_id, d, f) for d, f in drawdowns(firm_id, dated)),
-            *(Observation(firm_id, d, f) for d, f in moves(firm_id, dated, move_rule)),
-            *(Observation(firm_id, d, f) for d, f in missing_days(firm_id, (day for day, _ in day_versions), start, end)),
-        ]
-        last = store.latest_end_date(firm_id)
-        if last is not None and judged_at is not None and last <= judged_at:
-            firm_found.extend(Observation(firm_id, d, f) for d, f in not_filing(firm_id, last, judged_at))
-        found.extend(o for o in _with_since(firm_found, days) if o.finding.rule in wanted)
-    return sorted(found, key=lambda o: (o.firm_id, o.end_date, *REGISTRY.rank(o.finding), o.finding.statement or "", o.finding.codes))
+    chosen, moves_rule = selection or Selection(), unusual or UnusualMoveRule()
+    return [
+        o
+        for firm_id in firm_ids
+        for o in watch_firm(store, firm_id, start, end, selection=chosen, unusual=moves_rule, as_of=judged_at).observations
+    ]
 
 
 def monitor(store: Store, firm: str | None = None, start: date | None = None, end: date | None = None) -> list[Finding]:

@@ -21,10 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 from dailyseg.calendar import business_days
-from dailyseg.checks import REGISTRY, Finding
+from dailyseg.checks import REGISTRY, Finding, Selection
 from dailyseg.standing import Standing, standing, standings
 from dailyseg.store.store import Store
-from dailyseg.watch.monitor import Observation, as_of_date, watch
+from dailyseg.watch.monitor import Observation, UnusualMoveRule, as_of_date, watch_firm
 
 RECENT_DAYS = 5
 # Enough filed days before the latest for the rules over time (the unusual-move window is 20 filed days).
@@ -113,7 +113,8 @@ def firm_status(store: Store, firm: str, as_of: date | None = None) -> FirmStatu
     if end is None:
         return None
     start = end - timedelta(days=LOOK_BACK_DAYS * 7 // 5 + 7)
-    records = store.record_filings(firm_id, start, end)
+    watched = watch_firm(store, firm_id, start, end, selection=Selection(), unusual=UnusualMoveRule(), as_of=judged_at)
+    records = watched.records
     if not records:
         return None
     version, filing = records[-1]
@@ -124,8 +125,7 @@ def firm_status(store: Store, firm: str, as_of: date | None = None) -> FirmStatu
         change = place.excess - before if place.excess is not None and before is not None else None
         figures[sid] = StatementFigures(place, change)
     recent = (business_days(end - timedelta(days=RECENT_DAYS * 2 + 7), end)[-RECENT_DAYS:] or [end])[0]
-    seen = watch(store, firm_id, start, end, as_of=judged_at)
-    current = [o for o in seen if _current(o.finding, o.end_date, version.end_date, recent)]
+    current = [o for o in watched.observations if _current(o.finding, o.end_date, version.end_date, recent)]
     ordered = sorted(current, key=lambda o: (*REGISTRY.rank(o.finding), -o.end_date.toordinal()))
     return FirmStatus(firm_id, version.firm_name, version.end_date, judged_at, figures, tuple(ordered))
 
