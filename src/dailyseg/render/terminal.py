@@ -51,7 +51,10 @@ def _columns(r: ViewRow) -> tuple[Cell | None, Cell | None]:
 
 
 def _finding(finding: Finding) -> str:
-    return printable(f"{finding.severity.upper()} {finding.rule}: {finding.message}")
+    """One line: an event says so and names the notice its rule requires."""
+    kind = f"EVENT {finding.severity.upper()}" if finding.is_event else finding.severity.upper()
+    notice = f" Notice: {finding.notice} ({finding.citation})" if finding.notice else ""
+    return printable(f"{kind} {finding.rule}: {finding.message}{notice}")
 
 
 def filing_lines(filing: Filing, findings: Iterable[Finding] = ()) -> list[str]:
