@@ -126,7 +126,7 @@ def test_show_prints_the_firm_and_the_codes() -> None:
     for code in ("7190", "7380", "8730", "7735"):
         assert f"[{code}]" in result.stdout
     shown = json.loads(run("show", "--json", str(SAMPLE)).stdout)
-    assert shown["filings"][0]["statements"]["segregation"]["7190"] == "371003045"
+    assert shown["filings"][0]["filing"]["statements"]["segregation"]["7190"] == "371003045"
 
 
 def test_catalogue_json_lists_every_ref_and_formula() -> None:

@@ -186,7 +186,7 @@ def test_any_firm_name_and_label_prints_back_unchanged(tmp_path: Path, sample_fi
     assert len(shown.stdout.splitlines()) == len(plain.stdout.splitlines())
     as_json = json.loads(runner.invoke(main, ["show", "--json", str(document)], catch_exceptions=False).stdout)
     assert as_json["filings"][0]["firm"] == filing.header.firm_name
-    assert as_json["filings"][0]["labels"]["7999"] == extra.label
+    assert as_json["filings"][0]["filing"]["labels"]["7999"] == extra.label
 
 
 @pytest.mark.parametrize("command", ["validate", "show"])

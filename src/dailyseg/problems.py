@@ -41,17 +41,6 @@ class Problem:
             parts.append(f"found {self.found}")
         return "; ".join(parts)
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "source": self.source,
-            "line": self.line,
-            "severity": self.severity,
-            "message": self.message,
-            "code": self.code,
-            "expected": self.expected,
-            "found": self.found,
-        }
-
 
 @dataclass(frozen=True)
 class ReadResult:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from dailyseg.cli import main
 from dailyseg.filing import Filing
+from dailyseg.shapes import VersionOut
 from dailyseg.store import Store
 from dailyseg.store.diff import diff_filings
 from dailyseg.store.synthetic import daily_filing
@@ -123,7 +124,7 @@ def test_versions_are_listed_in_order_not_by_arrival(store: Store) -> None:
     assert store.day_versions(FIRM_ID) == {(DAY, INITIAL.header.form): versions}
     assert [store.get(v.id)[0] for v in versions] == versions
     assert [(v.id, v.version) for v in store.filings(FIRM_ID, record_only=True)] == [(amended_id, 2)]
-    assert [v.to_dict()["version"] for v in versions] == [1, 2]
+    assert [VersionOut.of(v).model_dump()["version"] for v in versions] == [1, 2]
     point = store.history(FIRM_ID, ["7190"])[0]
     assert (point.value, point.filing_id, point.amended) == (D(40), amended_id, True)
 

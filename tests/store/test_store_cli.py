@@ -54,8 +54,9 @@ def test_firms_and_filings(loaded: str) -> None:
 def test_history_formats(loaded: str) -> None:
     csv = CliRunner().invoke(main, ["history", "acme-futures", "--code", "7190", "--code", "7060", "--format", "csv", "--db", loaded])
     assert csv.output.splitlines() == ["end_date,7190,7060,amended", "2024-03-04,50,100,", "2024-03-05,20,100,*", "2024-03-06,70,100,"]
-    points = json.loads(CliRunner().invoke(main, ["history", "acme-futures", "--code", "7190", "--format", "json", "--db", loaded]).output)
-    assert [p["value"] for p in points] == ["50", "20", "70"]
+    history = json.loads(CliRunner().invoke(main, ["history", "Acme Futures", "--code", "7190", "--format", "json", "--db", loaded]).output)
+    assert (history["firm_id"], history["codes"]) == ("acme-futures", ["7190"])
+    assert [p["value"] for p in history["points"]] == ["50", "20", "70"]
     missing = CliRunner().invoke(main, ["history", "nobody", "--code", "7190", "--db", loaded])
     assert missing.exit_code == 2 and "no firm 'nobody'" in missing.output
 

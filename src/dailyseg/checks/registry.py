@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from dailyseg.catalogue import Severity
 
@@ -108,25 +108,6 @@ class Finding:
     def is_event(self) -> bool:
         return self.question == "firm"
 
-    def to_dict(self) -> dict[str, Any]:
-        def text(value: object) -> str | None:
-            return None if value is None else str(value)
-
-        return {
-            "rule": self.rule,
-            "question": self.question,
-            "severity": self.severity,
-            "statement": self.statement,
-            "codes": list(self.codes),
-            "message": self.message,
-            "expected": text(self.expected),
-            "actual": text(self.actual),
-            "difference": text(self.difference),
-            "citation": self.citation,
-            "notice": self.notice,
-            "since": self.since.isoformat() if self.since else None,
-        }
-
 
 FilingCheck = Callable[["Filing", Context], Iterable[Hit]]
 
@@ -182,20 +163,6 @@ class Rule:
         if self.check is None:
             raise TypeError(f"rule {self.id} looks at a {self.scope}, not at one filing")
         return self.stamp_all(self.check(filing, context))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "question": self.question,
-            "tier": self.tier,
-            "severity": self.severity,
-            "scope": self.scope,
-            "citation": self.citation,
-            "citations": dict(self.citations),
-            "notice": self.notice,
-            "description": self.description,
-            "surfaces": list(self.surfaces),
-        }
 
 
 def rule(
@@ -268,10 +235,6 @@ class Registry(Mapping[str, Rule]):
     def chosen(self, selection: Selection, scope: Scope | None = None) -> list[Rule]:
         """The rules a selection runs (of one scope, when given); an unknown id is refused."""
         return self.select(selection.ids, tier=selection.tier, scope=scope)
-
-    def describe(self, selection: Selection) -> dict[str, Any]:
-        """A selection as reports give it: the tier and the ids of the rules it runs."""
-        return {"tier": selection.tier, "rules": [r.id for r in self.chosen(selection)]}
 
     def select(self, ids: Iterable[str] | None = None, *, tier: Tier = "basic", scope: Scope | None = None) -> list[Rule]:
         """The rules to run: those named (whatever their tier), else every rule of `tier` or below, of `scope`.

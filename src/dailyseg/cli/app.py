@@ -17,13 +17,16 @@ import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from dailyseg import __version__
 from dailyseg.cli.output import SEVERITY_STYLE, emit_json, error, say
 from dailyseg.problems import ReadResult
+
+if TYPE_CHECKING:
+    from dailyseg.checks import Context, Selection
 
 OK, FOUND_ERRORS, UNREADABLE, INTERNAL = 0, 1, 2, 3
 INTERRUPTED, OUTPUT_CLOSED = 130, 141
@@ -122,7 +125,9 @@ def fail(message: str, code: int = UNREADABLE) -> NoReturn:
     error(message)
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get(_JSON_ASKED):
-        emit_json({"ok": False, "error": {"message": message, "exit_code": code}})
+        from dailyseg.shapes import CliFailure, dump
+
+        emit_json(dump(CliFailure.of(message, code)))
     sys.exit(code)
 
 
@@ -196,13 +201,16 @@ def read_or_exit(path: str) -> ReadResult:
     return result
 
 
-def read_for_json(path: str) -> ReadResult:
-    """Read a document for a JSON report: when nothing could be read, the report still comes out as JSON."""
+def read_for_json(path: str, selection: Selection, context: Context) -> ReadResult:
+    """Read a document for a JSON report: when nothing could be read, the report still comes out as JSON, the
+    same report as for a readable document (with the rules it would have run), so a script reads one shape."""
     from dailyseg.parse import read
 
     result = read(path, text=False)
     if not result.readable:
-        emit_json({"source": result.source, "ok": False, "problems": [p.to_dict() for p in result.problems], "filings": []})
+        from dailyseg.shapes import Validation, dump
+
+        emit_json(dump(Validation.of(result.source, False, result.problems, [], selection, context)))
         sys.exit(UNREADABLE)
     return result
 

@@ -60,38 +60,9 @@ def catalogue(fmt: str, statement: str | None, layout: str | None) -> None:
                     exprs = {lid: formulas[(row.ref or "", lid)] for lid in layouts if (row.ref or "", lid) in formulas}
                     chosen.append((section.id, row, layouts, exprs))
     if fmt == "json":
-        emit_json(
-            {
-                "layouts": {k: {"title": v.title, "description": v.description} for k, v in CATALOGUE.layouts.items()},
-                "rows": [
-                    {
-                        "statement": row.statement,
-                        "section": section_id,
-                        "line": row.line,
-                        "letter": row.letter,
-                        "code": row.ref,
-                        "label": row.label,
-                        "kind": row.kind,
-                        "sign": row.sign,
-                        "layouts": layouts,
-                        "verified": row.verified,
-                        "formulas": exprs,
-                    }
-                    for section_id, row, layouts, exprs in chosen
-                ],
-                "formulas": [
-                    {
-                        "id": f.id,
-                        "target": f.target,
-                        "expr": f.expr,
-                        "layouts": sorted(f.layouts),
-                        "severity": f.severity,
-                        "citation": f.citation,
-                    }
-                    for f in CATALOGUE.formulas
-                ],
-            }
-        )
+        from dailyseg.shapes import CatalogueOut, dump
+
+        emit_json(dump(CatalogueOut.of(CATALOGUE.layouts, chosen, CATALOGUE.formulas)))
         return
     # People read the verified mark beside the code and the sign as a symbol; programs get columns of their own.
     for_people = fmt == "table"
@@ -119,7 +90,9 @@ def rules(fmt: str) -> None:
     from dailyseg.checks import REGISTRY
 
     if fmt == "json":
-        emit_json([r.to_dict() for r in REGISTRY.values()])
+        from dailyseg.shapes import RuleOut, dump
+
+        emit_json(dump([RuleOut.of(r) for r in REGISTRY.values()]))
         return
     listing = Listing(
         [

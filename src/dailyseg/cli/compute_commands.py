@@ -91,18 +91,9 @@ def compute_command(
     """
     computation = _compute(_books(books), engine, choose_rules(rules, strict))
     if fmt == "json":
-        from dailyseg.serial import filing_to_dict
+        from dailyseg.shapes import ComputeReport, dump
 
-        data = {
-            "filing": filing_to_dict(computation.filing),
-            "findings": [x.to_dict() for x in computation.findings],
-            "undermargined": {k: str(v) for k, v in computation.undermargined.items()},
-        }
-        if by_currency:
-            data["by_currency"] = {
-                currency: {ref: str(v) for ref, v in lines.items()} for currency, lines in computation.by_currency.items()
-            }
-        write_output(json.dumps(data, indent=2) + "\n", output)
+        write_output(json.dumps(dump(ComputeReport.of(computation, by_currency=by_currency)), indent=2) + "\n", output)
     else:
         write_output(renderer(fmt)([computation.filing]), output)
         if by_currency:
@@ -131,21 +122,25 @@ def explain(books: str, code: str, engine: EngineName, top: int, fmt: str) -> No
         explanation = explain_line(book, computation, code, engine=engine, limit=top)
     except KeyError as problem:
         fail(str(problem.args[0]), UNREADABLE)
-    data = explanation.to_dict()
     if fmt == "json":
-        emit_json(data)
+        from dailyseg.shapes import ExplanationOut, dump
+
+        emit_json(dump(ExplanationOut.of(explanation)))
         return
-    say((str(data["code"]), "bold"), f" {data['label']}")
-    say(f"rule:  {data['rule']}")
-    for term in data["terms"]:
+    from dailyseg.compute.lineage import shown
+
+    x = explanation
+    say((x.code, "bold"), f" {x.label}")
+    say(f"rule:  {x.rule}")
+    for term in map(shown, x.terms):
         say(f"  {term['sign']} {term['code']:>7} {term['value']:>20}")
-    if data["exact"] is None:
-        say(f"value: {data['value']}")
+    if x.exact is None:
+        say(f"value: {shown(x.value)}")
         return
-    say(f"rows:  {data['rows']}")
-    for row in data["by_currency"]:
+    say(f"rows:  {x.rows}")
+    for row in map(shown, x.by_currency):
         say(f"  {row['currency']}: {row['rows']} rows, {row['amount']} = USD {row['usd']}")
-    contributors = data["contributors"]
+    contributors = [shown(row) for row in x.contributors]
     names = [k for k in contributors[0] if k != "usd"] + ["usd"] if contributors else []
     listing = Listing(
         [Column(n, n, "number" if n in ("amount", "usd") else "id") for n in names], title=f"largest {len(contributors)} contributors (USD)"
@@ -153,7 +148,7 @@ def explain(books: str, code: str, engine: EngineName, top: int, fmt: str) -> No
     for row in contributors:
         listing.add(*(str(row[n]) for n in names))
     show(listing)
-    say(f"sum:   USD {data['exact']} -> rounded once: {data['value']}")
+    say(f"sum:   USD {shown(x.exact)} -> rounded once: {shown(x.value)}")
 
 
 @main.command(name="reconcile")
@@ -179,13 +174,9 @@ def reconcile_command(books: str, confirmations: str, engine: EngineName, fmt: s
     names = {row["depository"]: (row["name"], row["kind"]) for row in book.rows("depositories")}
     differences = reconcile(totals.balances, confirmed, names)
     if fmt == "json":
-        emit_json(
-            {
-                "ok": not differences,
-                "differences": [d.to_dict() for d in differences],
-                "findings": [d.finding().to_dict() for d in differences],
-            }
-        )
+        from dailyseg.shapes import ReconcileReport, dump
+
+        emit_json(dump(ReconcileReport.of(differences)))
     elif not differences and fmt == "table":
         say(("every balance agrees with its confirmation", "green"))
     else:

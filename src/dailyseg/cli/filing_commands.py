@@ -28,6 +28,7 @@ from dailyseg.render import FORMATS, renderer
 if TYPE_CHECKING:
     from dailyseg.checks import Context, Finding, Selection
     from dailyseg.filing import Filing
+    from dailyseg.problems import ReadResult
 
 
 def _context(tolerance: str) -> Context:
@@ -53,9 +54,23 @@ def _findings(filings: Sequence[Filing], chosen: Selection, context: Context) ->
     return [(f, validate(f, chosen.ids, context, tier=chosen.tier)) for f in filings]
 
 
+def _errors(result: ReadResult, reports: Sequence[tuple[Filing, Sequence[Finding]]]) -> int:
+    """Read errors and error findings: none is what makes a document ok."""
+    return read_errors(result) + sum(1 for _, found in reports for x in found if x.severity == "error")
+
+
+def _emit_validation(result: ReadResult, reports: Sequence[tuple[Filing, Sequence[Finding]]], chosen: Selection, context: Context) -> None:
+    """`show` and `validate` write one report, the one POST /api/validate answers for the same document."""
+    from dailyseg.shapes import Validation, dump
+
+    emit_json(dump(Validation.of(result.source, _errors(result, reports) == 0, result.problems, reports, chosen, context)))
+
+
 @main.command()
 @click.argument("file")
-@format_option(["text", "csv", "json"], "text", help="text: laid out like the form; csv: the long form; json: values and findings.")
+@format_option(
+    ["text", "csv", "json"], "text", help="text: laid out like the form; csv: the long form; json: values and findings, as validate --json."
+)
 @rule_options
 @tolerance_option
 def show(file: str, fmt: str, rules: tuple[str, ...], strict: bool, tolerance: str) -> None:
@@ -64,18 +79,11 @@ def show(file: str, fmt: str, rules: tuple[str, ...], strict: bool, tolerance: s
     \b
     Exit codes: 0 shown; 1 part of FILE could not be read; 2 FILE unreadable.
     """
-    result = read_for_json(file) if fmt == "json" else read_or_exit(file)
-    reports = _findings(result.filings, choose_rules(rules, strict), _context(tolerance))
+    context, chosen = _context(tolerance), choose_rules(rules, strict)
+    result = read_for_json(file, chosen, context) if fmt == "json" else read_or_exit(file)
+    reports = _findings(result.filings, chosen, context)
     if fmt == "json":
-        from dailyseg.serial import filing_to_dict
-
-        emit_json(
-            {
-                "source": result.source,
-                "problems": [p.to_dict() for p in result.problems],
-                "filings": [filing_to_dict(f) | {"findings": [x.to_dict() for x in found]} for f, found in reports],
-            }
-        )
+        _emit_validation(result, reports, chosen, context)
     elif fmt == "csv":
         write(str(renderer("csv")(result.filings)))
     else:
@@ -104,32 +112,12 @@ def validate_command(file: str, fmt: str, rules: tuple[str, ...], strict: bool, 
     unreadable; 2 FILE unreadable, or an unknown rule id.
     With --json the report is JSON in every case, "ok": false and no filings when FILE is unreadable.
     """
-    from dailyseg.checks import REGISTRY
-
-    result = read_for_json(file) if fmt == "json" else read_or_exit(file)
     context, chosen = _context(tolerance), choose_rules(rules, strict)
+    result = read_for_json(file, chosen, context) if fmt == "json" else read_or_exit(file)
     reports = _findings(result.filings, chosen, context)
-    errors = read_errors(result) + sum(1 for _, found in reports for x in found if x.severity == "error")
+    errors = _errors(result, reports)
     if fmt == "json":
-        emit_json(
-            {
-                "source": result.source,
-                "ok": errors == 0,
-                "tolerance": str(context.tolerance),
-                **REGISTRY.describe(chosen),
-                "problems": [p.to_dict() for p in result.problems],
-                "filings": [
-                    {
-                        "firm": f.header.firm_name,
-                        "end_date": f.header.end_date.isoformat() if f.header.end_date else None,
-                        "status": f.header.status,
-                        "layout": f.layout,
-                        "findings": [x.to_dict() for x in found],
-                    }
-                    for f, found in reports
-                ],
-            }
-        )
+        _emit_validation(result, reports, chosen, context)
     else:
         for filing, found in reports:
             defects = [x for x in found if not x.is_event]

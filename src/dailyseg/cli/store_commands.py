@@ -61,7 +61,9 @@ def ingest(paths: tuple[str, ...], db: str | None, batch: int, fmt: str) -> None
     counts = Counter(o.status for o in outcomes)
     summary = {status: counts.get(status, 0) for status in ("stored", "already-present", "amended", "unreadable")}
     if fmt == "json":
-        emit_json({"documents": len(documents), "summary": summary, "outcomes": [o.to_dict() for o in outcomes]})
+        from dailyseg.shapes import IngestReport, dump
+
+        emit_json(dump(IngestReport.of(len(documents), summary, outcomes)))
     else:
         _print_ingest(len(documents), summary, outcomes)
     sys.exit(FOUND_ERRORS if summary["unreadable"] else OK)
@@ -95,7 +97,9 @@ def firms(as_of: date | None, db: str | None, fmt: str) -> None:
     with open_store(db) as store:
         statuses = firm_statuses(store, as_of)
     if fmt == "json":
-        emit_json([s.to_dict() for s in statuses])
+        from dailyseg.shapes import FirmOut, dump
+
+        emit_json(dump([FirmOut.of(s) for s in statuses]))
         return
     columns = [Column("firm_id", "firm id", "id"), Column("name", "name"), Column("latest_end_date", "latest", "date")]
     columns.append(Column("status", "status", "id"))
@@ -150,7 +154,9 @@ def filings_command(firm: str, start: date | None, end: date | None, db: str | N
     with open_store(db) as store:
         versions = store.filings(firm_id_or_exit(store, firm), start, end, record_only=record_only)
     if fmt == "json":
-        emit_json([v.to_dict() for v in versions])
+        from dailyseg.shapes import VersionOut, dump
+
+        emit_json(dump([VersionOut.of(v) for v in versions]))
     else:
         show(_versions(versions), fmt)
 
@@ -167,11 +173,14 @@ def history(firm: str, codes: tuple[str, ...], start: date | None, end: date | N
     \b
     Exit codes: 0 listed; 2 no such firm, or the store could not be opened.
     """
-
     with open_store(db) as store:
-        points = store.history(firm_id_or_exit(store, firm), codes, start, end)
+        firm_id = firm_id_or_exit(store, firm)
+        points = store.history(firm_id, codes, start, end)
     if fmt == "json":
-        emit_json([p.to_dict() for p in points])
+        from dailyseg.catalogue import key_of
+        from dailyseg.shapes import HistoryOut, dump
+
+        emit_json(dump(HistoryOut.of(firm_id, [key_of(c) for c in codes], points)))
         return
     rows: dict[date, dict[str, Decimal | str]] = {}
     for p in points:
@@ -239,14 +248,9 @@ def diff(arguments: tuple[str, ...], db: str | None, fmt: str) -> None:
             fail(str(problem.args[0]), UNREADABLE)
     changes, headers = diff_filings(a, b), header_changes(a, b)
     if fmt == "json":
-        emit_json(
-            {
-                "before": a_version.to_dict(),
-                "after": b_version.to_dict(),
-                "header": [{"field": f, "before": x, "after": y} for f, x, y in headers],
-                "lines": [c.to_dict() for c in changes],
-            }
-        )
+        from dailyseg.shapes import DiffReport, dump
+
+        emit_json(dump(DiffReport.of(a_version, b_version, headers, changes)))
     elif fmt == "csv":
         show(_changes(changes), "csv")
     else:

@@ -42,7 +42,6 @@ def monitor(
     Exit codes: 0 no error finding; 1 an error finding (a deficiency, or a filing that does not foot); 2 no such
     firm, an unknown rule id, or the store could not be opened.
     """
-    from dailyseg.checks import REGISTRY
     from dailyseg.watch.monitor import UnusualMoveRule, watch
 
     rule = UnusualMoveRule()
@@ -51,14 +50,9 @@ def monitor(
         firm_id = firm_id_or_exit(store, firm) if firm is not None else None
         found = watch(store, firm_id, start, end, unusual=rule, selection=chosen, as_of=as_of)
     if fmt == "json":
-        emit_json(
-            {
-                **REGISTRY.describe(chosen),
-                "rule_details": {r.id: r.to_dict() for r in REGISTRY.chosen(chosen)},
-                "unusual_move_rule": rule.describe(),
-                "findings": [o.to_dict() for o in found],
-            }
-        )
+        from dailyseg.shapes import MonitorReport, dump
+
+        emit_json(dump(MonitorReport.of(chosen, rule, found)))
     else:
         listing = Listing(
             [
@@ -103,7 +97,9 @@ def import_cftc(file: Path, db: str | None, fmt: str) -> None:
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as problem:
             fail(f"{file}: cannot read the table: {problem}", UNREADABLE)
     if fmt == "json":
-        emit_json(report.to_dict())
+        from dailyseg.shapes import CftcImportReport, dump
+
+        emit_json(dump(CftcImportReport.of(report)))
     else:
         say(f"{file}: {report.imported} rows stored, {report.already_present} already present, {len(report.flagged)} flagged")
         for row, problems in report.flagged:
@@ -139,7 +135,9 @@ def month_end(firm: str, start: date | None, end: date | None, db: str | None, d
     mismatched = [f for f in figures if f.status in ("differs", "no daily filing")]
     shown = mismatched if differences else figures
     if fmt == "json":
-        emit_json({"firm": firm, "figures": [f.to_dict() for f in shown], "mismatched": len(mismatched)})
+        from dailyseg.shapes import MonthEndReport, dump
+
+        emit_json(dump(MonthEndReport.of(firm, shown, len(mismatched))))
     else:
         listing = Listing(
             [

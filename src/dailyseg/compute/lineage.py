@@ -19,6 +19,16 @@ from dailyseg.money import to_dollars
 ZERO = Decimal(0)
 
 
+def shown(value: Any) -> Any:
+    """An amount as a reviewer reads it beside the books: exact, but without the trailing zeros that rates and
+    sums of cents leave (2.50000000 is 2.5, 160.00 is 160). A row (a dict) is shown value by value."""
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value != value.to_integral_value() else str(value.quantize(Decimal(1)))
+    if isinstance(value, dict):
+        return {k: shown(v) for k, v in value.items()}
+    return value
+
+
 @dataclass(frozen=True)
 class Explanation:
     code: str
@@ -30,26 +40,6 @@ class Explanation:
     by_currency: tuple[dict[str, Any], ...] = ()
     contributors: tuple[dict[str, Any], ...] = ()
     terms: tuple[dict[str, Any], ...] = field(default=())
-
-    def to_dict(self) -> dict[str, Any]:
-        def text(value: Any) -> Any:
-            if isinstance(value, Decimal):
-                return str(value.normalize()) if value != value.to_integral_value() else str(value.quantize(Decimal(1)))
-            if isinstance(value, dict):
-                return {k: text(v) for k, v in value.items()}
-            return value
-
-        return {
-            "code": self.code,
-            "label": self.label,
-            "rule": self.rule,
-            "value": text(self.value),
-            "exact": text(self.exact),
-            "rows": self.rows,
-            "by_currency": [text(r) for r in self.by_currency],
-            "contributors": [text(r) for r in self.contributors],
-            "terms": [text(r) for r in self.terms],
-        }
 
 
 def explain(books: Books, computation: Computation, code: str, *, engine: EngineName = "duckdb", limit: int = 10) -> Explanation:

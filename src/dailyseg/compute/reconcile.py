@@ -70,19 +70,6 @@ class Difference:
         )
         return CONFIRMATION_MISMATCH.stamp(hit)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "depository": self.depository,
-            "name": self.name,
-            "line": self.line,
-            "class": self.customer_class,
-            "asset": self.asset,
-            "currency": self.currency,
-            "books": str(self.books),
-            "confirmed": str(self.confirmed),
-            "difference": str(self.difference),
-        }
-
 
 def line_of(customer_class: str, kind: str, asset: str) -> str:
     """The form line a balance feeds, read from the catalogue's sources ("" when none does)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import Filing
@@ -33,20 +32,6 @@ class LineChange:
             return "not filed" if value is None else format_amount(value)
 
         return f"{self.code} ({self.statement} line {self.line}): {amount(self.before)} -> {amount(self.after)}"
-
-    def to_dict(self) -> dict[str, Any]:
-        def text(value: Decimal | None) -> str | None:
-            return None if value is None else str(value)
-
-        return {
-            "statement": self.statement,
-            "code": self.code,
-            "line": self.line,
-            "label": self.label,
-            "before": text(self.before),
-            "after": text(self.after),
-            "change": text(self.change),
-        }
 
 
 def diff_filings(before: Filing, after: Filing) -> list[LineChange]:

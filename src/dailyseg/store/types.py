@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 OutcomeStatus = Literal["stored", "already-present", "amended", "unreadable"]
 FLAGS = ("deficiency", "under-target", "late", "amended")
@@ -29,16 +29,6 @@ class IngestOutcome:
     firm: str | None
     end_date: date | None
     reason: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "source": self.source,
-            "filing_id": self.filing_id,
-            "firm": self.firm,
-            "end_date": self.end_date.isoformat() if self.end_date else None,
-            "reason": self.reason,
-        }
 
 
 class VersionRow(Protocol):
@@ -110,22 +100,6 @@ class FilingVersion:
             arrival=row.version,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "firm_id": self.firm_id,
-            "firm_name": self.firm_name,
-            "end_date": self.end_date.isoformat(),
-            "status": self.status,
-            "form": self.form,
-            "submit_date": self.submit_date.isoformat() if self.submit_date else None,
-            "version": self.version,
-            "arrival": self.arrival,
-            "is_record": self.is_record,
-            "content_hash": self.content_hash,
-            "stored_at": self.stored_at.isoformat(),
-        }
-
 
 @dataclass(frozen=True)
 class StatementSummary:
@@ -142,21 +116,6 @@ class FirmSummary:
     latest_end_date: date | None
     statements: dict[str, StatementSummary]
     flags: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        def text(value: Decimal | None) -> str | None:
-            return None if value is None else str(value)
-
-        return {
-            "firm_id": self.firm_id,
-            "name": self.name,
-            "latest_end_date": self.latest_end_date.isoformat() if self.latest_end_date else None,
-            "statements": {
-                sid: {"requirement": text(s.requirement), "funds": text(s.funds), "excess": text(s.excess), "target": text(s.target)}
-                for sid, s in self.statements.items()
-            },
-            "flags": list(self.flags),
-        }
 
 
 @dataclass(frozen=True)
@@ -177,12 +136,3 @@ class HistoryPoint:
     value: Decimal
     filing_id: int
     amended: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "end_date": self.end_date.isoformat(),
-            "code": self.code,
-            "value": str(self.value),
-            "filing_id": self.filing_id,
-            "amended": self.amended,
-        }

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dailyseg.money import format_amount
 
@@ -222,17 +222,6 @@ class ImportReport:
     skipped: list[str]
     notes: list[str]
     columns: dict[str, str]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "imported": self.imported,
-            "already_present": self.already_present,
-            "flagged": [{"line": r.line, "firm": r.firm, "as_of": r.as_of.isoformat(), "problems": p} for r, p in self.flagged],
-            "skipped": self.skipped,
-            "notes": self.notes,
-            "columns": self.columns,
-        }
 
 
 def import_table(store: Store, path: Path) -> ImportReport:

@@ -34,9 +34,6 @@ class Observation:
     end_date: date
     finding: Finding
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"firm_id": self.firm_id, "end_date": self.end_date.isoformat()} | self.finding.to_dict()
-
 
 def as_of_date(store: Store, end: date | None = None) -> date | None:
     """The day a firm's status is judged at: the latest End Date in the store (capped at `end`)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.catalogue.model import Statement
@@ -55,22 +55,6 @@ class MonthEndFigure:
         if self.cftc is None or self.filed is None:
             return "not reported" if self.filed is None else "not in the CFTC table"
         return "agrees" if self.difference == 0 else "differs"
-
-    def to_dict(self) -> dict[str, Any]:
-        def text(value: Decimal | None) -> str | None:
-            return None if value is None else str(value)
-
-        return {
-            "as_of": self.as_of.isoformat(),
-            "statement": self.statement,
-            "measure": self.measure,
-            "code": self.code,
-            "cftc": text(self.cftc),
-            "filed": text(self.filed),
-            "difference": text(self.difference),
-            "filing_id": self.filing_id,
-            "status": self.status,
-        }
 
 
 def compare_month_end(store: Store, firm: str, start: date | None = None, end: date | None = None) -> list[MonthEndFigure]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from dailyseg.calendar import business_days
 from dailyseg.checks import REGISTRY, Finding, Selection
@@ -43,23 +42,6 @@ class StatementFigures:
         found = self.excess_change if name == "excess_change" else getattr(self.standing, name)
         return found if isinstance(found, Decimal) or found is None else None
 
-    def to_dict(self) -> dict[str, Any]:
-        s = self.standing
-
-        def text(value: Decimal | None) -> str | None:
-            return None if value is None else str(value)
-
-        return {
-            "requirement": text(s.requirement),
-            "funds": text(s.funds),
-            "excess": text(s.excess),
-            "target": text(s.target),
-            "target_source": s.target_source or None,
-            "over_target": text(s.over_target),
-            "excess_percent": text(s.excess_percent),
-            "excess_change": text(self.excess_change),
-        }
-
 
 @dataclass(frozen=True)
 class FirmStatus:
@@ -78,17 +60,6 @@ class FirmStatus:
     @property
     def worst(self) -> tuple[int, int, int] | None:
         return REGISTRY.rank(self.findings[0].finding) if self.findings else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "firm_id": self.firm_id,
-            "name": self.name,
-            "latest_end_date": self.latest_end_date.isoformat() if self.latest_end_date else None,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "status": list(self.status),
-            "statements": {sid: figures.to_dict() for sid, figures in self.statements.items()},
-            "findings": [o.to_dict() for o in self.findings],
-        }
 
 
 def _current(finding: Finding, day: date, latest: date, recent: date) -> bool:

@@ -6,14 +6,13 @@ without reshaping; amounts stay strings, exact, like everywhere in the API.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from datetime import date
-from typing import Any
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.money import cents_text
+from dailyseg.shapes import ChartOut, ChartPart, ChartStatement
 from dailyseg.store import Store
 
 # The key lines a chart draws: every one the catalogue names except the excess over target, which is the
@@ -31,7 +30,7 @@ def chart_codes() -> dict[str, dict[str, str]]:
     return {s.id: {part: s.key_refs[part] for part in PARTS} for s in CATALOGUE.statements}
 
 
-def chart_data(store: Store, firm_id: str, start: date | None = None, end: date | None = None) -> dict[str, Any]:
+def chart_data(store: Store, firm_id: str, start: date | None = None, end: date | None = None) -> ChartOut:
     codes = chart_codes()
     where = {code: (statement, part) for statement, parts in codes.items() for part, code in parts.items()}
     table = store.history_columns(firm_id, list(where), start, end)
@@ -43,18 +42,18 @@ def chart_data(store: Store, firm_id: str, start: date | None = None, end: date 
         statement, part = where[code]
         chosen = column if everyday else [column[i] for i in kept]
         series[statement][part] = [None if amount is None else cents_text(amount) for amount in chosen]
-    return {
-        "firm_id": firm_id,
-        "parts": [{"id": k.id, "label": CATALOGUE.key_line_by_id[k.id].label} for k in CATALOGUE.key_lines if k.id in PARTS],
-        "dates": [table.dates[i].isoformat() for i in kept],
-        "filing_ids": [table.filing_ids[i] for i in kept],
-        "amended": [table.amended[i] for i in kept],
-        "statements": {
-            s.id: {"title": short_title(s.heading), "codes": codes[s.id], "series": series[s.id]}
+    return ChartOut(
+        firm_id=firm_id,
+        parts=[ChartPart(id=k.id, label=CATALOGUE.key_line_by_id[k.id].label) for k in CATALOGUE.key_lines if k.id in PARTS],
+        dates=[table.dates[i].isoformat() for i in kept],
+        filing_ids=[table.filing_ids[i] for i in kept],
+        amended=[table.amended[i] for i in kept],
+        statements={
+            s.id: ChartStatement(title=short_title(s.heading), codes=codes[s.id], series=series[s.id])
             for s in CATALOGUE.statements
             if any(v is not None for values in series[s.id].values() for v in values)
         },
-    }
+    )
 
 
 def store_revision(store: Store) -> int:
@@ -82,7 +81,7 @@ class ChartCache:
             if kept is not None and kept[0] == revision:
                 self._kept.move_to_end(key)
                 return kept[1]
-        body = json.dumps(chart_data(store, firm_id, start, end), separators=(",", ":")).encode("utf-8")
+        body = chart_data(store, firm_id, start, end).model_dump_json().encode("utf-8")
         with self._lock:
             self._kept[key] = (revision, body)
             self._kept.move_to_end(key)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dailyseg.shapes import ErrorBody
 from dailyseg.web.templating import render_template
 
 log = logging.getLogger("dailyseg.web")
@@ -30,7 +31,7 @@ def wants_json(path: str) -> bool:
 
 def error_response(path: str, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if wants_json(path):
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status, headers=headers)
+        return JSONResponse(ErrorBody.of(status, message).model_dump(mode="json"), status_code=status, headers=headers)
     html = render_template("error.html.j2", {"status": status, "message": message, "csrf_token": "", "path": path})
     return HTMLResponse(html, status_code=status, headers=headers)
 

@@ -1,6 +1,7 @@
 """The JSON API. Reading is open unless the server was given a read token; writing needs the write token.
 
-Amounts are strings (exact); dates are ISO 8601; every error is `{"error": {"status", "message"}}`.
+Amounts are strings (exact); dates are ISO 8601; every error is `{"error": {"status", "message"}}`. Every
+answer is a model of `dailyseg.shapes`, the one the command line's `--json` writes for the same data.
 """
 
 from __future__ import annotations
@@ -12,27 +13,37 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from fastapi.responses import JSONResponse, Response
 
 from dailyseg.catalogue import CATALOGUE, key_of
-from dailyseg.checks import REGISTRY, Selection, validate
-from dailyseg.serial import filing_to_dict
+from dailyseg.checks import REGISTRY, Context, Selection, validate
+from dailyseg.shapes import (
+    ChartOut,
+    ErrorBody,
+    FirmOut,
+    HistoryOut,
+    ObservationOut,
+    RuleOut,
+    StoredFiling,
+    StoreResult,
+    Validation,
+    VersionOut,
+)
 from dailyseg.store import Store
 from dailyseg.watch.monitor import watch
 from dailyseg.watch.status import firm_status, firm_statuses
 from dailyseg.web.charts import ChartCache
 from dailyseg.web.deps import check_range, firm_or_404, get_store, rule_choice
 from dailyseg.web.documents import examine, receive, store_examined
-from dailyseg.web.schemas import (
-    ERRORS,
-    ChartOut,
-    FirmOut,
-    HistoryOut,
-    ObservationOut,
-    StoredFiling,
-    StoreResult,
-    Validation,
-    VersionOut,
-    validation_out,
-)
 from dailyseg.web.security import require_read, require_write, settings_of
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in {
+        401: "a token is needed",
+        403: "refused",
+        404: "not found",
+        413: "upload too large",
+        422: "invalid request",
+    }.items()
+}
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 reading = APIRouter(dependencies=[Depends(require_read)])
@@ -46,37 +57,37 @@ AsOf = Annotated[date | None, Query(alias="as_of", description="judge status as 
 
 
 @reading.get("/firms", response_model=list[FirmOut], tags=["firms"])
-def firms(store: StoreDep, as_of: AsOf = None) -> list[dict[str, Any]]:
+def firms(store: StoreDep, as_of: AsOf = None) -> list[FirmOut]:
     """Every firm, worst first: its status (rule ids of its current findings) and its latest filing of record by statement."""
-    return [f.to_dict() for f in firm_statuses(store, as_of)]
+    return [FirmOut.of(f) for f in firm_statuses(store, as_of)]
 
 
 @reading.get("/firms/{firm}", response_model=FirmOut, tags=["firms"])
-def firm(firm: str, store: StoreDep, as_of: AsOf = None) -> dict[str, Any]:
+def firm(firm: str, store: StoreDep, as_of: AsOf = None) -> FirmOut:
     """One firm, by firm id or by any name it filed under."""
     status = firm_status(store, firm, as_of)
     if status is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
-    return status.to_dict()
+    return FirmOut.of(status)
 
 
-@reading.get("/rules", tags=["rules"])
-def rules() -> list[dict[str, Any]]:
+@reading.get("/rules", response_model=list[RuleOut], tags=["rules"])
+def rules() -> list[RuleOut]:
     """Every rule: id, question, tier, severity, what it looks at, where it is shown, citation and notice."""
-    return [r.to_dict() for r in REGISTRY.values()]
+    return [RuleOut.of(r) for r in REGISTRY.values()]
 
 
 @reading.get("/firms/{firm}/filings", response_model=list[VersionOut], tags=["filings"])
-def firm_filings(firm: str, store: StoreDep, start: From = None, end: To = None, record_only: bool = False) -> list[dict[str, Any]]:
+def firm_filings(firm: str, store: StoreDep, start: From = None, end: To = None, record_only: bool = False) -> list[VersionOut]:
     """The firm's filings in End Date order, every version (or only the filings of record)."""
     check_range(start, end)
-    return [v.to_dict() for v in store.filings(firm_or_404(store, firm), start, end, record_only=record_only)]
+    return [VersionOut.of(v) for v in store.filings(firm_or_404(store, firm), start, end, record_only=record_only)]
 
 
 @reading.get("/firms/{firm}/versions/{end_date}", response_model=list[VersionOut], tags=["filings"])
-def versions(firm: str, end_date: date, store: StoreDep) -> list[dict[str, Any]]:
+def versions(firm: str, end_date: date, store: StoreDep) -> list[VersionOut]:
     """Every version the firm filed for one End Date, first received first."""
-    return [v.to_dict() for v in store.versions(firm_or_404(store, firm), end_date)]
+    return [VersionOut.of(v) for v in store.versions(firm_or_404(store, firm), end_date)]
 
 
 @reading.get("/firms/{firm}/history", response_model=HistoryOut, tags=["history"])
@@ -86,7 +97,7 @@ def history(
     code: Annotated[list[str], Query(description="catalogue codes, e.g. 7190 (repeat for several)", min_length=1)],
     start: From = None,
     end: To = None,
-) -> JSONResponse:
+) -> Response:
     """The values of codes on each End Date's filing of record, in date order."""
     check_range(start, end)
     codes = [key_of(c) for c in code]
@@ -95,7 +106,8 @@ def history(
         raise HTTPException(422, f"invalid request: code {', '.join(unknown)} is not in the catalogue")
     firm_id = firm_or_404(store, firm)
     points = store.history(firm_id, codes, start, end)
-    return JSONResponse({"firm_id": firm_id, "codes": codes, "points": [p.to_dict() for p in points]})
+    # Years of daily values: written straight from the model, without validating the answer again.
+    return Response(HistoryOut.of(firm_id, codes, points).model_dump_json(), media_type="application/json")
 
 
 @reading.get("/firms/{firm}/chart", response_model=ChartOut, tags=["history"])
@@ -107,37 +119,36 @@ def chart(request: Request, firm: str, store: StoreDep, start: From = None, end:
 
 
 @reading.get("/firms/{firm}/findings", response_model=list[ObservationOut], tags=["history"])
-def firm_findings(firm: str, store: StoreDep, start: From = None, end: To = None) -> list[dict[str, Any]]:
+def firm_findings(firm: str, store: StoreDep, start: From = None, end: To = None) -> list[ObservationOut]:
     """The monitor's findings for the firm over time (deficiency, below target, 25% drawdown, missing days, ...)."""
     check_range(start, end)
-    return [o.to_dict() for o in watch(store, firm_or_404(store, firm), start, end)]
+    return [ObservationOut.of(o) for o in watch(store, firm_or_404(store, firm), start, end)]
 
 
 @reading.get("/filings/{filing_id}", response_model=StoredFiling, tags=["filings"])
-def filing(filing_id: int, store: StoreDep, choice: Annotated[Selection, Depends(rule_choice)]) -> dict[str, Any]:
+def filing(filing_id: int, store: StoreDep, choice: Annotated[Selection, Depends(rule_choice)]) -> StoredFiling:
     """One stored version: the filing, its findings, and every version of the same day."""
     try:
         version, stored = store.get(filing_id)
     except KeyError:
         raise HTTPException(404, f"no filing {filing_id} in the store") from None
-    return {
-        "version": version.to_dict(),
-        "versions": [v.to_dict() for v in store.versions(version.firm_id, version.end_date) if v.form == version.form],
-        "filing": filing_to_dict(stored),
-        "findings": [f.to_dict() for f in validate(stored, choice.ids, tier=choice.tier)],
-    }
+    same_day = [v for v in store.versions(version.firm_id, version.end_date) if v.form == version.form]
+    return StoredFiling.of(version, same_day, stored, validate(stored, choice.ids, tier=choice.tier))
 
 
 @reading.post("/validate", response_model=Validation, tags=["validation"])
-async def validate_document(request: Request, file: Upload, choice: Annotated[Selection, Depends(rule_choice)]) -> dict[str, Any]:
+async def validate_document(request: Request, file: Upload, choice: Annotated[Selection, Depends(rule_choice)]) -> Validation:
     """Read and check an uploaded document without storing it: its filings, their findings, and read problems.
 
     An unreadable document is answered 200 with `ok: false` and the problems that say why. `rules` and `strict`
-    choose the rules as `dailyseg validate --rules` and `--strict` do.
+    choose the rules as `dailyseg validate --rules` and `--strict` do; the answer is what `dailyseg validate
+    --json` writes for the same document (amounts are compared exactly: the tolerance is 0).
     """
     limit = settings_of(request).max_upload_bytes
     name, content = await receive(file, limit)
-    return validation_out(examine(name, content, limit, choice))
+    examined = examine(name, content, limit, choice)
+    checked = [(c.filing, c.findings) for c in examined.filings]
+    return Validation.of(examined.name, examined.ok, examined.problems, checked, choice, Context())
 
 
 @router.post(
@@ -162,7 +173,7 @@ async def store_filing(request: Request, file: Upload, store: StoreDep) -> JSONR
         raise HTTPException(422, f"no filing could be read from {name}: {reasons}")
     outcomes = store_examined(store, examined)
     fresh = any(o.status in ("stored", "amended") for o in outcomes)
-    body = {"source": name, "outcomes": [o.to_dict() for o in outcomes], "problems": [p.to_dict() for p in examined.problems]}
+    body = StoreResult.of(name, outcomes, examined.problems).model_dump(mode="json")
     return JSONResponse(body, status_code=201 if fresh else 200)
 
 

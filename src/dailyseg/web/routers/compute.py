@@ -11,6 +11,7 @@ from markupsafe import Markup
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.compute.lineage import explain
 from dailyseg.render.html import render_fragment
+from dailyseg.shapes import ExplanationOut
 from dailyseg.web.computing import Computations
 from dailyseg.web.respond import page
 from dailyseg.web.security import CSRF_FIELD, require_read, settings_of
@@ -54,4 +55,4 @@ def explain_line(request: Request, books: str, code: str) -> HTMLResponse:
         explanation = explain(book, computation, code)
     except KeyError as error:
         raise HTTPException(404, str(error.args[0])) from None
-    return page(request, "explain.html.j2", {"books": books, "x": explanation.to_dict()})
+    return page(request, "explain.html.j2", {"books": books, "x": ExplanationOut.of(explanation).model_dump(mode="json")})
