@@ -15,6 +15,7 @@ from dailyseg.render import render_json, render_text
 from dailyseg.store import HistoryPoint, Store, StoreError
 from dailyseg.store.synthetic import daily_filing
 from dailyseg.store.tables import filing_values, filings
+from dailyseg.watch.status import firm_status
 
 D = Decimal
 DAY = date(2024, 3, 4)  # a Monday
@@ -73,36 +74,37 @@ def test_name_variants_are_one_firm(store: Store) -> None:
     names = ["Citigroup Global Markets Inc.", "CITIGROUP GLOBAL MARKETS INC", "Citigroup Global Markets, Inc", "citigroup global markets"]
     for i, name in enumerate(names):
         store.ingest_filing(daily_filing(name, date(2024, 3, 4 + i), requirement=D(100), funds=D(110 + i)), source=name)
-    assert [f.firm_id for f in store.firms()] == ["citigroup-global-markets"]
+    assert store.firm_ids() == ["citigroup-global-markets"]
     assert [p.value for p in store.history("CITIGROUP GLOBAL MARKETS, INC.", ["7190"])] == [D(10), D(11), D(12), D(13)]
-    summary = store.firm("Citigroup Global Markets Inc.")
+    summary = firm_status(store, "Citigroup Global Markets Inc.")
     assert summary is not None and summary.name == "citigroup global markets" and summary.latest_end_date == date(2024, 3, 7)
 
 
 def test_alias_joins_a_renamed_firm(store: Store) -> None:
     store.ingest_filing(daily_filing("Old Name Securities LLC", DAY, requirement=D(1), funds=D(2)), source="a")
     store.ingest_filing(daily_filing("New Name Securities LLC", date(2024, 3, 5), requirement=D(1), funds=D(3)), source="b")
-    assert len(store.firms()) == 2
+    assert len(store.firm_ids()) == 2
     assert store.alias("New Name Securities", "old-name-securities") == "old-name-securities"
-    assert [f.firm_id for f in store.firms()] == ["old-name-securities"]
+    assert store.firm_ids() == ["old-name-securities"]
     assert [p.value for p in store.history("New Name Securities LLC", ["7190"])] == [D(1), D(2)]
 
 
-def test_filings_between_dates_and_summary_flags(store: Store) -> None:
+def test_filings_between_dates_and_firm_status(store: Store) -> None:
     for offset, funds in enumerate((D(150), D(90), D(104))):
         day = date(2024, 3, 4 + offset)
         store.ingest_filing(daily_filing("Acme", day, requirement=D(100), funds=funds, target=D(5)), source=str(offset))
     listed = store.filings("acme", date(2024, 3, 5), date(2024, 3, 6))
     assert [v.end_date for v in listed] == [date(2024, 3, 5), date(2024, 3, 6)]
-    summary = store.firm("acme")
+    summary = firm_status(store, "acme")
     assert summary is not None
-    assert summary.statements["segregation"].excess == D(4)
-    assert summary.statements["segregation"].target == D(5)
-    assert summary.flags == ("under-target",)
+    assert summary.statements["segregation"].standing.excess == D(4)
+    assert summary.statements["segregation"].standing.target == D(5)
+    assert summary.status[0] == "below-target"
     late = daily_filing("Acme", date(2024, 3, 7), requirement=D(100), funds=D(50), submit=date(2024, 3, 12))
     store.ingest_filing(late, source="late")
-    summary = store.firm("acme")
-    assert summary is not None and summary.flags == ("deficiency", "under-target", "late")
+    summary = firm_status(store, "acme")
+    # A deficiency is the one, stronger event: the firm is not also reported under its target.
+    assert summary is not None and summary.status == ("deficiency", "drawdown-25", "late-initial")
 
 
 def test_history_picks_records_in_date_order(store: Store) -> None:
@@ -122,7 +124,7 @@ def test_unstorable_filing_is_unreadable(store: Store) -> None:
     filing = daily_filing("", DAY, requirement=D(1), funds=D(2))
     outcome = store.ingest_filing(filing, source="blank")
     assert outcome.status == "unreadable" and "no firm name" in outcome.reason
-    assert store.firms() == []
+    assert store.firm_ids() == []
 
 
 def test_ingest_path_reads_every_format(store: Store, tmp_path: Path) -> None:
@@ -143,7 +145,7 @@ def test_get_unknown_id_and_unknown_firm(store: Store) -> None:
         store.get(99)
     with pytest.raises(KeyError):
         store.history("nobody", ["7190"])
-    assert store.firm("nobody") is None
+    assert firm_status(store, "nobody") is None
 
 
 def test_open_without_create_refuses_a_missing_file(tmp_path: Path) -> None:

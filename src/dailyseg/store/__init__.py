@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from dailyseg.lazy import lazy_names
 from dailyseg.store.location import DEFAULT_DB_ENV, StoreError, default_url
-from dailyseg.store.types import FilingVersion, FirmSummary, HistoryColumns, HistoryPoint, IngestOutcome, StatementSummary
+from dailyseg.store.types import FilingVersion, HistoryColumns, HistoryPoint, IngestOutcome
 
 if TYPE_CHECKING:
     from dailyseg.store.store import Store
@@ -22,11 +22,9 @@ else:
 __all__ = [
     "DEFAULT_DB_ENV",
     "FilingVersion",
-    "FirmSummary",
     "HistoryColumns",
     "HistoryPoint",
     "IngestOutcome",
-    "StatementSummary",
     "Store",
     "StoreError",
     "default_url",

@@ -23,8 +23,7 @@ from sqlalchemy import Select, and_, func, insert, select
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
-from dailyseg.calendar import is_late as submitted_late
-from dailyseg.catalogue import CATALOGUE, key_of
+from dailyseg.catalogue import key_of
 from dailyseg.filing import Entry, Filing, Header
 from dailyseg.money import from_cents
 from dailyseg.parse import read
@@ -40,16 +39,13 @@ from dailyseg.store.location import StoreError, default_url
 from dailyseg.store.migrate import upgrade
 from dailyseg.store.tables import aliases, filing_values, filings
 from dailyseg.store.types import (
-    FLAGS,
     FilingVersion,
-    FirmSummary,
     HistoryColumns,
     HistoryPoint,
     IngestOutcome,
     OutcomeStatus,
-    StatementSummary,
 )
-from dailyseg.store.versions import grouped, in_order, is_amendment, rank, records_by
+from dailyseg.store.versions import grouped, in_order, is_amendment, records_by
 
 # Content hashes sent in one IN list: well under SQLite's limit on bound parameters.
 _HASHES_PER_QUERY = 5000
@@ -534,43 +530,3 @@ class Store:
         with self.engine.connect() as conn:
             found = conn.execute(query).scalar()
         return found if isinstance(found, date) or found is None else date.fromisoformat(str(found))
-
-    def firms(self) -> list[FirmSummary]:
-        summaries = (self.firm(firm_id) for firm_id in self.firm_ids())
-        return [s for s in summaries if s is not None]
-
-    def firm(self, firm: str) -> FirmSummary | None:
-        """The firm's latest filing of record, summed up by statement, with flags; None if unknown."""
-        firm_id = self.resolve(firm)
-        if firm_id is None:
-            return None
-        with self.engine.connect() as conn:
-            latest = conn.execute(self._versions_query(firm_id).order_by(filings.c.end_date.desc()).limit(1)).first()
-        if latest is None:
-            return None
-        day = self.versions(firm_id, latest.end_date)
-        record = max((v for v in day if v.is_record), key=rank)
-        _, filing = self.get(record.id)
-        statements = {}
-        flags: set[str] = set()
-        for statement in CATALOGUE.statements:
-            if statement.id not in filing.statements:
-                continue
-            summary = StatementSummary(
-                filing.get(statement.requirement), filing.get(statement.funds), filing.get(statement.excess), filing.get(statement.target)
-            )
-            statements[statement.id] = summary
-            if summary.excess is not None and summary.excess < 0:
-                flags.add("deficiency")
-            if summary.excess is not None and summary.target is not None and summary.excess < summary.target:
-                flags.add("under-target")
-        if record.status.upper() == "AMENDED" or len(day) > 1:
-            flags.add("amended")
-        if any(v.status.upper() == "INITIAL" and is_late(v) for v in day):
-            flags.add("late")
-        return FirmSummary(firm_id, record.firm_name, record.end_date, statements, tuple(f for f in FLAGS if f in flags))
-
-
-def is_late(version: FilingVersion) -> bool:
-    """Submitted after the next business day after its End Date (the filing is due by noon that day)."""
-    return version.submit_date is not None and submitted_late(version.end_date, version.submit_date)

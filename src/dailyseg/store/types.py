@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Literal, Protocol
 
 OutcomeStatus = Literal["stored", "already-present", "amended", "unreadable"]
-FLAGS = ("deficiency", "under-target", "late", "amended")
 
 
 @dataclass(frozen=True)
@@ -99,23 +98,6 @@ class FilingVersion:
             stored_at=stored,
             arrival=row.version,
         )
-
-
-@dataclass(frozen=True)
-class StatementSummary:
-    requirement: Decimal | None
-    funds: Decimal | None
-    excess: Decimal | None
-    target: Decimal | None
-
-
-@dataclass(frozen=True)
-class FirmSummary:
-    firm_id: str
-    name: str
-    latest_end_date: date | None
-    statements: dict[str, StatementSummary]
-    flags: tuple[str, ...]
 
 
 @dataclass(frozen=True)
