@@ -59,7 +59,9 @@ def baseline(path: Path) -> int:
             "ON f.name_key = l.name_key AND f.end_date = l.d"
         ).fetchall()
         for (filing_id,) in rows:
-            conn.execute("SELECT code, cents FROM filing_values WHERE filing_id = ? AND code IN ('7190', '7380', '8730')", (filing_id,)).fetchall()
+            conn.execute(
+                "SELECT code, cents FROM filing_values WHERE filing_id = ? AND code IN ('7190', '7380', '8730')", (filing_id,)
+            ).fetchall()
         return len(rows)
 
 

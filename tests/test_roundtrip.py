@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import pytest
 from hypothesis import given, settings
 
 import dailyseg
@@ -17,6 +18,7 @@ Renderer = Callable[[Iterable[Filing]], str]
 RENDERERS: dict[str, Renderer] = {"text": render_text, "json": render_json, "csv": render_csv}
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 @settings(max_examples=120, deadline=None)
 @given(items=documents())
 def test_read_inverts_render(items: list[Filing]) -> None:
@@ -27,6 +29,7 @@ def test_read_inverts_render(items: list[Filing]) -> None:
         assert list(result.filings) == items, name
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 @settings(max_examples=100, deadline=None)
 @given(filing=filings(foot=True))
 def test_filings_built_to_foot_pass_every_formula(filing: Filing) -> None:

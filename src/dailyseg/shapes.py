@@ -215,7 +215,7 @@ class Validation(Shape):
             ok=ok,
             tolerance=str(context.tolerance),
             tier=selection.tier,
-            rules=[r.id for r in REGISTRY.chosen(selection)],
+            rules=[r.id for r in REGISTRY.chosen(selection, scope="filing")],
             problems=[ProblemOut.of(p) for p in problems],
             filings=[CheckedFiling.of(f, found) for f, found in checked],
         )
@@ -506,7 +506,7 @@ class MonitorReport(Shape):
 
     @classmethod
     def of(cls, selection: Selection, unusual: UnusualMoveRule, found: Iterable[Observation]) -> MonitorReport:
-        chosen = REGISTRY.chosen(selection)
+        chosen = [r for r in REGISTRY.chosen(selection) if r.scope in ("filing", "history")]
         return cls(
             tier=selection.tier,
             rules=[r.id for r in chosen],

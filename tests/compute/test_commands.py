@@ -21,6 +21,7 @@ D = Decimal
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "daily-seg-citigroup-2013-07-25.txt"
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 def test_demo_default_equals_the_sample(tmp_path: Path) -> None:
     sample = dailyseg.read(SAMPLE).filings[0]
     books = generate(tmp_path, target=sample)
@@ -35,6 +36,7 @@ def test_demo_default_equals_the_sample(tmp_path: Path) -> None:
     assert result.by_currency.keys() >= {"USD", "EUR", "GBP", "JPY"}
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 def test_explain_values(tmp_path: Path) -> None:
     books = read_books(write_book(tmp_path, micro_example()))
     computation = compute(books)
@@ -61,6 +63,7 @@ def _confirmations(path: Path, rows: list[tuple[str, str, str, str, str]]) -> Pa
     return path
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 def test_reconcile_finds_the_bank_that_holds_less(tmp_path: Path) -> None:
     tables = micro_example()
     tables["balances"] = [{"depository": "BANK", "class": "futures", "asset": "cash", "currency": "USD", "amount": "225000000"}]
@@ -86,6 +89,7 @@ def test_reconcile_finds_the_bank_that_holds_less(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["reconcile", str(books), str(agreeing)]).exit_code == 0
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 def test_compute_command_exit_codes_and_formats(tmp_path: Path) -> None:
     books = write_book(tmp_path / "books", micro_example())
     runner = CliRunner()
@@ -108,6 +112,7 @@ def test_compute_command_exit_codes_and_formats(tmp_path: Path) -> None:
     assert run.exit_code == 0 and json.loads(run.stdout)["exact"] == "-160"
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 def test_demo_command(tmp_path: Path) -> None:
     """The demo says in a few lines what it did, and prints the filing only when asked."""
     run = CliRunner().invoke(main, ["demo", "--accounts", "400", "-o", str(tmp_path / "demo")])

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -99,6 +100,7 @@ def books(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(books())
 def test_duckdb_equals_reference(book: dict[str, Any]) -> None:

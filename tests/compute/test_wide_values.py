@@ -40,6 +40,7 @@ def _book(folder: Path, quantity: int, multiplier: str, trade: str, settlement: 
     )
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     quantity=st.integers(-(10**9), 10**9),

@@ -27,6 +27,7 @@ def _load(url: str) -> None:
         store.ingest_filing(amended, source="amended")
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 def test_publication_figures(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     _load(url)

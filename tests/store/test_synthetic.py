@@ -170,6 +170,7 @@ def test_every_filing_of_a_series_validates_clean(seed: int, start: date) -> Non
         assert filing.header.submit_date == next_business_day(filing.header.end_date)
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 @pytest.mark.parametrize("seed", [0, 7, 13])
 def test_two_clean_years_move_like_books(seed: int) -> None:
     """No deficiency, shortfall or fall of more than 25%, and no move a robust z score would call unusual."""

@@ -25,6 +25,9 @@ from dailyseg.store.synthetic import Faults, series
 from dailyseg.watch.status import firm_statuses
 from dailyseg.web import Settings, create_app
 
+# Builds a store of eleven firms and asks every surface about them: seconds of work, so not in the fast tier.
+pytestmark = pytest.mark.slow
+
 DAYS = business_days(date(2024, 10, 1), date(2024, 12, 31))
 LAST, BEFORE, GAP = DAYS[-1], DAYS[-2], DAYS[-3]
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "daily-seg-citigroup-2013-07-25.txt"
@@ -84,9 +87,23 @@ def test_a_clean_generated_firm_has_nothing_to_report(url: str, statuses: dict[s
     assert (done.exit_code, json.loads(done.stdout)["findings"]) == (0, [])
 
 
+@pytest.fixture(scope="module")
+def surfaces(url: str) -> dict[str, Any]:
+    """What each surface says about every firm, asked once: the monitor (CLI), the API and the firms page."""
+    monitored = CliRunner().invoke(main, ["monitor", "--db", url, "--json"], catch_exceptions=False)
+    by_firm: dict[str, list[dict[str, Any]]] = {}
+    for finding in json.loads(monitored.stdout)["findings"]:
+        by_firm.setdefault(finding["firm_id"], []).append(finding)
+    with TestClient(create_app(Settings(db_url=url))) as client:
+        listed = {f["firm_id"]: f for f in client.get("/api/firms").json()}
+        found = {firm_id: client.get(f"/api/firms/{firm_id}/findings").json() for firm_id in listed}
+        page = client.get("/").text
+    return {"monitor": by_firm, "api": listed, "api_findings": found, "page": page}
+
+
 @pytest.mark.parametrize("firm", list(FAULTED))
 def test_a_fault_is_one_rule_with_one_severity_in_firms_monitor_and_the_api(
-    url: str, statuses: dict[str, dict[str, Any]], firm: str
+    statuses: dict[str, dict[str, Any]], surfaces: dict[str, Any], firm: str
 ) -> None:
     _, rule = FAULTED[firm]
     severity = REGISTRY[rule].severity
@@ -94,15 +111,10 @@ def test_a_fault_is_one_rule_with_one_severity_in_firms_monitor_and_the_api(
     assert rule in status["status"], status["status"]
     assert _severities(status["findings"])[rule] == severity
     firm_id = str(status["firm_id"])
-    monitored = CliRunner().invoke(main, ["monitor", firm_id, "--db", url, "--json"], catch_exceptions=False)
-    assert _severities(json.loads(monitored.stdout)["findings"])[rule] == severity
-    with TestClient(create_app(Settings(db_url=url))) as client:
-        listed = {f["firm_id"]: f for f in client.get("/api/firms").json()}
-        assert listed[firm_id]["status"] == status["status"]
-        found = client.get(f"/api/firms/{firm_id}/findings").json()
-        assert _severities(found)[rule] == severity
-        page = client.get("/").text
-    row = next(r for r in page.split("<tr>") if f'href="/firms/{firm_id}"' in r)
+    assert _severities(surfaces["monitor"][firm_id])[rule] == severity
+    assert surfaces["api"][firm_id]["status"] == status["status"]
+    assert _severities(surfaces["api_findings"][firm_id])[rule] == severity
+    row = next(r for r in surfaces["page"].split("<tr>") if f'href="/firms/{firm_id}"' in r)
     assert re.findall(r'data-rule="([a-z0-9-]+)"', row) == status["status"]
 
 

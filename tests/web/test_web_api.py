@@ -192,6 +192,7 @@ def test_monitor_findings_name_their_day(client: TestClient) -> None:
     assert any(f["rule"] == "amended" and f["end_date"] == AMENDED_DAY.isoformat() for f in amended)
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 def test_downloads_in_every_format(client: TestClient, seeded_url: str) -> None:
     with Store.open(seeded_url) as store:
         [citi] = store.filings("citigroup-global-markets")

@@ -35,6 +35,7 @@ def _token(client: TestClient) -> str:
     return match.group(1)
 
 
+@pytest.mark.slow  # seconds of work: runs in the full suite, not in the fast tier
 def test_compute_shows_the_filing_and_explains_each_line(app_client: TestClient) -> None:
     form = app_client.get("/compute").text
     assert '<option value="demo">demo</option>' in form

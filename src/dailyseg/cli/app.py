@@ -220,10 +220,6 @@ def report_problems(result: ReadResult) -> None:
         say((problem.severity, SEVERITY_STYLE[problem.severity]), ": ", str(problem), err=True)
 
 
-def read_errors(result: ReadResult) -> int:
-    return sum(1 for p in result.problems if p.severity in ("fatal", "error"))
-
-
 def write_output(content: str | bytes, output: str | None) -> None:
     """Write text or bytes (a PDF) to standard output, or to a file atomically: a reader never sees half a
     file. The file gets the mode any new file would get (0644 under umask 022), or keeps the mode it had."""

@@ -16,7 +16,6 @@ from dailyseg.cli.app import (
     format_option,
     main,
     output_option,
-    read_errors,
     read_for_json,
     read_or_exit,
     write_output,
@@ -24,6 +23,7 @@ from dailyseg.cli.app import (
 from dailyseg.cli.output import SEVERITY_STYLE, emit_json, is_terminal, render, say, write
 from dailyseg.cli.rule_options import choose_rules, rule_options
 from dailyseg.render import FORMATS, renderer
+from dailyseg.verdict import document_ok, errors, read_errors
 
 if TYPE_CHECKING:
     from dailyseg.checks import Context, Finding, Selection
@@ -55,15 +55,20 @@ def _findings(filings: Sequence[Filing], chosen: Selection, context: Context) ->
 
 
 def _errors(result: ReadResult, reports: Sequence[tuple[Filing, Sequence[Finding]]]) -> int:
-    """Read errors and error findings: none is what makes a document ok."""
-    return read_errors(result) + sum(1 for _, found in reports for x in found if x.severity == "error")
+    return errors(result.problems, (found for _, found in reports))
 
 
 def _emit_validation(result: ReadResult, reports: Sequence[tuple[Filing, Sequence[Finding]]], chosen: Selection, context: Context) -> None:
     """`show` and `validate` write one report, the one POST /api/validate answers for the same document."""
     from dailyseg.shapes import Validation, dump
 
-    emit_json(dump(Validation.of(result.source, _errors(result, reports) == 0, result.problems, reports, chosen, context)))
+    emit_json(
+        dump(
+            Validation.of(
+                result.source, document_ok(result.problems, (found for _, found in reports)), result.problems, reports, chosen, context
+            )
+        )
+    )
 
 
 @main.command()
@@ -94,7 +99,7 @@ def show(file: str, fmt: str, rules: tuple[str, ...], strict: bool, tolerance: s
                 render(filing_renderable(filing, found))
             else:
                 write("".join(line + "\n" for line in filing_lines(filing, found)))
-    sys.exit(FOUND_ERRORS if read_errors(result) else OK)
+    sys.exit(FOUND_ERRORS if read_errors(result.problems) else OK)
 
 
 @main.command(name="validate")
@@ -146,4 +151,4 @@ def convert(file: str, fmt: str, output: str | None) -> None:
     """
     result = read_or_exit(file)
     write_output(renderer(fmt)(result.filings), output)
-    sys.exit(FOUND_ERRORS if read_errors(result) else OK)
+    sys.exit(FOUND_ERRORS if read_errors(result.problems) else OK)

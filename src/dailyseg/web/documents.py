@@ -15,6 +15,7 @@ from dailyseg.filing import Filing
 from dailyseg.parse import read
 from dailyseg.problems import Problem
 from dailyseg.store import IngestOutcome, Store
+from dailyseg.verdict import document_ok
 from dailyseg.web.errors import too_large_message
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+-]")
@@ -24,10 +25,6 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+-]")
 class Checked:
     filing: Filing
     findings: list[Finding]
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
 
 
 @dataclass(frozen=True)
@@ -41,11 +38,7 @@ class Examined:
 
     @property
     def ok(self) -> bool:
-        return (
-            bool(self.filings)
-            and not any(c.errors for c in self.filings)
-            and not any(p.severity in ("fatal", "error") for p in self.problems)
-        )
+        return document_ok(self.problems, (c.findings for c in self.filings))
 
 
 def display_name(filename: str | None) -> str:
