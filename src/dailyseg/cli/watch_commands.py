@@ -58,15 +58,25 @@ def monitor(
             [
                 Column("end_date", "End Date", "date"),
                 Column("firm_id", "firm", "id"),
+                Column("kind", "kind", "id"),
                 Column("severity", "severity", "id"),
                 Column("rule", "rule", "id"),
+                Column("since", "since", "date"),
                 Column("finding", "finding"),
+                Column("notice", "notice"),
             ]
         )
         for o in found:
-            severity = o.finding.severity
+            x = o.finding
             listing.add(
-                o.end_date, o.firm_id, Styled(severity, SEVERITY_STYLE[severity]), o.finding.rule, o.finding.message.split(": ", 1)[-1]
+                o.end_date,
+                o.firm_id,
+                "event" if x.is_event else "defect",
+                Styled(x.severity, SEVERITY_STYLE[x.severity]),
+                x.rule,
+                x.since,
+                x.message.split(": ", 1)[-1],
+                f"{x.notice} ({x.citation})" if x.notice else "",
             )
         show(listing, fmt)
         if fmt == "table":
