@@ -61,6 +61,11 @@ def test_firms_page_lists_sorts_and_searches(page: Page, console: Console, serve
     expect(beta.locator("th")).to_have_text(MARKUP_FIRM)
     expect(beta).to_contain_text("✖ deficiency")
     expect(beta).to_contain_text("(200)")
+    # Worst first by default: the deficiency leads, the firm that stopped filing follows, the clean one is last.
+    expect(page.locator("th[aria-sort=ascending]")).to_have_text("Status")
+    expect(rows.nth(0).locator("th")).to_have_text(MARKUP_FIRM)
+    expect(rows.nth(1)).to_contain_text("not filing")
+    expect(rows.nth(2)).to_contain_text("✔ ok")
     page.get_by_role("button", name="Latest").click()
     expect(rows.first.locator("th")).to_have_text("Citigroup Global Markets Inc.")
     page.get_by_role("button", name="Latest").click()
@@ -69,6 +74,9 @@ def test_firms_page_lists_sorts_and_searches(page: Page, console: Console, serve
     expect(page.locator("#firms tbody tr:visible")).to_have_count(1)
     expect(page.locator("[data-count]")).to_have_text("1 firm")
     page.get_by_label("Search firms").fill("")
+    page.get_by_role("button", name="Status").click()  # back to worst first, by rank (not by the marks' text)
+    expect(rows.nth(0).locator("th")).to_have_text(MARKUP_FIRM)
+    expect(rows.nth(2)).to_contain_text("✔ ok")
     screenshot(page, "firms")
     assert page.evaluate("window.__xss === undefined")
     assert console.errors == []
