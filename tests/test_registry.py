@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
@@ -145,3 +146,21 @@ def test_the_documented_rule_table_is_the_registry() -> None:
 
     documented = (SRC.parents[1] / "docs" / "rules.md").read_text("utf-8")
     assert documented == rules_markdown(), "docs/rules.md is stale: python -m dailyseg.checks.document > docs/rules.md"
+
+
+def test_lateness_is_decided_in_one_place() -> None:
+    """The defect: "late" was computed by checks/header.py and again by store/store.py."""
+    deciders = sorted(
+        str(path.relative_to(SRC)) for path in SRC.rglob("*.py") if any(True for _ in _calls(ast.parse(path.read_text("utf-8")), "is_late"))
+    )
+    assert deciders == ["checks/header.py"]
+
+
+def test_no_module_keeps_its_own_list_of_key_lines() -> None:
+    """The defect: charts, publication, month-end, the store's types, the publication template and charts.js
+    each listed requirement, funds, excess and target themselves; the catalogue's key lines are the list."""
+    listed = re.compile(r"""["']requirement["'],\s*["']funds["']|requirement:\s*\{""")
+    places = [p for p in (*SRC.rglob("*.py"), *SRC.rglob("*.j2"), *SRC.rglob("*.js")) if "catalogue" not in p.parts]
+    keeping = sorted(str(p.relative_to(SRC)) for p in places if listed.search(p.read_text("utf-8")))
+    assert keeping == []
+    assert [k.id for k in CATALOGUE.key_lines] == ["requirement", "funds", "excess", "target", "excess_over_target"]

@@ -517,7 +517,7 @@ class MonitorReport(Shape):
 
 
 class ChartPart(Shape):
-    id: str = Field(description='a key line of the catalogue: "requirement", "funds", "excess", "target"')
+    id: str = Field(description='the id of one of the catalogue\'s key lines, such as "excess"')
     label: str
 
 
