@@ -134,7 +134,7 @@ def validate_command(file: str, fmt: str, rules: tuple[str, ...], strict: bool, 
             say(f"{filing.label}: ", verdict, tally, happened)
             for x in found:
                 kind = "EVENT" if x.is_event else x.severity
-                notice = f"; notice: {x.notice} ({x.citation})" if x.notice else ""
+                notice = f"; notice: {x.notice}" if x.notice else ""
                 say("  ", (f"{kind:<7}", SEVERITY_STYLE[x.severity]), f" {x.rule:<15} {x.message}{notice}")
     sys.exit(FOUND_ERRORS if errors else OK)
 

@@ -76,7 +76,7 @@ def monitor(
                 x.rule,
                 x.since,
                 x.message.split(": ", 1)[-1],
-                f"{x.notice} ({x.citation})" if x.notice else "",
+                x.notice,
             )
         show(listing, fmt)
         if fmt == "table":

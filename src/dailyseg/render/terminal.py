@@ -53,7 +53,7 @@ def _columns(r: ViewRow) -> tuple[Cell | None, Cell | None]:
 def _finding(finding: Finding) -> str:
     """One line: an event says so and names the notice its rule requires."""
     kind = f"EVENT {finding.severity.upper()}" if finding.is_event else finding.severity.upper()
-    notice = f" Notice: {finding.notice} ({finding.citation})" if finding.notice else ""
+    notice = f" Notice: {finding.notice}" if finding.notice else ""
     return printable(f"{kind} {finding.rule}: {finding.message}{notice}")
 
 
