@@ -200,13 +200,21 @@ def test_ingest_paths_batches_documents_and_keeps_every_guarantee(store: Store, 
         assert conn.execute(select(func.count()).select_from(filing_values)).scalar() == 3 * len(first.entries)
 
 
-def test_revision_changes_exactly_when_a_filing_is_stored(store: Store) -> None:
-    assert store.revision() == 0
+def test_revision_changes_exactly_when_a_filing_is_stored_or_names_are_joined(store: Store) -> None:
+    """The defect: joining two names (`alias`) left the revision as it was, so cached charts and firm lists
+    went on showing two firms."""
+    empty = store.revision()
     filing = daily_filing("Acme", DAY, requirement=D(100), funds=D(150))
     stored = store.ingest_filing(filing, source="a")
-    assert store.revision() == stored.filing_id
+    first = store.revision()
+    assert first != empty and first[0] == stored.filing_id
     store.ingest_filing(filing, source="again")
-    assert store.revision() == stored.filing_id
+    assert store.revision() == first
+    other = store.ingest_filing(daily_filing("Acme Two", DAY, requirement=D(100), funds=D(150)), source="b")
+    before_alias = store.revision()
+    assert before_alias[0] == other.filing_id
+    store.alias("Acme Two", "acme")
+    assert store.revision() != before_alias and store.revision()[0] == other.filing_id
 
 
 def test_nothing_outside_the_store_runs_sql_on_its_tables() -> None:

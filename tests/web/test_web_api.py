@@ -109,6 +109,19 @@ def test_storing_needs_the_write_token(fresh_client: TestClient, sample: bytes) 
     assert fresh_client.get("/api/firms").json() == []
 
 
+def test_the_firms_list_is_kept_only_while_the_store_is_unchanged(fresh_client: TestClient, sample: bytes, tmp_path: Path) -> None:
+    assert fresh_client.get("/api/firms").json() == []  # kept: an empty store
+    fresh_client.post("/api/filings", files={"file": ("citi.txt", sample)}, headers=AUTH)
+    assert [f["firm_id"] for f in fresh_client.get("/api/firms").json()] == ["citigroup-global-markets"]
+    renamed = sample.replace(b"Citigroup Global Markets Inc.", b"Citi Futures Desk LLC")
+    fresh_client.post("/api/filings", files={"file": ("renamed.txt", renamed)}, headers=AUTH)
+    assert len(fresh_client.get("/api/firms").json()) == 2
+    url = str(fresh_client.app.state.settings.db_url)  # type: ignore[attr-defined]
+    with Store.open(url) as store:  # another process joins the two names
+        store.alias("Citi Futures Desk LLC", "citigroup-global-markets")
+    assert [f["firm_id"] for f in fresh_client.get("/api/firms").json()] == ["citigroup-global-markets"]
+
+
 def test_a_server_without_a_write_token_refuses_every_write(tmp_path: Path, sample: bytes) -> None:
     with TestClient(create_app(Settings(db_url=f"sqlite:///{tmp_path / 's.sqlite'}"))) as no_writes:
         refused = no_writes.post("/api/filings", files={"file": ("citi.txt", sample)}, headers=AUTH)

@@ -9,6 +9,7 @@ decided when reading (versions.py), so nothing stored is ever updated. This modu
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -495,11 +496,16 @@ class Store:
                     values[int(filing_id)].append(Entry(statement, code, from_cents(int(cents)), label))
         return [_rebuilt(v, heads[v.id], values[v.id]) for v in versions]
 
-    def revision(self) -> int:
-        """The largest filing id. The store only inserts (a new version is a new row), so it changes exactly
-        when something is stored, by this process or any other: what a cache of answers can key on."""
+    def revision(self) -> tuple[int, int]:
+        """What a cache of answers can key on: it changes exactly when something is stored or two names are
+        joined, by this process or any other. Filings are only inserted (a new version is a new row), so the
+        largest filing id tells a new filing; an alias rewrites a row of the small aliases table, so a digest
+        of that table tells a join."""
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.max(filings.c.id))).scalar() or 0)
+            largest = int(conn.execute(select(func.max(filings.c.id))).scalar() or 0)
+            names = conn.execute(select(aliases.c.name_key, aliases.c.firm_id).order_by(aliases.c.name_key)).all()
+        digest = hashlib.blake2b("\n".join(f"{key}={firm}" for key, firm in names).encode("utf-8"), digest_size=8).digest()
+        return largest, int.from_bytes(digest, "big")
 
     # -- the CFTC's month-end table ----------------------------------------------------------------------------
     def import_cftc_rows(self, rows: Sequence[MonthEndRow], *, source: str) -> tuple[int, int]:

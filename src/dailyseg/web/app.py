@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailyseg import __version__
 from dailyseg.web.assets import STATIC_PREFIX, assets
-from dailyseg.web.charts import ChartCache
+from dailyseg.web.cache import RevisionCache
 from dailyseg.web.computing import Computations
 from dailyseg.web.deps import StoreHolder
 from dailyseg.web.errors import BodyLimit, install_handlers
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = holder
     app.state.computations = Computations(settings)
-    app.state.charts = ChartCache()
+    app.state.answers = RevisionCache()
     app.state.csrf = Csrf(settings.secret, settings.csrf_max_age_s)
     install_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)

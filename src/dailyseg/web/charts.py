@@ -6,8 +6,6 @@ without reshaping; amounts stay strings, exact, like everywhere in the API.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import date
 
 from dailyseg.catalogue import CATALOGUE
@@ -54,37 +52,3 @@ def chart_data(store: Store, firm_id: str, start: date | None = None, end: date 
             if any(v is not None for values in series[s.id].values() for v in values)
         },
     )
-
-
-def store_revision(store: Store) -> int:
-    """What the cache keys on: the store's revision (`Store.revision`), which changes whenever a filing is stored."""
-    return store.revision()
-
-
-class ChartCache:
-    """Chart data as JSON bytes per (firm, range), kept while the store's revision is unchanged.
-
-    A firm's ten years of daily figures take the store a second to gather; the answer is the same until
-    a filing is stored, which the revision check (one indexed query) notices.
-    """
-
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._kept: OrderedDict[tuple[str, date | None, date | None], tuple[int, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, store: Store, firm_id: str, start: date | None, end: date | None) -> bytes:
-        key = (firm_id, start, end)
-        revision = store_revision(store)
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None and kept[0] == revision:
-                self._kept.move_to_end(key)
-                return kept[1]
-        body = chart_data(store, firm_id, start, end).model_dump_json().encode("utf-8")
-        with self._lock:
-            self._kept[key] = (revision, body)
-            self._kept.move_to_end(key)
-            while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
-        return body

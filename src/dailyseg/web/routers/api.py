@@ -28,8 +28,7 @@ from dailyseg.shapes import (
 )
 from dailyseg.store import Store
 from dailyseg.watch.monitor import watch
-from dailyseg.watch.status import firm_status, firm_statuses
-from dailyseg.web.charts import ChartCache
+from dailyseg.web.cache import chart_now, firm_now, firms_now
 from dailyseg.web.deps import check_range, firm_or_404, get_store, rule_choice
 from dailyseg.web.documents import examine, receive, store_examined
 from dailyseg.web.security import require_read, require_write, settings_of
@@ -57,15 +56,15 @@ AsOf = Annotated[date | None, Query(alias="as_of", description="judge status as 
 
 
 @reading.get("/firms", response_model=list[FirmOut], tags=["firms"])
-def firms(store: StoreDep, as_of: AsOf = None) -> list[FirmOut]:
+def firms(request: Request, store: StoreDep, as_of: AsOf = None) -> list[FirmOut]:
     """Every firm, worst first: its status (rule ids of its current findings) and its latest filing of record by statement."""
-    return [FirmOut.of(f) for f in firm_statuses(store, as_of)]
+    return [FirmOut.of(f) for f in firms_now(request, store, as_of)]
 
 
 @reading.get("/firms/{firm}", response_model=FirmOut, tags=["firms"])
-def firm(firm: str, store: StoreDep, as_of: AsOf = None) -> FirmOut:
+def firm(request: Request, firm: str, store: StoreDep, as_of: AsOf = None) -> FirmOut:
     """One firm, by firm id or by any name it filed under."""
-    status = firm_status(store, firm, as_of)
+    status = firm_now(request, store, firm, as_of)
     if status is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
     return FirmOut.of(status)
@@ -114,8 +113,7 @@ def history(
 def chart(request: Request, firm: str, store: StoreDep, start: From = None, end: To = None) -> Response:
     """Requirement, funds, excess and target of each statement over time, in columns (what the charts draw)."""
     check_range(start, end)
-    cache: ChartCache = request.app.state.charts
-    return Response(cache.get(store, firm_or_404(store, firm), start, end), media_type="application/json")
+    return Response(chart_now(request, store, firm_or_404(store, firm), start, end), media_type="application/json")
 
 
 @reading.get("/firms/{firm}/findings", response_model=list[ObservationOut], tags=["history"])

@@ -14,7 +14,7 @@ from dailyseg.filing import Filing
 from dailyseg.render.html import render_fragment
 from dailyseg.store import FilingVersion, Store
 from dailyseg.watch.monitor import watch
-from dailyseg.watch.status import firm_status, firm_statuses
+from dailyseg.web.cache import firm_now, firms_now
 from dailyseg.web.deps import check_range, get_store
 from dailyseg.web.downloads import FORMATS, file_name
 from dailyseg.web.respond import page
@@ -30,7 +30,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 @router.get("/", response_class=HTMLResponse)
 def firms(request: Request, store: StoreDep, q: str = "") -> HTMLResponse:
     query = q.strip()
-    listed = [f for f in firm_statuses(store) if not query or query.lower() in f.name.lower() or query.lower() in f.firm_id]
+    listed = [f for f in firms_now(request, store) if not query or query.lower() in f.name.lower() or query.lower() in f.firm_id]
     return page(
         request,
         "firms.html.j2",
@@ -47,7 +47,7 @@ def firm(
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     check_range(start, end)
-    summary = firm_status(store, firm)
+    summary = firm_now(request, store, firm)
     if summary is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
     start, end = default_window(summary.latest_end_date, start, end)
@@ -107,7 +107,7 @@ def findings(
 ) -> HTMLResponse:
     """The monitor's findings for a period on a timeline: a page, or (partial) the section the firm page inserts."""
     check_range(start, end)
-    summary = firm_status(store, firm)
+    summary = firm_now(request, store, firm)
     if summary is None or summary.latest_end_date is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
     start, end = default_window(summary.latest_end_date, start, end)
