@@ -115,7 +115,7 @@ def is_late(end: date, submit: date) -> bool:
     """A statement for `end` submitted on `submit` missed its deadline, the next business day after `end`.
 
     A submission by the next weekday is on time whatever the holidays, so the holiday calendar is consulted
-    only for a later one (the store's flags and monitor ask this of every filing they hold).
+    only for a later one (the late-initial rule asks this of every filing it sees, in validation and the monitor).
     """
     return submit > next_weekday(end) and submit > next_business_day(end)
 
