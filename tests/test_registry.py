@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dailyseg
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks import QUESTIONS, REGISTRY, SEVERITIES, TIERS, Context, Finding, Hit, Registry, Rule, validate
 from dailyseg.checks.history import DRAWDOWN
@@ -58,7 +59,19 @@ def test_every_rule_that_is_not_run_on_one_filing_is_stamped_somewhere() -> None
     for name, declared in constants.items():
         used = f"{name}.stamp(" in source or f"{name}.stamp(" in history
         assert used, f"rule {declared.id} ({name}) is declared but nothing stamps its findings"
-    assert {r.id for r in constants.values()} == {r.id for r in REGISTRY.values() if r.scope != "filing"}
+    assert {r.id for r in constants.values()} == {r.id for r in REGISTRY.values() if r.scope not in ("filing", "read")}
+
+
+def test_every_reading_problem_falls_under_a_reading_rule_of_its_severity() -> None:
+    """Reading reports problems, not findings; each names the registered rule it falls under."""
+    from dailyseg.problems import RULE_OF, Problem
+
+    for severity, rule_id in RULE_OF.items():
+        declared = REGISTRY[rule_id]
+        assert declared.scope == "read" and declared.severity == ("warning" if severity == "warning" else "error")
+        assert Problem("x", 1, "m", severity=severity).rule == rule_id
+    damaged = dailyseg.read(b"End Date:2024-03-04\nnot a filing at all [7190]\n")
+    assert damaged.problems and all(p.rule in REGISTRY for p in damaged.problems)
 
 
 def test_the_registry_is_immutable_and_refuses_a_duplicate_id() -> None:

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from dailyseg.filing import Filing
 
 ProblemSeverity = Literal["fatal", "error", "warning"]
+# The registered rule (dailyseg.checks.reading) each kind of reading problem is a finding of: what stopped a
+# read, and what was read with a doubt.
+RULE_OF: dict[ProblemSeverity, str] = {"fatal": "unreadable", "error": "unreadable", "warning": "read-doubt"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,10 @@ class Problem:
     found: str = ""
     code: str | None = None
     severity: ProblemSeverity = "error"
+
+    @property
+    def rule(self) -> str:
+        return RULE_OF[self.severity]
 
     @property
     def where(self) -> str:

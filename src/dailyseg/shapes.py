@@ -105,6 +105,7 @@ class CliFailure(Shape):
 class ProblemOut(Shape):
     """Reading never fails on a document's mistake: it says where, what was expected and what was found."""
 
+    rule: str = Field(description='the reading rule the problem falls under: "unreadable" or "read-doubt" (GET /api/rules)')
     source: str = Field(description="the document the problem was met in")
     line: int | None = Field(description="the document's line, when the problem has one")
     severity: str = Field(description='"fatal" (nothing could be read), "error" or "warning"')
@@ -116,6 +117,7 @@ class ProblemOut(Shape):
     @classmethod
     def of(cls, problem: Problem) -> ProblemOut:
         return cls(
+            rule=problem.rule,
             source=problem.source,
             line=problem.line,
             severity=problem.severity,

@@ -35,9 +35,9 @@ if TYPE_CHECKING:
 
 Question = Literal["firm", "filing"]
 Tier = Literal["basic", "strict"]
-# What a rule looks at: one filing; a computation from books (its totals); a reconciliation against
+# What a rule looks at: a document being read; one filing; a computation from books (its totals); a reconciliation against
 # depository confirmations; a firm's filings over time (the monitor).
-Scope = Literal["filing", "computation", "reconciliation", "history"]
+Scope = Literal["read", "filing", "computation", "reconciliation", "history"]
 
 QUESTIONS: tuple[Question, ...] = get_args(Question)
 TIERS: tuple[Tier, ...] = get_args(Tier)
@@ -47,6 +47,7 @@ SEVERITY_ORDER: Mapping[str, int] = MappingProxyType({s: i for i, s in enumerate
 # Where the findings of each scope are shown: the documentation's table and `dailyseg rules` read this.
 SURFACES: Mapping[Scope, tuple[str, ...]] = MappingProxyType(
     {
+        "read": ("validate", "show", "convert", "ingest", "upload", "API"),
         "filing": ("validate", "show", "compute", "monitor", "firms", "upload", "filing page", "API"),
         "computation": ("compute", "compute page", "API"),
         "reconciliation": ("reconcile",),
