@@ -15,7 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 MAX_INTEGER_DIGITS = 15
 MAX_FRACTION_DIGITS = 2
 
-_AMOUNT = re.compile(r"^\s*(\()?\s*([+-])?\s*\$?\s*([0-9][0-9,]*)(?:\.([0-9]*))?\s*(\))?\s*$")
+# Only the digits are matched by a pattern; the parentheses, sign, "$" and the spaces between them are
+# peeled off by hand first. A single pattern with a run of optional `\s*` between optional parts is
+# ambiguous, and backtracks polynomially (about n^4) on many spaces followed by a non-digit.
+_DIGITS = re.compile(r"([0-9][0-9,]*)(?:\.([0-9]*))?")
 
 
 class AmountError(ValueError):
@@ -25,7 +28,7 @@ class AmountError(ValueError):
 def parse_amount(text: str) -> Decimal:
     """Read "1,234", "-1,234", "(1,234)", "$1,234.50" exactly; reject anything else with a clear reason."""
     # Fast path for what filings mostly print, whole dollars "1,234" or "-1,234": the same value the
-    # pattern below gives, without matching it (readers turn thousands of amounts a second).
+    # general path below gives, without its peeling (readers turn thousands of amounts a second).
     negative = text[:1] == "-"
     digits = text[1:] if negative else text
     if digits[:1].isdigit() and digits.isascii():
@@ -33,10 +36,10 @@ def parse_amount(text: str) -> Decimal:
         if digits.isdigit() and len(digits) <= MAX_INTEGER_DIGITS:
             value = Decimal(digits)
             return -value if negative else value
-    match = _AMOUNT.match(text)
-    if match is None:
+    parts = _split(text)
+    if parts is None:
         raise AmountError(f"not an amount: {text.strip()[:40]!r}")
-    opening, sign, whole, fraction, closing = match.groups()
+    opening, sign, whole, fraction, closing = parts
     if bool(opening) != bool(closing):
         raise AmountError(f"unbalanced parentheses in {text.strip()!r}")
     if opening and sign == "-":
@@ -51,6 +54,30 @@ def parse_amount(text: str) -> Decimal:
     except InvalidOperation as error:  # pragma: no cover - the pattern admits only digits
         raise AmountError(f"not an amount: {text!r}") from error
     return -value if (opening or sign == "-") else value
+
+
+def _split(text: str) -> tuple[bool, str, str, str | None, bool] | None:
+    """The parts of "( - $ 1,234.50 )", peeled off in linear time.
+
+    Each step takes a part only where no later part could start, so the result is the one the old single
+    pattern gave (spaces allowed around the parentheses, sign and "$"), without its backtracking.
+    """
+    rest = text.strip()
+    opening = rest[:1] == "("
+    if opening:
+        rest = rest[1:].lstrip()
+    closing = rest[-1:] == ")"
+    if closing:
+        rest = rest[:-1].rstrip()
+    sign = rest[:1] if rest[:1] in ("+", "-") else ""
+    if sign:
+        rest = rest[1:].lstrip()
+    if rest[:1] == "$":
+        rest = rest[1:].lstrip()
+    match = _DIGITS.fullmatch(rest)
+    if match is None:
+        return None
+    return opening, sign, match.group(1), match.group(2), closing
 
 
 def format_amount(amount: Decimal, *, parentheses: bool = False, separators: bool = True) -> str:

@@ -6,18 +6,22 @@ shape as it goes and raises `ShapeError` naming the field, which readers turn in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from dailyseg.catalogue import CATALOGUE
-from dailyseg.filing import CoverPage, Entry, Filing, Header, Target
+from dailyseg.filing import CoverPage, Entry, Filing, Header, Target, TargetKindId
 from dailyseg.money import AmountError, parse_amount
 
 FORMAT = "dailyseg-filing"
 VERSION = 1
 _TARGET_KINDS = {k.id for k in CATALOGUE.cover.target_kinds}
+# A code is ASCII digits, with a component letter after a point ("8715.A"). Written out rather than `\d`
+# or `str.isdigit`, which also take Arabic-Indic or mathematical digits and would file them as code 7010.
+_CODE = re.compile(r"[0-9]+(?:\.[A-Z0-9]+)?", re.ASCII)
 
 
 class ShapeError(ValueError):
@@ -68,13 +72,47 @@ def filing_to_dict(filing: Filing) -> dict[str, Any]:
     return data
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message may quote it: repr escapes lone surrogates and control characters, which
+    would otherwise break every renderer and store that encodes the message as UTF-8 later."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _found(value: object) -> str:
+    return f"{type(value).__name__} {shown(value)}"
+
+
+def _checked_text(value: object, where: str) -> str:
+    """Text that can be written back out: a JSON escape such as "\\ud800" decodes to a lone surrogate,
+    which no UTF-8 renderer, file or database accepts, so it is refused here, where the field is known."""
+    if not isinstance(value, str):
+        raise ShapeError(f"{where}: expected text, found {_found(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ShapeError(f"{where}: expected text without lone surrogates, found {shown(value)}") from None
+    return value
+
+
 def _text(data: Mapping[str, Any], name: str, where: str) -> str:
     value = data.get(name, "")
     if value is None:
         return ""
-    if not isinstance(value, str):
-        raise ShapeError(f"{where}{name}: expected text, found {type(value).__name__}")
+    return _checked_text(value, f"{where}{name}")
+
+
+def _mapping(value: object, where: str, expected: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ShapeError(f"{where}: expected {expected}, found {_found(value)}")
     return value
+
+
+def _code(ref: object, where: str) -> str:
+    code = _checked_text(ref, where).strip().upper()
+    if not _CODE.fullmatch(code):
+        raise ShapeError(f"{where}: expected a code of ASCII digits such as 7010 or 8715.A, found {shown(ref)}")
+    return code
 
 
 def _date(data: Mapping[str, Any], name: str, where: str) -> date | None:
@@ -84,35 +122,46 @@ def _date(data: Mapping[str, Any], name: str, where: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ShapeError(f"{where}{name}: expected a date YYYY-MM-DD, found {value!r}") from None
+        raise ShapeError(f"{where}{name}: expected a date YYYY-MM-DD, found {shown(value)}") from None
 
 
 def _amount(value: Any, where: str) -> Decimal:
     if not isinstance(value, str):
-        raise ShapeError(f"{where}: expected an amount as a string, found {type(value).__name__} {value!r}"[:200])
+        raise ShapeError(f"{where}: expected an amount as a string, found {_found(value)}")
     try:
         return parse_amount(value)
     except AmountError as error:
-        raise ShapeError(f"{where}: {error}") from None
+        raise ShapeError(f"{where}: {str(error)[:200]}") from None  # the amount is quoted by repr, escaped
+
+
+def _statement(name: object, where: str) -> str:
+    if not isinstance(name, str) or name not in CATALOGUE.statement_by_id:
+        raise ShapeError(f"{where}: expected a statement, one of {sorted(CATALOGUE.statement_by_id)}, found {shown(name)}")
+    return name
 
 
 def cover_from_dict(data: Any) -> CoverPage:
-    if not isinstance(data, Mapping):
-        raise ShapeError("cover: expected an object")
+    data = _mapping(data, "cover", "an object")
     targets = []
-    raw_targets = data.get("targets") or {}
-    if not isinstance(raw_targets, Mapping):
-        raise ShapeError("cover.targets: expected an object")
+    raw_targets = data.get("targets")
+    raw_targets = {} if raw_targets is None else _mapping(raw_targets, "cover.targets", "an object of statement to target")
     for statement, raw in raw_targets.items():
+        _statement(statement, "cover.targets")
         where = f"cover.targets.{statement}"
-        if statement not in CATALOGUE.statement_by_id or not isinstance(raw, Mapping):
-            raise ShapeError(f"{where}: expected one of {sorted(CATALOGUE.statement_by_id)} with an object")
+        raw = _mapping(raw, where, "an object with kind, low and high")
         kind = raw.get("kind")
-        if kind not in _TARGET_KINDS:
-            raise ShapeError(f"{where}.kind: expected one of {sorted(_TARGET_KINDS)}, found {kind!r}")
+        if not isinstance(kind, str) or kind not in _TARGET_KINDS:
+            raise ShapeError(f"{where}.kind: expected one of {sorted(_TARGET_KINDS)}, found {shown(kind)}")
         high = raw.get("high")
         targets.append(
-            (statement, Target(kind, _amount(raw.get("low"), f"{where}.low"), _amount(high, f"{where}.high") if high is not None else None))
+            (
+                statement,
+                Target(
+                    cast(TargetKindId, kind),
+                    _amount(raw.get("low"), f"{where}.low"),
+                    _amount(high, f"{where}.high") if high is not None else None,
+                ),
+            )
         )
     return CoverPage(
         company=_text(data, "company", "cover."),
@@ -124,8 +173,7 @@ def cover_from_dict(data: Any) -> CoverPage:
 
 
 def filing_from_dict(data: Any) -> Filing:
-    if not isinstance(data, Mapping):
-        raise ShapeError("filing: expected an object")
+    data = _mapping(data, "filing", "an object")
     header = Header(
         status=_text(data, "status", ""),
         end_date=_date(data, "end_date", ""),
@@ -134,21 +182,26 @@ def filing_from_dict(data: Any) -> Filing:
         submit_date=_date(data, "submit_date", ""),
     )
     layout = _text(data, "layout", "")
-    statements = data.get("statements")
-    if not isinstance(statements, Mapping):
-        raise ShapeError("statements: expected an object of statements")
-    labels = data.get("labels") or {}
+    statements = _mapping(data.get("statements"), "statements", "an object of statements")
+    raw_labels = data.get("labels")
+    labels = {} if raw_labels is None else _mapping(raw_labels, "labels", "an object of code to label")
+    for ref, label in labels.items():
+        _checked_text(ref, "labels")
+        _checked_text(label, f"labels.{shown(ref)}")
     entries = []
     for statement, amounts in statements.items():
-        if not isinstance(amounts, Mapping):
-            raise ShapeError(f"statements.{statement}: expected an object of code to amount")
+        _statement(statement, "statements")
+        amounts = _mapping(amounts, f"statements.{statement}", "an object of code to amount")
         for ref, value in amounts.items():
-            entries.append(Entry(statement, str(ref).upper(), _amount(value, f"statements.{statement}.{ref}"), str(labels.get(ref, ""))))
+            code = _code(ref, f"statements.{statement}")
+            where = f"statements.{statement}.{code}"
+            entries.append(Entry(statement, code, _amount(value, where), labels.get(ref, "")))
     if not layout:
         layout = CATALOGUE.detect_layout(frozenset(e.ref for e in entries), header.end_date)
     if layout not in CATALOGUE.layouts:
-        raise ShapeError(f"layout: expected one of {sorted(CATALOGUE.layouts)}, found {layout!r}")
-    cover = cover_from_dict(data["cover"]) if data.get("cover") else None
+        raise ShapeError(f"layout: expected one of {sorted(CATALOGUE.layouts)}, found {shown(layout)}")
+    raw_cover = data.get("cover")
+    cover = None if raw_cover is None or raw_cover == {} else cover_from_dict(raw_cover)
     try:
         return Filing(header, layout, tuple(entries), cover, tuple(statements))
     except ValueError as error:

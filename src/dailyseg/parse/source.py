@@ -32,12 +32,18 @@ def load_bytes(target: str | os.PathLike[str] | bytes, limit: int) -> tuple[str,
     name = os.fspath(target)
     if name == "-":
         return _load_stdin(limit)
+    # The name as messages show it: a path may hold bytes that are not UTF-8 (kept by Python as lone
+    # surrogates), which would break every renderer that writes the source out.
+    shown = name.encode("utf-8", "backslashreplace").decode("utf-8")
     try:
         with open(name, "rb") as handle:  # not pathlib, which would be the reader's costliest import
-            return name, handle.read(limit + 1), None
+            return shown, handle.read(limit + 1), None
     except OSError as error:
         reason = error.strerror or str(error)
-        return name, None, Problem(name, None, f"cannot open the file: {reason}", severity="fatal")
+        return shown, None, Problem(shown, None, f"cannot open the file: {reason}", severity="fatal")
+    except ValueError as error:  # a NUL in the name, or a lone surrogate the file system cannot encode
+        found = "a NUL character" if "\0" in name else str(error)
+        return shown, None, Problem(shown, None, "cannot open the file: not a valid path", expected="a path", found=found, severity="fatal")
 
 
 def _load_stdin(limit: int) -> tuple[str, bytes | None, Problem | None]:
