@@ -29,12 +29,15 @@ from dailyseg.money import AmountError, parse_amount
 from dailyseg.parse.cover import parse_cover
 from dailyseg.problems import Problem
 
-_AMOUNT = r"(?:\(\$?\d[\d,]*(?:\.\d+)?\)|[-+]?\$?\d[\d,]*(?:\.\d+)?)"
+# ASCII digits only (`\d` would take "٧٠١٠" or "𝟳𝟬𝟭𝟬" for 7010).
+_AMOUNT = r"(?:\(\$?[0-9][0-9,]*(?:\.[0-9]+)?\)|[-+]?\$?[0-9][0-9,]*(?:\.[0-9]+)?)"
 # A run of amounts never swallows a line marker ("3 25. Cash" is the amount 3, then line 25).
-_AMOUNTS = rf"{_AMOUNT}(?:[ \t]+{_AMOUNT}(?![\d,]|\.\s))*"
-_PAIR = re.compile(rf"(?<![\w.,)\]])(?P<amounts>{_AMOUNTS})[ \t]*\[(?P<code>\d{{3,5}})\]")
-_MARKER = r"(?<!\S)(?:(?P<line>\d{1,2})|(?P<letter>[A-E]))\.(?=\s)"
-_PIECE_END = r"(?=\s*$|\s+(?:\d{1,2}|[A-E])\.\s)"
+# The run is bounded: an unbounded run retried from each of its amounts is quadratic in a long line of numbers.
+_AMOUNTS = rf"{_AMOUNT}(?:[ \t]+{_AMOUNT}(?![0-9,]|\.\s)){{0,7}}"
+# Any bracketed code-like text: what the tokens did not take as `amount [code]` is reported, never dropped.
+_CODE = re.compile(r"\[[ \t]*(?P<code>[^\[\]\s]{1,12})[ \t]*\]")
+_MARKER = r"(?<!\S)(?:(?P<line>[0-9]{1,2})|(?P<letter>[A-E]))\.(?=\s)"
+_PIECE_END = r"(?=\s*$|\s+(?:[0-9]{1,2}|[A-E])\.\s)"
 # The statement text of a line in one pass: a line marker, or a run of amounts that is either coded
 # (`1,234 [7010]`, `0 0 [8715]`) or ends its piece (the end of the line or the next marker); a run glued to
 # the `]` of a pair (`[7520]5`) counts only when it ends its piece. The leading lookahead (the characters a
@@ -42,18 +45,41 @@ _PIECE_END = r"(?=\s*$|\s+(?:\d{1,2}|[A-E])\.\s)"
 _TOKEN = re.compile(
     r"(?=[\d(+$A-E-])"
     rf"(?:{_MARKER}"
-    rf"|(?<![\w.,)\]])(?P<amounts>{_AMOUNTS})(?:[ \t]*\[(?P<code>\d{{3,5}})\]|(?P<end>){_PIECE_END})?"
-    rf"|(?<=\d\])(?P<glued>{_AMOUNTS}){_PIECE_END})"
+    rf"|(?<![\w.,)\](])(?P<amounts>{_AMOUNTS})(?:[ \t]*\[(?P<code>[0-9]{{3,5}})\]|(?P<end>){_PIECE_END})?"
+    rf"|(?<=[0-9]\])(?P<glued>{_AMOUNTS}){_PIECE_END})"
 )
 _FIELD = re.compile(r"\b(End Date|Firm Name|Form|Submit Date)\s*:", re.IGNORECASE)
 _STATUS = re.compile(r"^(INITIAL|AMENDED)\b", re.IGNORECASE)
-_BANNER = re.compile(r"WINJAMMER\s+FILING\s*(INITIAL|AMENDED)?", re.IGNORECASE)
+
+
+def _spaced(word: str) -> str:
+    """A word whose letters may be spaced out by any number of blanks ("W  I  N  J")."""
+    return r"[ \t]*".join(word)
+
+
+# The banner as printed (letters spaced by one or two blanks), on a page with its page number before or after
+# it ("1 W I N J A M M E R F I L I N G INITIAL 1"), and maybe a period and the header fields after it.
+_BANNER = re.compile(
+    rf"(?:^[ \t]*[0-9]{{1,4}}[ \t]+)?{_spaced('WINJAMMER')}[ \t]*{_spaced('FILING')}"
+    rf"[ \t.:]*(?:(?P<status>{_spaced('INITIAL')}|{_spaced('AMENDED')})(?![A-Za-z]))?(?:[ \t]+[0-9]{{1,4}}[ \t]*$)?",
+    re.IGNORECASE,
+)
+_BANNER_HINT = re.compile(r"w[ \t]*i[ \t]*n[ \t]*j", re.IGNORECASE)
+# Page furniture: a page number alone on a line ("3", "Page 3", "Page 3 of 7").
+_PAGE_NUMBER = re.compile(r"[ \t]*(?:page[ \t]+)?[0-9]{1,3}(?:[ \t]+of[ \t]+[0-9]{1,3})?[ \t]*", re.IGNORECASE)
+# A page number glued to the last word of a page ("...Total funds in segregation3").
+_GLUED_PAGE = re.compile(r"(?<=[A-Za-z])[0-9]{1,3}$")
+# A web mirror's `Download "..."` line: header text in quotes, never statement text.
+_DOWNLOAD = re.compile(r"^[ \t]*Download[ \t]+[\"\u201c](?P<inner>.*?)[\"\u201d]?[ \t]*$", re.IGNORECASE)
 _SPACED = re.compile(r"\b(?:[A-Z] ){3,}[A-Z]\b")
 _TAG = re.compile(r"<[^>\n]{0,200}>")
-_BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/tr|/h\d|/li|/table)\b[^>]*>", re.IGNORECASE)
+# `[^<>]*`, not `[^>]*`: an unclosed `<br` then scans only to the next tag, keeping the pass linear.
+_BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/tr|/h[0-9]|/li|/table)\b[^<>]*>", re.IGNORECASE)
 _CELL_TAG = re.compile(r"<\s*/t[dh]\s*>", re.IGNORECASE)
 # Parts of a page that are not shown (the title in <head>, scripts, styles) must not run into the first line.
-_HIDDEN = re.compile(r"<\s*(head|script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
+# Each closing tag is looked for once per opening, and a tag never closed is not looked for again (linear time).
+_HIDDEN_OPEN = re.compile(r"<\s*(head|script|style)\b", re.IGNORECASE)
+_HIDDEN_CLOSE = {name: re.compile(rf"<\s*/\s*{name}\s*>", re.IGNORECASE) for name in ("head", "script", "style")}
 _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y", "%m-%d-%Y")
 
 _HEADINGS = {s.heading.lower(): s.id for s in CATALOGUE.statements}
@@ -65,7 +91,17 @@ _COMPONENTS = {(row.statement, row.line, row.letter): row.key for rows in CATALO
 _STATEMENT_OF = {ref: rows[0].statement for ref, rows in CATALOGUE.refs.items() if rows}
 # Letters spaced out for emphasis always hold a letter between two spaces followed by another ("I N").
 _SPACED_HINT = re.compile(r" [A-Z] [A-Z] ")
+_REAL_HEADER = ("status", "end_date", "firm_name")
+_LAST_CODES = {
+    s.id: frozenset(refs[-1] for layout in CATALOGUE.layouts if (refs := [r.ref for r in s.rows(layout) if r.code is not None]))
+    for s in CATALOGUE.statements
+}
 _MONTH_DAY_YEAR = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+def _split_digits(first: str, second: str) -> bool:
+    """ "32 3,655,746": one grouped amount broken by a space, not a number ending a label ("Regulation 30.7")."""
+    return first.isdigit() and "," in second and re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+", first + second) is not None
 
 
 def parse_date(text: str) -> date | None:
@@ -93,10 +129,30 @@ def _unspace(text: str) -> str:
     return _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
 
 
+def _drop_hidden(text: str) -> str:
+    """Blank out `<head>`, `<script>` and `<style>` elements, keeping their line breaks so line numbers hold."""
+    parts: list[str] = []
+    kept = search = 0
+    unclosed: set[str] = set()
+    while (opening := _HIDDEN_OPEN.search(text, search)) is not None:
+        name = opening.group(1).lower()
+        closing = None if name in unclosed else _HIDDEN_CLOSE[name].search(text, opening.end())
+        if closing is None:
+            # Never closed: shown as it is (markup is stripped later), and not searched for again.
+            unclosed.add(name)
+            search = opening.end()
+            continue
+        parts.append(text[kept : opening.start()])
+        parts.append("\n" * text.count("\n", opening.start(), closing.end()))
+        kept = search = closing.end()
+    parts.append(text[kept:])
+    return "".join(parts)
+
+
 def clean_lines(text: str) -> list[str]:
     """Plain text lines: HTML blocks become lines, markup and `**` go, entities are decoded."""
     if re.search(r"<\s*(?:html|table|tr|br|p|div)\b", text, re.IGNORECASE):
-        text = _HIDDEN.sub(lambda hidden: "\n" * hidden.group(0).count("\n"), text)
+        text = _drop_hidden(text)
         text = _BLOCK_TAG.sub("\n", text)
         text = _CELL_TAG.sub("\t", text)
     # Each step runs once over the whole text (the patterns never cross a line), not once a line.
@@ -135,6 +191,10 @@ class TextReader:
         self.letter = ""
         # The catalogue component printed at the current line and letter (swaps 12A/B/C), if any.
         self.component: str | None = None
+        # Header fields read from furniture, checked against the header of the filing they sit in.
+        self.pending_furniture: list[tuple[int, str, object]] = []
+        self.last_line = 0
+        self.last_text = ""
 
     # -- problems -----------------------------------------------------------------------------------------
     def problem(
@@ -145,11 +205,13 @@ class TextReader:
     # -- header ---------------------------------------------------------------------------------------------
     def read_header(self, lineno: int, text: str) -> str:
         """Take header fields out of a piece of text and return what is left."""
-        banner = _BANNER.search(text) if "winjammer" in text.lower() else None
+        banner = _BANNER.search(text) if _BANNER_HINT.search(text) else None
         if banner:
-            if banner.group(1):
-                self.start_header(banner.group(1).upper())
+            if banner.group("status"):
+                self.start_header(re.sub(r"[ \t]", "", banner.group("status")).upper())
             text = text[: banner.start()] + text[banner.end() :]
+            if not text.strip(" \t.:"):
+                return ""
         stripped = text.strip()
         status = _STATUS.match(stripped) if len(stripped) == 7 else None
         if status:
@@ -171,9 +233,9 @@ class TextReader:
                     continue
                 self.set_header("end_date" if name == "end date" else "submit_date", parsed)
             elif name == "firm name":
-                self.set_header("firm_name", value)
+                self.set_header("firm_name", value.strip('"\u201c\u201d '))
             else:
-                self.set_header("form", value)
+                self.set_header("form", value.strip('"\u201c\u201d '))
         return text[: fields[0].start()]
 
     def start_header(self, status: str) -> None:
@@ -188,14 +250,12 @@ class TextReader:
     # -- statements ---------------------------------------------------------------------------------------
     def enter(self, lineno: int, statement: str) -> None:
         """A statement (or cover page) heading: decide whether it continues the current filing."""
-        snapshot = dict(self.header)
-        if self.draft is not None:
-            repeated = statement in self.draft.statements
-            changed = self.header_dirty and snapshot != self.draft.header
-            if repeated or changed:
-                self.finish()
+        if self.draft is not None and self.starts_new_filing(lineno, statement):
+            self.finish()
         if self.draft is None:
-            self.draft = _Draft(header=snapshot)
+            self.draft = _Draft(header=dict(self.header))
+        else:
+            self.header = dict(self.draft.header)
         self.header_dirty = False
         self.header_line = 0
         self.draft.statements.append(statement)
@@ -204,6 +264,56 @@ class TextReader:
         self.component = _COMPONENTS.get((statement, "", ""))
         if statement == "cover":
             self.draft.cover_line = lineno
+
+    def starts_new_filing(self, lineno: int, statement: str) -> bool:
+        """Whether a heading (and the header block before it) opens another filing or continues this one.
+
+        Pages repeat the banner, header fields and the heading of the statement they continue; only a full
+        header that differs, or a statement met again once complete, is another filing. A partial header that
+        differs is furniture contradicting the real header: a problem, and the first value is kept.
+        """
+        draft = self.draft
+        assert draft is not None
+        again = statement in draft.statements
+        if again and statement == self.statement and not (self.header_dirty and self.statement_complete(draft, statement)):
+            again = False  # the heading repeated at the top of a page of the statement it continues
+        if not self.header_dirty:
+            return again
+        block = self.header
+        conflicts = [name for name in block if name in draft.header and block[name] != draft.header[name]]
+        if conflicts and all(name in block for name in _REAL_HEADER):
+            return True
+        for name in conflicts:
+            self.problem(
+                self.header_line or lineno,
+                f"page furniture contradicts the header: {name.replace('_', ' ')}",
+                expected=str(draft.header[name]),
+                found=str(block[name]),
+            )
+        for name, value in block.items():
+            draft.header.setdefault(name, value)
+        return again
+
+    @staticmethod
+    def statement_complete(draft: _Draft, statement: str) -> bool:
+        """The statement's last coded line (in some layout) has been read."""
+        return bool(_LAST_CODES.get(statement, frozenset()) & draft.entries.keys())
+
+    def furniture(self, lineno: int, text: str) -> None:
+        """Header text a web mirror prints (`Download "..."`): checked against the real header, never stored."""
+        saved, dirty, line = dict(self.header), self.header_dirty, self.header_line
+        self.header = {}
+        self.read_header(lineno, text)
+        found, self.header, self.header_dirty, self.header_line = self.header, saved, dirty, line
+        self.pending_furniture.extend((lineno, name, value) for name, value in found.items())
+
+    def check_furniture(self, header: dict[str, object]) -> None:
+        for lineno, name, value in self.pending_furniture:
+            if name in header and header[name] != value:
+                self.problem(
+                    lineno, f"page furniture contradicts the header: {name.replace('_', ' ')}", expected=str(header[name]), found=str(value)
+                )
+        self.pending_furniture.clear()
 
     def add(self, lineno: int, ref: str, raw: str, label: str) -> None:
         draft = self.draft
@@ -246,6 +356,7 @@ class TextReader:
         A piece runs from a line marker to the next; its label starts at the marker or the last pair.
         """
         position = 0
+        taken: set[int] = set()
         for token in _TOKEN.finditer(text):
             number, letter, run, code, end, glued = token.groups()
             if number is not None or letter is not None:
@@ -265,6 +376,16 @@ class TextReader:
                     # Not a line with uncoded sub-lines: numbers before the amount end the label ("Regulation 30.7").
                     label += " ".join(amounts[:-1])
                 position = token.end()
+                taken.add(token.start("code"))
+                if self.component is None and len(amounts) > 1 and _split_digits(amounts[-2], amounts[-1]):
+                    self.problem(
+                        lineno,
+                        "cannot read the amount: digits split by a space",
+                        expected="an amount such as 1,234 or (1,234)",
+                        found=repr(" ".join(amounts[-2:])),
+                        code=str(int(code)),
+                    )
+                    continue
                 self.add(lineno, str(int(code)), amounts[-1], label.strip(" \t:$"))
             elif (end is not None or (glued is not None and token.start() == position)) and token.group()[-1] != ",":
                 # A number ending a wrapped label ("(add lines 7" in PDF text) is label text; an amount is set off
@@ -275,6 +396,31 @@ class TextReader:
                     for extra in token.group().split():
                         self.uncoded(lineno, extra)
 
+        if "[" in text:
+            self.unread_codes(lineno, text, taken)
+
+    def unread_codes(self, lineno: int, text: str, taken: set[int]) -> None:
+        """A bracketed code the tokens did not take: its amount (or the code itself) is damaged; say so."""
+        for match in _CODE.finditer(text):
+            if match.start("code") in taken:
+                continue
+            raw = match.group("code")
+            before = text[: match.start()]
+            cell = before.rsplit("\t", 1)[-1] if "\t" in before else (before.split() or [""])[-1]
+            if not (raw.isascii() and raw.isdigit() and 3 <= len(raw) <= 5):
+                if any(char.isdigit() for char in raw):
+                    self.problem(
+                        lineno, "cannot read the code: not ASCII digits", expected="a code such as [7010]", found=repr(match.group(0))
+                    )
+                continue
+            self.problem(
+                lineno,
+                f"cannot read the amount of [{raw}]",
+                expected="an amount such as 1,234 or (1,234)",
+                found=repr(cell.strip()[:50]),
+                code=str(int(raw)),
+            )
+
     def uncoded(self, lineno: int, raw: str) -> None:
         """An amount printed without a code: a component of its line, or a problem."""
         if self.component is None:
@@ -284,6 +430,15 @@ class TextReader:
 
     # -- driver ---------------------------------------------------------------------------------------------
     def read_line(self, lineno: int, line: str) -> None:
+        download = _DOWNLOAD.match(line) if "ownload" in line[:20] else None
+        if download:
+            self.furniture(lineno, download.group("inner"))
+            return
+        if _PAGE_NUMBER.fullmatch(line) and not (self.component is not None and line.strip().isdigit()):
+            # A bare number is a page number unless a component line (12.A, 12.B ...) awaits its amount.
+            return
+        if self.statement not in (None, "cover"):
+            line = _GLUED_PAGE.sub("", line)
         if _HEADING_HINT in line.lower():
             headings = list(_HEADING.finditer(line))
             self.read_segment(lineno, line[: headings[0].start()] if headings else line)
@@ -305,13 +460,34 @@ class TextReader:
             self.draft.cover_text.append(rest)
         elif self.statement is not None:
             self.read_statement_text(lineno, rest)
-        elif "[" in rest and _PAIR.search(rest):
+        elif "[" in rest and _CODE.search(rest):
             self.problem(
                 lineno,
                 "amounts before any statement heading were skipped",
                 expected="a heading such as 'Daily Segregation - Segregation Statement'",
                 found=rest.strip()[:60],
             )
+
+    def check_end(self) -> None:
+        """A document that stops inside a statement (before its last line) was cut short: say where and what is absent."""
+        draft, statement = self.draft, self.statement
+        if draft is None or statement in (None, "cover") or self.statement_complete(draft, statement):
+            return
+        if self.last_text.rfind("[") <= self.last_text.rfind("]"):
+            # A rendered filing prints the labels of lines it has no value for, so only a code cut in two
+            # proves a cut; otherwise the `complete` check reports the missing lines.
+            return
+        heading = CATALOGUE.statement_by_id[statement]
+        read = [ref for ref in draft.entries if _STATEMENT_OF.get(ref) == statement]
+        layout = CATALOGUE.detect_layout(frozenset(draft.entries), None)
+        absent = [r.ref for r in heading.rows(layout) if r.code is not None and r.ref not in draft.entries]
+        later = [s.heading for s in CATALOGUE.statements if s.id not in draft.statements]
+        self.problem(
+            self.last_line,
+            f"the document ends early, in {heading.heading}" + (f" after [{read[-1]}]" if read else ""),
+            expected="absent: " + ", ".join(f"[{ref}]" for ref in absent[:40]) + ("; statements " + ", ".join(later) if later else ""),
+            found=f"end of document: {self.last_text.strip()[-40:]!r}",
+        )
 
     def finish(self) -> None:
         draft, self.draft = self.draft, None
@@ -322,6 +498,7 @@ class TextReader:
         if draft.cover_text:
             cover, cover_problems = parse_cover(" ".join(draft.cover_text), self.source, draft.cover_line)
             self.problems.extend(cover_problems)
+        self.check_furniture(draft.header)
         header = self.make_header(draft)
         refs = frozenset(draft.entries)
         layout = CATALOGUE.detect_layout(refs, header.end_date)
@@ -355,6 +532,7 @@ class TextReader:
     def read(self, text: str) -> tuple[list[Filing], list[Problem]]:
         for lineno, line in enumerate(clean_lines(text), start=1):
             if line:  # clean lines end in no white space: a blank line is empty
+                self.last_line, self.last_text = lineno, line
                 self.read_line(lineno, line)
         if self.header_dirty and (self.draft is not None or self.filings):
             self.problem(
@@ -363,6 +541,7 @@ class TextReader:
                 expected="a statement heading such as 'Daily Segregation - Segregation Statement'",
                 found="end of document",
             )
+        self.check_end()
         self.finish()
         if not self.filings:
             self.problem(

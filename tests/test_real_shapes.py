@@ -1,0 +1,137 @@
+"""Shapes of real published documents (banners, page furniture, damage, foreign digits, long lines) read right."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dailyseg
+from dailyseg.filing import Filing
+from dailyseg.parse.text import clean_lines, read_text
+from dailyseg.render import render_text
+from dailyseg.store.synthetic import daily_filing
+
+
+@pytest.fixture(scope="module")
+def filing() -> Filing:
+    return daily_filing(
+        "Shape Futures LLC", date(2024, 3, 5), requirement=Decimal(1_000_000), funds=Decimal(1_500_000), target=Decimal(100_000)
+    )
+
+
+@pytest.fixture(scope="module")
+def text(filing: Filing) -> str:
+    return render_text(filing)
+
+
+@pytest.mark.parametrize(
+    "banner",
+    ["W I N J A M M E R F I L I N G", "W  I  N  J  A  M  M  E  R    F  I  L  I  N  G", "1 W I N J A M M E R F I L I N G"],
+)
+def test_a_spaced_banner_gives_the_status(text: str, filing: Filing, banner: str) -> None:
+    amended = text.replace("**INITIAL**", f"{banner} AMENDED 1" if banner[0] == "1" else f"{banner}. AMENDED")
+    result = dailyseg.read(amended, text=True)
+    assert result.problems == ()
+    assert result.filing.header.status == "AMENDED"
+    assert result.filing.amounts == filing.amounts
+
+
+def test_page_furniture_is_not_a_new_filing(text: str, filing: Filing) -> None:
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "[7100]" in line)
+    lines[at:at] = ["2", "W I N J A M M E R  F I L I N G  INITIAL", "**Daily Segregation - Segregation Statement**"]
+    lines.insert(0, 'Download "End Date:3/5/2024"')
+    result = dailyseg.read("\n".join(lines), text=True)
+    assert result.problems == ()
+    assert result.filings == (filing,)
+
+
+def test_furniture_contradicting_the_header_is_a_problem(text: str) -> None:
+    result = dailyseg.read('Download "Firm Name:Other LLC"\n' + text, text=True)
+    (problem,) = result.problems
+    assert problem.message == "page furniture contradicts the header: firm name"
+    assert (problem.expected, problem.found) == ("Shape Futures LLC", "Other LLC")
+    assert len(result.filings) == 1
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    ["323,65x,746", "abc", "", "1e9", "323,655,746-", "32 3,655,746", "(323,655,746"],
+)
+def test_a_damaged_amount_is_reported_and_not_stored(text: str, damaged: str) -> None:
+    bad = text.replace("<b><u>600,000</u></b> [7500]", f"{damaged} [7500]")
+    result = dailyseg.read(bad, text=True)
+    (problem,) = result.problems
+    assert problem.code == "7500"
+    assert damaged in problem.found
+    assert problem.line == next(n for n, line in enumerate(bad.splitlines(), start=1) if "[7500]" in line)
+    assert "7500" not in result.filing
+
+
+@pytest.mark.parametrize("code", ["[٧٠١٠]", "[𝟳𝟬𝟭𝟬]"])
+def test_codes_in_other_digits_are_not_read(text: str, code: str) -> None:
+    result = dailyseg.read(text.replace("[7010]", code), text=True)
+    assert "7010" not in result.filing
+    assert [p.message for p in result.problems] == ["cannot read the code: not ASCII digits"]
+
+
+def _timed(document: str) -> float:
+    started = time.perf_counter()
+    read_text(document, "t")
+    clean_lines(document)
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["1 ", "<script ", "<br ", "<html><br "],
+    ids=["pair-before-heading", "script", "br", "br-in-html"],
+)
+def test_worst_cases_take_linear_time(unit: str) -> None:
+    small, large = (_timed("<p>" + unit * (size // len(unit))) for size in (8_000, 80_000))
+    assert large < 1.0
+    assert large < 30 * max(small, 1e-3)
+
+
+@pytest.mark.parametrize("fragment", ["\t<u>525,000</u> [7", "\t<u>525,000</u> [71"])
+def test_a_document_cut_mid_statement_says_where_it_stops(text: str, fragment: str) -> None:
+    cut = text[: text.index(fragment) + len(fragment)]
+    result = dailyseg.read(cut, text=True)
+    ends = [p for p in result.problems if p.message.startswith("the document ends early, in Daily Segregation - Segregation Statement")]
+    assert len(ends) == 1
+    assert "[7100]" in ends[0].expected and "Swaps Statement" in ends[0].expected
+    assert ends[0].line == len(cut.splitlines())
+
+
+_FILING = daily_filing(
+    "Shape Futures LLC", date(2024, 3, 5), requirement=Decimal(1_000_000), funds=Decimal(1_500_000), target=Decimal(100_000)
+)
+_LINES = render_text(_FILING).splitlines()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    doubled=st.booleans(),
+    pages=st.lists(st.integers(0, len(_LINES)), max_size=4),
+    repeat_after=st.integers(0, len(_LINES)),
+    banner=st.sampled_from(["", "W I N J A M M E R  F I L I N G  INITIAL", "1 W  I  N  J  A  M  M  E  R  F  I  L  I  N  G  INITIAL 1"]),
+)
+def test_perturbed_documents_read_back_as_one_filing(doubled: bool, pages: list[int], repeat_after: int, banner: str) -> None:
+    lines = [line.replace(" ", "  ") if doubled and "[" in line else line for line in _LINES]
+    headings = [i for i, line in enumerate(lines[:repeat_after]) if line.startswith("**Daily Segregation - ")]
+    if headings and "[" in lines[repeat_after - 1]:  # a page break inside the statement's text
+        lines.insert(repeat_after, lines[headings[-1]])
+    for number, at in enumerate(sorted(pages, reverse=True), start=2):
+        lines.insert(at, str(number))
+    if banner:
+        lines.insert(0, banner)
+    result = dailyseg.read("\n".join(lines), text=True)
+    if result.problems:
+        assert all(p.message for p in result.problems)
+        return
+    assert result.filings == (_FILING,)
