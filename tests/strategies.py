@@ -70,8 +70,10 @@ def headers(draw: st.DrawFn, layout: str | None = None) -> Header:
 def targets(draw: st.DrawFn) -> Target:
     kind = draw(st.sampled_from(CATALOGUE.cover.target_kinds))
     kind_id: TargetKindId = kind.id  # type: ignore[assignment]
-    high = draw(positive) if kind.bounds == 2 else None
-    return Target(kind_id, draw(positive), high)
+    if kind.bounds == 1:
+        return Target(kind_id, draw(positive), None)
+    low, high = sorted((draw(positive), draw(positive)))  # a range reads back only with its bounds in order
+    return Target(kind_id, low, high)
 
 
 @st.composite
