@@ -585,6 +585,19 @@ class FlaggedRow(Shape):
     problems: list[str] = Field(description="pools whose excess is not funds minus requirement")
 
 
+class CftcRowOut(Shape):
+    """A row as read, with the words the older tables give beside the figures (registration, B/D flag)."""
+
+    line: int = Field(description="the table's row")
+    firm: str
+    as_of: str = Field(description="the row's own As of (A/O) Date, else the title's")
+    registered_as: str
+    dsro: str
+    flags: dict[str, bool] = Field(description="yes/no columns by field (broker_dealer: the B/D? column)")
+    texts: dict[str, str] = Field(description="columns no field stands for, by 'other:' and header words (not stored)")
+    values: dict[str, str] = Field(description="the figures read, by field, exact")
+
+
 class CftcImportReport(Shape):
     """`dailyseg import-cftc --json`."""
 
@@ -595,6 +608,8 @@ class CftcImportReport(Shape):
     skipped: list[str] = Field(description="rows not read, and why")
     notes: list[str] = Field(description="values read as no value (footnote marks, fractions of a cent)")
     columns: dict[str, str] = Field(description="the column each field was read from, by field")
+    eras: list[str] = Field(description="the table shapes (by first year) whose known wording all its headers fit")
+    rows: list[CftcRowOut] = Field(description="every row read, in the table's order")
 
     @classmethod
     def of(cls, report: ImportReport) -> CftcImportReport:
@@ -606,6 +621,20 @@ class CftcImportReport(Shape):
             skipped=list(report.skipped),
             notes=list(report.notes),
             columns=dict(report.columns),
+            eras=list(report.eras),
+            rows=[
+                CftcRowOut(
+                    line=r.line,
+                    firm=r.firm,
+                    as_of=r.as_of.isoformat(),
+                    registered_as=r.registered_as,
+                    dsro=r.dsro,
+                    flags=dict(r.flags),
+                    texts=dict(r.texts),
+                    values={k: str(v) for k, v in r.values.items()},
+                )
+                for r in report.rows
+            ],
         )
 
 

@@ -91,8 +91,9 @@ def monitor(
 def import_cftc(file: Path, db: str | None, fmt: str) -> None:
     """Store the CFTC's monthly "Selected FCM Financial Data" table (CSV or XLSX) as month-end observations.
 
-    Columns are recognised by their header words, whatever the year; footnote marks are read as no value.
-    Rows whose excess is not funds minus requirement are flagged.
+    Columns are recognised by their header words, whatever the year (2006 on: the firm's own A/O Date is the row's
+    as-of date; Reg As and B/D? are kept); footnote marks are read as no value. Rows whose excess is not funds
+    minus requirement are flagged; a row not stored is listed with the reason.
 
     \b
     Exit codes: 0 stored; 1 a row flagged; 2 the table could not be read or held no row, or the store could not be opened.
@@ -112,6 +113,8 @@ def import_cftc(file: Path, db: str | None, fmt: str) -> None:
         emit_json(dump(CftcImportReport.of(report)))
     else:
         say(f"{file}: {report.imported} rows stored, {report.already_present} already present, {len(report.flagged)} flagged")
+        if report.eras:
+            say(f"  columns of the table as published in: {', '.join(report.eras)}")
         for row, problems in report.flagged:
             for text in problems:
                 say("  ", ("flagged", "yellow"), f" line {row.line} {row.firm} {row.as_of}: {text}")

@@ -4,13 +4,19 @@ Reading the table (its headers, footnote marks, title date) is `dailyseg.watch.c
 module is only what touches the database, so that nothing outside `dailyseg.store` runs SQL on its tables.
 A row is stored once: its hash covers the firm (by name key), the As of Date and every value, so importing
 the same table twice stores nothing new, while a corrected figure makes a new row. The hash must stay
-as it is, or rows stored before would be stored again.
+as it is, or rows stored before would be stored again: so the yes/no columns of older tables ("B/D?") enter
+it only when a row has them, which no row of the current layout does.
+
+Those flags are kept in `cftc_values` too, as 1 or 0 under `FLAG` + their field, rather than in a new column:
+a new column needs a migration and a new `SCHEMA_REVISION`, and the revision is not this module's to move.
+`month_ends` leaves them out, so every reader of amounts sees amounts only.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -26,6 +32,7 @@ from dailyseg.store.tables import aliases, cftc_rows, cftc_values
 # Row hashes sent in one IN list: well under SQLite's limit on bound parameters.
 _HASHES_PER_QUERY = 5000
 _VALUE_COLUMNS = ("row_id", "field", "cents")
+FLAG = "flag:"
 
 
 class MonthEndRow(Protocol):
@@ -41,10 +48,25 @@ class MonthEndRow(Protocol):
     def as_of(self) -> date: ...
     @property
     def values(self) -> Mapping[str, Decimal]: ...
+    @property
+    def flags(self) -> Mapping[str, bool]: ...
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """A stored row's own words and flags, for a reader that wants more than the amounts."""
+
+    as_of: date
+    firm_name: str
+    registered_as: str
+    dsro: str
+    flags: dict[str, bool]
+    values: dict[str, Decimal]
 
 
 def row_hash(row: MonthEndRow) -> str:
-    content = "|".join([name_key(row.firm), row.as_of.isoformat(), *(f"{k}={v}" for k, v in sorted(row.values.items()))])
+    flags = [f"{FLAG}{k}={int(v)}" for k, v in sorted(row.flags.items())]
+    content = "|".join([name_key(row.firm), row.as_of.isoformat(), *(f"{k}={v}" for k, v in sorted(row.values.items())), *flags])
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
@@ -85,6 +107,7 @@ def insert_new(conn: Connection, rows: Sequence[MonthEndRow], source: str, now: 
         ]
         ids = [int(i) for i in conn.execute(insert(cftc_rows).returning(cftc_rows.c.id, sort_by_parameter_order=True), records).scalars()]
         values = [(row_id, k, to_cents(v)) for row_id, (row, _) in zip(ids, fresh, strict=True) for k, v in row.values.items()]
+        values += [(row_id, f"{FLAG}{k}", int(v)) for row_id, (row, _) in zip(ids, fresh, strict=True) for k, v in row.flags.items()]
         insert_rows(conn, cftc_values, _VALUE_COLUMNS, values)
     return len(fresh), len(rows) - len(fresh)
 
@@ -95,10 +118,30 @@ def month_ends(conn: Connection, firm_id: str) -> list[tuple[date, dict[str, Dec
         select(cftc_rows.c.as_of, cftc_values.c.field, cftc_values.c.cents)
         .join(cftc_values, cftc_values.c.row_id == cftc_rows.c.id)
         .join(aliases, aliases.c.name_key == cftc_rows.c.name_key)
-        .where(aliases.c.firm_id == firm_id)
+        .where(aliases.c.firm_id == firm_id, cftc_values.c.field.not_like(f"{FLAG}%"))
         .order_by(cftc_rows.c.as_of, cftc_rows.c.id)
     )
     observed: dict[date, dict[str, Decimal]] = {}
     for as_of, field, cents in conn.execute(query):
         observed.setdefault(as_of, {})[field] = from_cents(int(cents))
     return sorted(observed.items())
+
+
+def stored_rows(conn: Connection, firm_id: str) -> list[StoredRow]:
+    """Every stored row of a firm, oldest as-of date first (then in the order stored), with its texts and flags."""
+    query = (
+        select(cftc_rows.c.id, cftc_rows.c.as_of, cftc_rows.c.firm_name, cftc_rows.c.registered_as, cftc_rows.c.dsro)
+        .join(aliases, aliases.c.name_key == cftc_rows.c.name_key)
+        .where(aliases.c.firm_id == firm_id)
+        .order_by(cftc_rows.c.as_of, cftc_rows.c.id)
+    )
+    rows = {int(i): StoredRow(d, str(n), str(r), str(s), {}, {}) for i, d, n, r, s in conn.execute(query)}
+    if rows:
+        values = select(cftc_values.c.row_id, cftc_values.c.field, cftc_values.c.cents).where(cftc_values.c.row_id.in_(sorted(rows)))
+        for row_id, field, cents in conn.execute(values):
+            row, name = rows[int(row_id)], str(field)
+            if name.startswith(FLAG):
+                row.flags[name.removeprefix(FLAG)] = bool(cents)
+            else:
+                row.values[name] = from_cents(int(cents))
+    return list(rows.values())

@@ -1,11 +1,17 @@
-"""The CFTC's monthly "Selected FCM Financial Data" table (CSV or XLSX), kept as month-end observations.
+"""The CFTC's monthly "Selected FCM Financial Data" table (CSV, XLSX or fixed-width text), kept as month-end observations.
 
-The table has a title row ("SELECTED FCM FINANCIAL DATA AS OF <date> FROM REPORTS FILED BY <date>") above
-the header and one row per firm. Header wording varies between years and older tables lack columns
-(targets, cleared swaps), so columns are recognised by the words in their header (`classify`), not by
-position. A cell holding a footnote mark instead of a number is read as no value. Rows whose excess is not
-funds minus requirement are flagged (the table is not corrected). Storing the rows, and reading them back,
-is the store's (`Store.import_cftc_rows`, `Store.cftc_month_ends`): this module runs no SQL.
+The table has a title ("SELECTED FCM FINANCIAL DATA AS OF <date> FROM REPORTS FILED BY <date>", on one row,
+split over several, or missing) above the header and one row per firm, in any order. The table changed shape
+about five times between 2006 and 2016: wording, which columns exist (30.7 from 2008, targets and cleared swaps
+from 2016), the firm's own "A/O Date" and a "B/D?" flag in the oldest. Those shapes are data (`KNOWN_COLUMNS`,
+`ERAS`), not code per era, so a sixth shape is a line in a table; wording not seen before still falls to the
+general word rules of `classify`. Columns are recognised by header, never by position, and every headed column
+is kept: the yes/no "B/D?" as a flag the store keeps, and a column this module does not know as text of the
+row (`CftcRow.texts`), shown in the import report rather than dropped (the store has no place for it yet).
+A cell holding a footnote mark instead of a number is read as no value. Rows whose excess is not funds minus
+requirement are flagged (the table is not corrected); a row is refused only with its reason. Storing the rows,
+and reading them back, is the store's (`Store.import_cftc_rows`, `Store.cftc_month_ends`): this module runs
+no SQL.
 """
 
 from __future__ import annotations
@@ -26,11 +32,106 @@ if TYPE_CHECKING:
     from dailyseg.store import Store
 
 POOLS = ("seg", "secured", "swaps")
-TEXT_FIELDS = ("firm", "registered_as", "dsro", "as_of")
+TEXT_FIELDS = ("firm", "registered_as", "dsro", "as_of", "broker_dealer")
+# Yes/no columns: stored as flags, since the store's values are amounts.
+FLAG_FIELDS = ("broker_dealer",)
+_YES_NO = {"y": True, "yes": True, "n": False, "no": False}
+# A column the table has but no field stands for is kept as text under this prefix and its header's words.
+OTHER = "other:"
 # Footnote marks: "(1)", "(a)", "*", superscript digits. A one- or two-character amount in parentheses
 # ("(12)") therefore reads as a mark, never as a negative amount; no firm reports such an amount.
 _FOOTNOTE = re.compile(r"(\(\s*[0-9a-z]{1,2}\s*\)|\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)")
 _TITLE_DATE = re.compile(r"AS OF\s+([A-Za-z]+\s+\d{1,2},?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Era:
+    """One shape of the table and the as-of months it was published for (recorded, not yet checked against titles)."""
+
+    name: str
+    first: date
+    last: date | None
+
+
+ERAS = (
+    Era("2006", date(2006, 1, 1), date(2007, 12, 31)),  # A/O Date, Reg As, B/D?; segregation only
+    Era("2008", date(2008, 1, 1), date(2010, 12, 31)),  # 30.7 columns arrive
+    Era("2011", date(2011, 1, 1), date(2012, 12, 31)),  # As of Date, Registered As, DSRO; no B/D?; upper case
+    Era("2013", date(2013, 1, 1), date(2015, 12, 31)),  # mixed case, retail forex
+    Era("2016", date(2016, 1, 1), None),  # targets and cleared swaps
+)
+_ALL = tuple(e.name for e in ERAS)
+
+# The header words (as `_words` leaves them) each field was published under, and the eras that used them.
+# Wording not listed here is still read by the general rules of `classify`; listing it records where it belongs.
+KNOWN_COLUMNS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("firm", ("futures commission merchant", "fcm", "fcm name", "firm", "name of fcm"), _ALL),
+    ("firm", ("futures commission merchant / retail foreign exchange dealer",), ("2013", "2016")),
+    ("registered_as", ("reg as", "reg. as"), ("2006", "2008")),
+    ("registered_as", ("registered as",), ("2011", "2013", "2016")),
+    ("broker_dealer", ("b/d?", "b/d", "bd?"), ("2006", "2008")),
+    ("dsro", ("dsro",), _ALL),
+    ("as_of", ("a/o date", "a/o"), ("2006", "2008")),
+    ("as_of", ("as of date",), ("2011", "2013", "2016")),
+    ("net_capital", ("adj net capital", "adj. net capital"), ("2006", "2008")),
+    ("net_capital", ("adjusted net capital",), ("2011", "2013", "2016")),
+    ("net_capital_requirement", ("net capital req", "net capital req."), ("2006", "2008")),
+    ("net_capital_requirement", ("net capital requirement",), ("2011", "2013", "2016")),
+    ("net_capital_excess", ("excess net capital",), _ALL),
+    ("seg_funds", ("cust seg assets", "customer seg assets"), ("2006", "2008")),
+    ("seg_funds", ("customers' assets in segregation",), ("2011",)),
+    ("seg_funds", ("customers' assets in seg",), ("2013", "2016")),
+    ("seg_required", ("cust seg required", "customer seg required"), ("2006", "2008")),
+    ("seg_required", ("customers' segregation required",), ("2011",)),
+    ("seg_required", ("customers' seg required 4d",), ("2013", "2016")),
+    ("seg_excess", ("excess seg funds", "excess/deficient seg funds"), ("2006", "2008")),
+    ("seg_excess", ("excess/deficient funds in segregation",), ("2011",)),
+    ("seg_excess", ("excess/deficient funds in seg",), ("2013", "2016")),
+    ("seg_target", ("target residual interest in seg",), ("2016",)),
+    ("secured_funds", ("funds in sep. 30.7 accounts", "30.7 funds"), ("2008",)),
+    ("secured_funds", ("funds in separate sect. 30.7 accounts",), ("2011",)),
+    ("secured_funds", ("funds in separate section 30.7 accounts",), ("2013", "2016")),
+    ("secured_required", ("30.7 required", "sec. 30.7 required"), ("2008",)),
+    ("secured_required", ("customer amount part 30 required",), ("2011",)),
+    ("secured_required", ("customer amount pt. 30 required",), ("2013", "2016")),
+    ("secured_excess", ("excess 30.7 funds", "excess/deficient 30.7 funds"), ("2008",)),
+    ("secured_excess", ("excess/deficient funds in separate sect. 30.7 accounts",), ("2011",)),
+    ("secured_excess", ("excess/deficient funds in separate section 30.7 accounts",), ("2013", "2016")),
+    ("secured_target", ("target residual interest in section 30.7",), ("2016",)),
+    ("swaps_funds", ("funds in separate cleared swap segregation accounts",), ("2016",)),
+    ("swaps_required", ("customer amount cleared swap seg required",), ("2016",)),
+    ("swaps_excess", ("excess/deficient funds in cleared swap seg",), ("2016",)),
+    ("swaps_target", ("target residual interest in cleared swap seg",), ("2016",)),
+    ("retail_forex", ("total amount of retail forex obligation",), ("2013", "2016")),
+)
+_KNOWN = {words: (kind, eras) for kind, spellings, eras in KNOWN_COLUMNS for words in spellings}
+
+
+def _arrivals() -> dict[str, set[str]]:
+    seen: set[str] = set()
+    arrived: dict[str, set[str]] = {}
+    for index, era in enumerate(ERAS):
+        fields = {kind for kind, _, eras in KNOWN_COLUMNS if era.name in eras}
+        arrived[era.name] = fields - seen if index else set()
+        seen |= fields
+    return arrived
+
+
+def eras_of(headers: Sequence[str]) -> list[str]:
+    """The eras a table's headers fit: where a table is from when its title is lost (shown in the import report).
+
+    An era fits when every header it knows is wording that era used, and the table has at least one of the
+    columns the era brought (a table with no target and no cleared swaps column is not of 2016, whatever its
+    wording).
+    """
+    arrivals = _arrivals()
+    fields = {classify(h) for h in headers}
+    fitting = [e.name for e in ERAS if not arrivals[e.name] or arrivals[e.name] & fields]
+    for header in headers:
+        known = _KNOWN.get(_words(header))
+        if known is not None:
+            fitting = [e for e in fitting if e in known[1]]
+    return fitting
 
 
 def _words(header: str) -> str:
@@ -43,16 +144,25 @@ def classify(header: str) -> str | None:
     h = _words(header)
     if not h:
         return None
-    if "futures commission merchant" in h or h in ("fcm", "fcm name", "firm"):
+    return _KNOWN[h][0] if h in _KNOWN else by_general_words(h)
+
+
+def by_general_words(h: str) -> str | None:
+    """The field of header words no era lists: the table never stops a new wording of an old column being read."""
+    if "futures commission merchant" in h or h in ("fcm", "fcm name", "name of fcm", "firm"):
         return "firm"
-    if "registered" in h:
+    if "registered" in h or "registration" in h or h.startswith(("reg ", "reg. ")):
         return "registered_as"
     if "dsro" in h:
         return "dsro"
-    if "as of" in h:
+    if "as of" in h or h.startswith("a/o"):
         return "as_of"
+    if h.rstrip("?").strip() in ("b/d", "bd", "broker dealer", "broker-dealer"):
+        return "broker_dealer"
     if "net capital" in h:
-        return "net_capital_excess" if "excess" in h else "net_capital_requirement" if "requirement" in h else "net_capital"
+        if "excess" in h:
+            return "net_capital_excess"
+        return "net_capital_requirement" if "requirement" in h or re.search(r"\breq\b", h) else "net_capital"
     if "forex" in h:
         return "retail_forex"
     if "30.7" in h or "pt. 30" in h or "part 30" in h or "secured" in h:
@@ -101,6 +211,10 @@ class CftcRow:
     as_of: date
     values: dict[str, Decimal]
     notes: tuple[str, ...] = ()
+    # Yes/no columns (`FLAG_FIELDS`) and the text of columns no field stands for (`OTHER` + header words):
+    # kept so that no column of the table is lost, though no comparison uses them yet.
+    flags: dict[str, bool] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
 
     def mismatches(self) -> list[str]:
         """Pools whose excess is not funds minus requirement, described."""
@@ -122,6 +236,7 @@ class CftcTable:
     rows: list[CftcRow] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
+    eras: list[str] = field(default_factory=list)
 
 
 def _date(value: object) -> date | None:
@@ -139,7 +254,7 @@ def _date(value: object) -> date | None:
 
 
 def read_cells(path: Path) -> list[list[object]]:
-    """The sheet as rows of cells: the first worksheet of an XLSX, or a CSV (UTF-8, else Windows-1252)."""
+    """The sheet as rows of cells: the first worksheet of an XLSX, fixed-width text (.txt, .prn), or a CSV (UTF-8, else Windows-1252)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
@@ -153,31 +268,77 @@ def read_cells(path: Path) -> list[list[object]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
+    if path.suffix.lower() in (".txt", ".prn"):
+        return fixed_width_cells(text)
     return [list(row) for row in csv.reader(io.StringIO(text))]
 
 
+_GAP = re.compile(r"\S(?:\s{2,})\S")
+
+
+def fixed_width_cells(text: str) -> list[list[object]]:
+    """The cells of a table printed in fixed-width columns (the oldest tables were published as text).
+
+    Columns are the runs of characters between positions blank on every tabular line (one with two or more
+    fields set apart by two or more spaces), so an empty cell keeps its place instead of moving its
+    neighbours left. A line that is not tabular (title, footnote) is one cell, as a spreadsheet would hold it.
+    The header must fit on one line.
+    """
+    lines = [line.rstrip() for line in text.expandtabs().splitlines()]
+    tabular = [line for line in lines if _GAP.search(line.strip())]
+    width = max((len(line) for line in tabular), default=0)
+    inked = [any(i < len(line) and not line[i].isspace() for line in tabular) for i in range(width)]
+    spans: list[tuple[int, int]] = []
+    for i, ink in enumerate(inked):
+        if not ink:
+            continue
+        if spans and i - spans[-1][1] < 2:  # one blank between words of a cell ("Big Clearing Corp") is no gap
+            spans[-1] = (spans[-1][0], i + 1)
+        else:
+            spans.append((i, i + 1))
+    cells: list[list[object]] = []
+    for line in lines:
+        if not _GAP.search(line.strip()):
+            cells.append([line.strip()] if line.strip() else [])
+            continue
+        cells.append([line[a:b].strip() or None for a, b in spans])
+    return cells
+
+
 def parse_table(cells: Sequence[Sequence[object]], source: str) -> CftcTable:
-    """Find the title and the header, then read one observation per firm row."""
-    title_date = None
+    """Find the title and the header, then read one observation per firm row.
+
+    The title is read from every row above the header together, because older tables split it over
+    several rows (the "AS OF" date may sit on a row of its own); a table without one is read too, its rows
+    then needing their own date.
+    """
     header_at = None
     for index, row in enumerate(cells[:30]):
-        joined = " ".join(str(c) for c in row if c is not None)
-        match = _TITLE_DATE.search(joined)
-        if match and title_date is None:
-            title_date = _date(match.group(1).strip())
         if "firm" in [classify(str(c)) for c in row if c is not None]:
             header_at = index
             break
+    above = cells[:30] if header_at is None else cells[:header_at]
+    match = _TITLE_DATE.search(" ".join(str(c) for row in above for c in row if c is not None and str(c).strip()))
+    title_date = _date(match.group(1).strip()) if match else None
     table = CftcTable(source, title_date)
     if header_at is None:
         table.skipped.append(f"{source}: no header row naming the 'Futures Commission Merchant' column in the first 30 rows")
         return table
     columns: dict[int, str] = {}
+    headers = []
     for position, cell in enumerate(cells[header_at]):
-        kind = classify(str(cell)) if cell is not None else None
-        if kind is not None and kind not in columns.values():
-            columns[position] = kind
-            table.columns[kind] = str(cell).strip()
+        header = "" if cell is None else str(cell).strip()
+        if not header:
+            continue  # spreadsheet row numbers, or an empty spacer column: nothing a header names
+        headers.append(header)
+        kind = classify(header)
+        if kind is None or kind in columns.values():
+            kind = f"{OTHER}{_words(header)}"
+            if kind in columns.values():
+                kind = f"{kind} ({position + 1})"
+        columns[position] = kind
+        table.columns[kind] = header
+    table.eras = eras_of(headers)
     for number, row in enumerate(cells[header_at + 1 :], start=header_at + 2):
         parsed = _row(row, columns, number, title_date, source)
         if isinstance(parsed, CftcRow):
@@ -187,21 +348,33 @@ def parse_table(cells: Sequence[Sequence[object]], source: str) -> CftcTable:
     return table
 
 
+def _text(value: object) -> str:
+    return _FOOTNOTE.sub("", "" if value is None else str(value)).strip()
+
+
 def _row(row: Sequence[object], columns: dict[int, str], number: int, title_date: date | None, source: str) -> CftcRow | str:
+    """The row's observation, or why it was refused ("" for a row that is no firm's: blank, a note, a heading)."""
     cells = {kind: row[position] if position < len(row) else None for position, kind in columns.items()}
-    firm = _FOOTNOTE.sub("", str(cells.get("firm") or "")).strip()
-    if not firm or not any(v not in (None, "") for k, v in cells.items() if k not in TEXT_FIELDS):
-        return ""  # a blank, note or heading row
+    firm = _text(cells.get("firm"))
+    filled = [k for k, v in cells.items() if k != "firm" and v is not None and str(v).strip()]
+    if not firm or not filled:
+        return ""
     if firm.lower().startswith(("total", "note", "source")):
         return f"{source}:{number}: skipped the summary row {firm!r}"
-    as_of = _date(cells.get("as_of")) or title_date
+    figures = [k for k in filled if k not in TEXT_FIELDS and not k.startswith(OTHER)]
+    if not figures:
+        return f"{source}:{number}: {firm}: refused: no figure in the row"
+    written = cells.get("as_of")
+    dated = isinstance(written, date) or bool(_text(written))  # a footnote mark alone is no date: the title's holds
+    as_of = _date(written if isinstance(written, date) else _text(written)) if dated else title_date
     if as_of is None:
+        if dated:
+            return f"{source}:{number}: {firm}: refused: the As of Date {str(written).strip()!r} is not a date"
         return f"{source}:{number}: {firm}: no As of Date in the row or the title"
     values: dict[str, Decimal] = {}
     notes = []
-    for kind, value in cells.items():
-        if kind in TEXT_FIELDS or value in (None, ""):
-            continue
+    for kind in figures:
+        value = cells[kind]
         amount = parse_cell(value)
         if amount is None:
             notes.append(f"{kind}: {str(value).strip()!r} is not a number (a footnote mark?)")
@@ -209,8 +382,17 @@ def _row(row: Sequence[object], columns: dict[int, str], number: int, title_date
             notes.append(f"{kind}: {amount} has a fraction of a cent")
         else:
             values[kind] = amount
-    text = {k: _FOOTNOTE.sub("", str(cells.get(k) or "")).strip() for k in ("registered_as", "dsro")}
-    return CftcRow(number, firm, text["registered_as"], text["dsro"], as_of, values, tuple(notes))
+    flags: dict[str, bool] = {}
+    for kind in FLAG_FIELDS:
+        if kind in filled:
+            flag = _YES_NO.get(_text(cells[kind]).lower())
+            if flag is None:
+                notes.append(f"{kind}: {str(cells[kind]).strip()!r} is neither Y nor N")
+            else:
+                flags[kind] = flag
+    texts = {k: _text(cells[k]) for k in sorted(filled) if k.startswith(OTHER) and _text(cells[k])}
+    ordered = {k: values[k] for k in sorted(values)}
+    return CftcRow(number, firm, _text(cells.get("registered_as")), _text(cells.get("dsro")), as_of, ordered, tuple(notes), flags, texts)
 
 
 @dataclass(frozen=True)
@@ -222,6 +404,8 @@ class ImportReport:
     skipped: list[str]
     notes: list[str]
     columns: dict[str, str]
+    rows: list[CftcRow] = field(default_factory=list)
+    eras: list[str] = field(default_factory=list)
 
 
 def import_table(store: Store, path: Path) -> ImportReport:
@@ -230,4 +414,4 @@ def import_table(store: Store, path: Path) -> ImportReport:
     imported, present = store.import_cftc_rows(table.rows, source=str(path))
     flagged = [(r, m) for r in table.rows if (m := r.mismatches())]
     notes = [f"{table.source}:{r.line}: {r.firm}: {note}" for r in table.rows for note in r.notes]
-    return ImportReport(str(path), imported, present, flagged, table.skipped, notes, table.columns)
+    return ImportReport(str(path), imported, present, flagged, table.skipped, notes, table.columns, table.rows, table.eras)
