@@ -135,3 +135,17 @@ def test_perturbed_documents_read_back_as_one_filing(doubled: bool, pages: list[
         assert all(p.message for p in result.problems)
         return
     assert result.filings == (_FILING,)
+
+
+def test_problems_of_one_kind_are_capped_and_the_rest_counted() -> None:
+    """The defect: a 2 MB damaged input gave a million problems (887 MB in process, 248 MB printed)."""
+    from dailyseg.parse.text import PROBLEMS_PER_KIND
+
+    filing = daily_filing("Capped Co", date(2024, 3, 4), requirement=Decimal(100), funds=Decimal(150))
+    damaged = render_text([filing]) + "\n".join("12,3x4 [7010]" for _ in range(5000)) + "\n"
+    result = dailyseg.read(damaged.encode())
+    damaged_amounts = [p for p in result.problems if "more problems like this" not in p.message and p.code == "7010"]
+    summary = [p for p in result.problems if "more problems like this" in p.message]
+    assert len(damaged_amounts) <= PROBLEMS_PER_KIND and len(summary) >= 1
+    assert [p.found.split(",")[0] for p in summary] == ["5000 in all"] and summary[0].message.startswith("4980 more problems")
+    assert len(result.problems) < 5 * PROBLEMS_PER_KIND

@@ -175,12 +175,19 @@ class _Draft:
     cover_line: int = 0
 
 
+# Problems of one kind (the same message) kept in full; the rest are counted, so that a damaged 2 MB document
+# reports what is wrong in a page, not a million lines (and the memory they would take).
+PROBLEMS_PER_KIND = 20
+
+
 class TextReader:
     """One pass over the lines of a document."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self.problem_counts: dict[str, int] = {}
+        self.problem_last_line: dict[str, int] = {}
         self.filings: list[Filing] = []
         self.header: dict[str, object] = {}
         self.header_dirty = False
@@ -200,7 +207,27 @@ class TextReader:
     def problem(
         self, line: int, message: str, *, expected: str = "", found: str = "", code: str | None = None, severity: str = "error"
     ) -> None:
-        self.problems.append(Problem(self.source, line, message, expected, found, code, severity))  # type: ignore[arg-type]
+        seen = self.problem_counts.get(message, 0) + 1
+        self.problem_counts[message] = seen
+        self.problem_last_line[message] = line
+        if seen <= PROBLEMS_PER_KIND or severity == "fatal":
+            self.problems.append(Problem(self.source, line, message, expected, found, code, severity))  # type: ignore[arg-type]
+
+    def count_the_rest(self) -> None:
+        """One problem per kind that was met more often than it is reported, saying how often and up to where."""
+        for message, seen in self.problem_counts.items():
+            if seen > PROBLEMS_PER_KIND:
+                kept = next(p for p in self.problems if p.message == message)
+                self.problems.append(
+                    Problem(
+                        self.source,
+                        self.problem_last_line[message],
+                        f"{seen - PROBLEMS_PER_KIND} more problems like this: {message}",
+                        expected=f"at most {PROBLEMS_PER_KIND} of a kind are listed",
+                        found=f"{seen} in all, the last at line {self.problem_last_line[message]}",
+                        severity=kept.severity,
+                    )
+                )
 
     # -- header ---------------------------------------------------------------------------------------------
     def read_header(self, lineno: int, text: str) -> str:
@@ -551,6 +578,7 @@ class TextReader:
                 found="none",
                 severity="fatal",
             )
+        self.count_the_rest()
         return self.filings, self.problems
 
 
