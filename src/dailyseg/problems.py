@@ -35,6 +35,11 @@ class Problem:
         return RULE_OF[self.severity]
 
     @property
+    def stops_reading(self) -> bool:
+        """Something could not be read (as opposed to read with a doubt): what makes a document not ok."""
+        return RULE_OF[self.severity] == "unreadable"
+
+    @property
     def where(self) -> str:
         return f"{self.source}:{self.line}" if self.line else self.source
 

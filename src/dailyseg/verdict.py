@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def read_errors(problems: Iterable[Problem]) -> int:
-    return sum(1 for p in problems if p.severity in ("fatal", "error"))
+    return sum(1 for p in problems if p.stops_reading)
 
 
 def errors(problems: Iterable[Problem], findings: Iterable[Iterable[Finding]]) -> int:

@@ -137,7 +137,7 @@ def _document(path: Path) -> list[_Slot]:
     if failure is not None or raw is None:
         return [IngestOutcome("unreadable", str(path), None, None, None, failure.message if failure else "cannot open")]
     result = read(raw)
-    problems = [p for p in result.problems if p.severity in ("fatal", "error")]
+    problems = [p for p in result.problems if p.stops_reading]
     reason = "; ".join(str(p).replace("<bytes>", source, 1) for p in problems[:3])
     if not result.filings:
         return [IngestOutcome("unreadable", source, None, None, None, reason or "no filing found")]

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from dailyseg.calendar import business_days
 from dailyseg.checks import REGISTRY, Finding, Selection
+from dailyseg.checks.history import NOT_FILING
 from dailyseg.standing import Standing, standing, standings
 from dailyseg.store.store import Store
 from dailyseg.watch.monitor import Observation, UnusualMoveRule, as_of_date, watch_firm
@@ -63,7 +64,7 @@ class FirmStatus:
 
 
 def _current(finding: Finding, day: date, latest: date, recent: date) -> bool:
-    if finding.rule == "not-filing":
+    if finding.rule == NOT_FILING.id:
         return True
     if day == latest:
         return finding.is_event or finding.severity == "error"
