@@ -58,7 +58,10 @@ def test_formulas_with_and_without_tolerance() -> None:
         ("7040", "7010", "7020", "7030", "7032", "7033"),
     )
     assert (finding.expected, finding.actual, finding.difference) == (Decimal(100), Decimal(90), Decimal(-10))
-    assert finding.message == "S1: line 7040 should be 7010 + 7020 + 7030 + 7032 + 7033 = 100; filed 90 (off by -10)"
+    assert finding.message == (
+        "S1: line 7040 should be 7010 + 7020 + 7030 + 7032 + 7033 = 100; "
+        "filed 90 (off by -10; not filed, counted as 0: 7020, 7030, 7032, 7033)"
+    )
     assert validate(filing, ["formulas"], Context(tolerance=Decimal(10))) == []
     assert len(validate(filing, ["formulas"], Context(tolerance=Decimal("9.99")))) == 1
 

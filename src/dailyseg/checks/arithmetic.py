@@ -27,17 +27,21 @@ def _formula_hits(filing: Filing, context: Context, severity: Severity) -> Itera
     for formula in CATALOGUE.formulas_for(filing.layout):
         if formula.severity != severity or not _applies(formula, filing):
             continue
+        actual = amounts.get(formula.target)
+        if actual is None:
+            continue  # a line never printed is absent, not 0: the `complete` rule names it
         expected = formula.evaluate(amounts)
-        actual = amounts.get(formula.target, Decimal(0))
         difference = actual - expected
         if abs(difference) <= context.tolerance:
             continue
+        unfiled = [t.ref for t in formula.terms if t.ref not in amounts]
+        counted = f"; not filed, counted as 0: {', '.join(unfiled)}" if unfiled else ""
         yield Hit(
             statement=CATALOGUE.statement_of(formula.target),
             codes=(formula.target, *(t.ref for t in formula.terms)),
             message=(
                 f"{formula.id}: line {formula.target} should be {formula.expr} = {format_amount(expected)}; "
-                f"filed {format_amount(actual)} (off by {format_amount(difference)})"
+                f"filed {format_amount(actual)} (off by {format_amount(difference)}{counted})"
             ),
             expected=expected,
             actual=actual,

@@ -96,6 +96,13 @@ _LAST_CODES = {
     s.id: frozenset(refs[-1] for layout in CATALOGUE.layouts if (refs := [r.ref for r in s.rows(layout) if r.code is not None]))
     for s in CATALOGUE.statements
 }
+# The labels printed at each (statement, line, letter), whitespace folded, lower case: a last line that stops
+# inside one was cut short.
+_LABELS: dict[tuple[str, str, str], tuple[str, ...]] = {}
+for _row in (row for rows in CATALOGUE.refs.values() for row in rows):
+    _LABELS.setdefault((_row.statement, _row.line, _row.letter), ())
+    _LABELS[(_row.statement, _row.line, _row.letter)] += (" ".join(_row.label.split()).lower(),)
+_LAST_MARKER = re.compile(r"(?:^|\s)(?:[0-9]{1,2}|[A-E])\.(?:\s+(?P<label>[^\[\]]*))?$")
 _MONTH_DAY_YEAR = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
@@ -202,6 +209,12 @@ class TextReader:
         self.pending_furniture: list[tuple[int, str, object]] = []
         self.last_line = 0
         self.last_text = ""
+        self.last_entry_line = 0
+        # The line of a statement heading met again in this filing, until what follows shows whether it opens a
+        # second filing (its first amount is one this filing already has) or continues this one.
+        self.repeat_line = 0
+        # A bare number that may be a page number or a component's amount, until the next line tells.
+        self.awaiting: tuple[int, str] | None = None
 
     # -- problems -----------------------------------------------------------------------------------------
     def problem(
@@ -277,6 +290,7 @@ class TextReader:
     # -- statements ---------------------------------------------------------------------------------------
     def enter(self, lineno: int, statement: str) -> None:
         """A statement (or cover page) heading: decide whether it continues the current filing."""
+        self.repeat_line = 0
         if self.draft is not None and self.starts_new_filing(lineno, statement):
             self.finish()
         if self.draft is None:
@@ -286,6 +300,8 @@ class TextReader:
         self.header_dirty = False
         self.header_line = 0
         self.draft.statements.append(statement)
+        if statement == self.statement and self.repeat_line:
+            return  # a page of the same statement: its text runs on, maybe inside a line (12. ... A. Cash)
         self.statement = statement
         self.line_number, self.letter = "", ""
         self.component = _COMPONENTS.get((statement, "", ""))
@@ -295,20 +311,24 @@ class TextReader:
     def starts_new_filing(self, lineno: int, statement: str) -> bool:
         """Whether a heading (and the header block before it) opens another filing or continues this one.
 
-        Pages repeat the banner, header fields and the heading of the statement they continue; only a full
-        header that differs, or a statement met again once complete, is another filing. A partial header that
-        differs is furniture contradicting the real header: a problem, and the first value is kept.
+        Pages repeat the banner, header fields and the heading of the statement they continue; a full header
+        that differs is another filing. A statement heading met again under the same header is either a page
+        of that statement or a second copy of the filing: that is decided by the first amount after it
+        (`repeat_line`). A partial header that differs is furniture contradicting the real header: a problem,
+        and the first value is kept.
         """
         draft = self.draft
         assert draft is not None
         again = statement in draft.statements
-        if again and statement == self.statement and not (self.header_dirty and self.statement_complete(draft, statement)):
-            again = False  # the heading repeated at the top of a page of the statement it continues
+        if again and statement != "cover":
+            self.repeat_line = lineno
+            again = False
         if not self.header_dirty:
             return again
         block = self.header
         conflicts = [name for name in block if name in draft.header and block[name] != draft.header[name]]
         if conflicts and all(name in block for name in _REAL_HEADER):
+            self.repeat_line = 0
             return True
         for name in conflicts:
             self.problem(
@@ -320,6 +340,16 @@ class TextReader:
         for name, value in block.items():
             draft.header.setdefault(name, value)
         return again
+
+    def open_repeat(self, lineno: int) -> None:
+        """The heading met again opened a second copy of the filing: the filing so far ends before it."""
+        draft, statement, component = self.draft, self.statement, self.component
+        assert draft is not None and statement is not None
+        self.repeat_line = 0
+        self.finish()
+        self.draft = _Draft(header=dict(draft.header), statements=[statement])
+        self.header = dict(draft.header)
+        self.statement, self.component = statement, component
 
     @staticmethod
     def statement_complete(draft: _Draft, statement: str) -> bool:
@@ -363,7 +393,15 @@ class TextReader:
                 code=ref,
                 severity="warning",
             )
+        if self.repeat_line:
+            if ref in draft.entries:
+                self.open_repeat(lineno)
+                draft = self.draft
+                assert draft is not None
+            self.repeat_line = 0
         previous = draft.entries.get(ref)
+        if known:  # a rendered filing prints codes outside the catalogue after its statement's last line
+            self.last_entry_line = lineno
         if previous is not None:
             if previous.amount != amount:
                 self.problem(
@@ -461,8 +499,11 @@ class TextReader:
         if download:
             self.furniture(lineno, download.group("inner"))
             return
-        if _PAGE_NUMBER.fullmatch(line) and not (self.component is not None and line.strip().isdigit()):
-            # A bare number is a page number unless a component line (12.A, 12.B ...) awaits its amount.
+        if self.awaiting is not None:
+            self.settle_bare_number(line)
+        if _PAGE_NUMBER.fullmatch(line):
+            if self.component is not None and line.strip().isdigit():
+                self.awaiting = (lineno, line.strip())
             return
         if self.statement not in (None, "cover"):
             line = _GLUED_PAGE.sub("", line)
@@ -475,6 +516,20 @@ class TextReader:
                 self.read_segment(lineno, line[heading.end() : end])
         else:
             self.read_segment(lineno, line)
+
+    def settle_bare_number(self, line: str) -> None:
+        """A bare number where a component (12.A, 12.B ...) awaits its amount: a page number if the next line is
+        what a page repeats at its top (banner, header, heading, another page number), else the amount."""
+        assert self.awaiting is not None
+        (lineno, raw), self.awaiting = self.awaiting, None
+        page_top = (
+            _BANNER_HINT.search(line) is not None
+            or (":" in line and _FIELD.search(line) is not None)
+            or _STATUS.match(line.strip(" *")) is not None
+            or (_HEADING_HINT in line.lower() and _HEADING.search(line) is not None)
+        )
+        if not page_top:
+            self.uncoded(lineno, raw)
 
     def read_segment(self, lineno: int, text: str) -> None:
         """The text of a line before, between or after statement headings."""
@@ -500,9 +555,7 @@ class TextReader:
         draft, statement = self.draft, self.statement
         if draft is None or statement in (None, "cover") or self.statement_complete(draft, statement):
             return
-        if self.last_text.rfind("[") <= self.last_text.rfind("]"):
-            # A rendered filing prints the labels of lines it has no value for, so only a code cut in two
-            # proves a cut; otherwise the `complete` check reports the missing lines.
+        if not self.cut_short(statement):
             return
         heading = CATALOGUE.statement_by_id[statement]
         read = [ref for ref in draft.entries if _STATEMENT_OF.get(ref) == statement]
@@ -515,6 +568,22 @@ class TextReader:
             expected="absent: " + ", ".join(f"[{ref}]" for ref in absent[:40]) + ("; statements " + ", ".join(later) if later else ""),
             found=f"end of document: {self.last_text.strip()[-40:]!r}",
         )
+
+    def cut_short(self, statement: str) -> bool:
+        """Whether the last line shows a cut: a code cut in two, a label cut short, or nothing after the last amount.
+
+        A rendered filing prints the labels of the lines it has no value for, so a document whose last line is
+        a whole label is not taken as cut (the `complete` rule reports the missing lines).
+        """
+        text = self.last_text
+        if text.rfind("[") > text.rfind("]") or self.last_entry_line == self.last_line:
+            return True
+        marker = _LAST_MARKER.search(text)
+        if marker is None:
+            return False
+        words = " ".join((marker.group("label") or "").split()).lower()
+        labels = _LABELS.get((statement, self.line_number, self.letter), ())
+        return not words or any(label.startswith(words) and label != words for label in labels)
 
     def finish(self) -> None:
         draft, self.draft = self.draft, None
