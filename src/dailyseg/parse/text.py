@@ -505,7 +505,7 @@ class TextReader:
             if self.component is not None and line.strip().isdigit():
                 self.awaiting = (lineno, line.strip())
             return
-        if self.statement not in (None, "cover"):
+        if self.statement is not None:  # a cover page ends a page too ("Attach supporting documents1")
             line = _GLUED_PAGE.sub("", line)
         if _HEADING_HINT in line.lower():
             headings = list(_HEADING.finditer(line))
