@@ -305,7 +305,7 @@ class TextReader:
         self.statement = statement
         self.line_number, self.letter = "", ""
         self.component = _COMPONENTS.get((statement, "", ""))
-        if statement == "cover":
+        if statement == "cover" and not self.draft.cover_line:
             self.draft.cover_line = lineno
 
     def starts_new_filing(self, lineno: int, statement: str) -> bool:
@@ -320,7 +320,9 @@ class TextReader:
         draft = self.draft
         assert draft is not None
         again = statement in draft.statements
-        if again and statement != "cover":
+        if again and statement == "cover" == self.statement:
+            again = False  # the cover page's next page
+        elif again and statement != "cover":
             self.repeat_line = lineno
             again = False
         if not self.header_dirty:
