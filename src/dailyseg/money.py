@@ -21,6 +21,14 @@ MAX_FRACTION_DIGITS = 2
 _DIGITS = re.compile(r"([0-9][0-9,]*)(?:\.([0-9]*))?")
 
 
+def fits(amount: Decimal) -> bool:
+    """Whether an amount has few enough digits before the point to be printed, read back and stored."""
+    return abs(amount) < _LIMIT
+
+
+_LIMIT = Decimal(10) ** MAX_INTEGER_DIGITS
+
+
 class AmountError(ValueError):
     """Text that is not an amount; the message says what was found."""
 

@@ -40,10 +40,13 @@ def _books(path: str) -> Books:
 
 
 def _compute(books: Books, engine: EngineName, selection: Selection | None = None) -> Computation:
-    from dailyseg.compute import compute
+    from dailyseg.compute import BooksError, compute
 
-    with status(f"computing on {engine}..."):
-        return compute(books, engine, selection=selection)
+    try:
+        with status(f"computing on {engine}..."):
+            return compute(books, engine, selection=selection)
+    except BooksError as problem:  # totals too large for a filing: found only once computed
+        fail(str(problem), UNREADABLE)
 
 
 def _print_findings(findings: tuple[Finding, ...]) -> None:

@@ -55,8 +55,11 @@ def compute(books: Books, engine: EngineName = "duckdb", *, selection: Selection
     """The filing computed from the books, validated by the rules selected (default: the basic tier), with its
     supporting detail."""
     from dailyseg.compute.assemble import assemble
+    from dailyseg.compute.scale import check_scale
 
-    return assemble(engine_totals(books, engine), books.config, selection=selection)
+    computation = assemble(engine_totals(books, engine), books.config, selection=selection)
+    check_scale(computation.filing, books)
+    return computation
 
 
 __all__ = ["ENGINES", "Books", "BooksError", "Computation", "EngineName", "FirmConfig", "Totals", "compute", "engine_totals", "read_books"]

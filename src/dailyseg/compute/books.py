@@ -9,6 +9,7 @@ itself, which is what lets a book of millions of accounts be computed in little 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,11 +22,26 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dailyseg.compute.config import BooksError, FirmConfig, read_config
-from dailyseg.compute.schema import ARROW_TYPES, DEFAULT_HAIRCUTS, PLACES, TABLE, TABLES, Column, Table
+from dailyseg.compute.schema import (
+    ARROW_TYPES,
+    DEFAULT_HAIRCUTS,
+    MAX_POSITION_SIZE_DIGITS,
+    NONEMPTY_TABLES,
+    PLACES,
+    TABLE,
+    TABLES,
+    Column,
+    Table,
+)
 
 TableData: TypeAlias = "pa.Table | Path"
 _FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _SEARCH_ORDER = (".parquet", ".csv")
+# The one form a number takes in a book's CSV: ASCII digits, grouped by commas or not, a point and decimals.
+# `Decimal` alone also takes "1e5", "1_000", "Infinity" and digits of other scripts ("１０００"): none is a
+# figure a ledger export writes, and each is more likely a damaged cell than a number.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+_MAX_POSITION_SIZE = Decimal(10) ** MAX_POSITION_SIZE_DIGITS
 
 
 @dataclass(frozen=True)
@@ -80,8 +96,8 @@ def _expected(column: Column) -> str:
 
 def _number(file: str, row: int, column: Column, text: str) -> Decimal | int:
     try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
+        value = Decimal(text.replace(",", "")) if _NUMBER.fullmatch(text) else Decimal("NaN")
+    except InvalidOperation:  # pragma: no cover - the pattern admits only what Decimal reads
         value = Decimal("NaN")
     places = PLACES[column.type]
     exponent = value.as_tuple().exponent
@@ -177,7 +193,12 @@ def check_parquet(path: Path, table: Table) -> None:
         found, target = schema.field(column.name).type, ARROW_TYPES[column.type]
         if not _castable(found, target):
             raise BooksError(file, f"expected {_expected(column)} ({target}), found type {found}", column=column.name)
-        if column.allowed or column.nonnegative or (column.required and not _never_null(parquet, column.name)):
+        if (
+            column.allowed
+            or column.nonnegative
+            or (column.required and not _never_null(parquet, column.name))
+            or (table.name == "positions" and column.name in _SIZE_COLUMNS)
+        ):
             to_read.append(column)
     if not to_read:
         return
@@ -187,6 +208,8 @@ def check_parquet(path: Path, table: Table) -> None:
     for batch in batches:
         for column in to_read:
             _check_values(file, column, batch.column(column.name), offset)
+        if table.name == "positions":
+            _check_sizes(file, batch.column("quantity"), batch.column("multiplier"), offset, header_rows=0)
         offset += batch.num_rows
 
 
@@ -251,6 +274,32 @@ def _check_values(file: str, column: Column, values: pa.Array, offset: int) -> N
             raise BooksError(file, f"expected {_expected(column)}, found {values[bad].as_py()}", row=offset + bad + 1, column=column.name)
 
 
+_SIZE_COLUMNS = ("quantity", "multiplier")
+
+
+def _check_sizes(file: str, quantity: Any, multiplier: Any, offset: int, *, header_rows: int) -> None:
+    """Every position's size (quantity x multiplier) fits the width the engines value it in."""
+    size = pc.abs(pc.multiply(pc.cast(quantity, pa.decimal128(19, 0)), multiplier))
+    too_large = pc.greater_equal(size, pa.scalar(_MAX_POSITION_SIZE, pa.decimal128(38, 4)))
+    if not pc.any(too_large).as_py():
+        return
+    bad = int(pc.indices_nonzero(pc.fill_null(too_large, False))[0].as_py())
+    raise BooksError(
+        file,
+        f"expected a position size (quantity x multiplier) below 10^{MAX_POSITION_SIZE_DIGITS}, "
+        f"found {quantity[bad].as_py()} x {multiplier[bad].as_py()}",
+        row=offset + bad + 1 + header_rows,
+        column="quantity",
+    )
+
+
+def _check_rows(file: str, data: TableData, table: Table) -> None:
+    """A table that must hold rows holds at least one (a header alone is an export that failed)."""
+    rows = data.num_rows if isinstance(data, pa.Table) else pq.ParquetFile(data).metadata.num_rows
+    if table.name in NONEMPTY_TABLES and rows == 0:
+        raise BooksError(file, f"expected at least one row in the {table.name} table, found none", row=2 if file.endswith(".csv") else 1)
+
+
 def _locate(folder: Path, name: str) -> Path | None:
     for suffix in _SEARCH_ORDER:
         path = folder / f"{name}{suffix}"
@@ -300,9 +349,16 @@ def _check_references(tables: Mapping[str, TableData], files: Mapping[str, str])
 
 
 def _check_rates(tables: Mapping[str, TableData], files: Mapping[str, str]) -> None:
-    """Every currency used has a rate (USD is 1)."""
+    """Every currency used has a rate above zero; USD, the unit, has none or exactly 1 (a rate of 2 would double
+    every dollar)."""
     fx = tables["fx"]
-    rates = set(fx["currency"].to_pylist()) if isinstance(fx, pa.Table) else set(_parquet_unique(fx, "currency"))
+    table = fx if isinstance(fx, pa.Table) else pq.read_table(fx, columns=["currency", "rate"])  # a few dozen rows
+    header_rows = 1 if files["fx"].endswith(".csv") else 0
+    for index, (currency, rate) in enumerate(zip(table["currency"].to_pylist(), table["rate"].to_pylist(), strict=True)):
+        if rate is None or rate <= 0 or (currency == "USD" and rate != 1):
+            wanted = "1 (USD is the unit)" if currency == "USD" else "a rate above zero"
+            raise BooksError(files["fx"], f"expected {wanted} for {currency!r}, found {rate:f}", row=index + 1 + header_rows, column="rate")
+    rates = set(table["currency"].to_pylist())
     rates.add("USD")
     for name in ("ledger", "positions", "securities", "balances"):
         data = tables[name]
@@ -340,10 +396,13 @@ def read_books(folder: str | Path) -> Books:
         elif path.suffix == ".csv":
             data = read_csv(path, table)
             _check_keys(str(path), data, table)
+            if table.name == "positions" and data.num_rows:
+                _check_sizes(str(path), data["quantity"].combine_chunks(), data["multiplier"].combine_chunks(), 0, header_rows=1)
             tables[table.name] = data
         else:
             check_parquet(path, table)
             tables[table.name] = path
+        _check_rows(files[table.name], tables[table.name], table)
     _check_references(tables, files)
     _check_rates(tables, files)
     return Books(root, config, tables)

@@ -200,6 +200,13 @@ TABLES: tuple[Table, ...] = (
 
 TABLE = {t.name: t for t in TABLES}
 
+# Tables that must hold at least one row: a book without customer accounts or ledger balances is an export
+# that failed, not a firm with no customers (which files no statement).
+NONEMPTY_TABLES = ("accounts", "ledger")
+# quantity x multiplier is valued as DECIMAL(18, 4) in the engines (see engine.py): fourteen digits before the
+# point. A larger size cannot be valued exactly, so the reader refuses it, naming the row.
+MAX_POSITION_SIZE_DIGITS = 14
+
 # Built-in haircuts after 17 CFR 240.15c3-1(c)(2)(vi), percent of market value, by type and maximum days to
 # maturity (None: any maturity). The government schedule follows (vi)(A); the others are simplified and
 # should be replaced by the firm's own table (the `haircuts` table) where it matters.

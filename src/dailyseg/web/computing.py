@@ -39,8 +39,8 @@ class Computations:
             if kept is None or kept[0] != signature:
                 try:
                     books = read_books(folder)
+                    kept = (signature, books, compute(books))
                 except BooksError as error:
                     raise HTTPException(422, f"the books {name!r} cannot be read: {error}") from None
-                kept = (signature, books, compute(books))
                 self._kept[name] = kept
             return kept[1], kept[2]
