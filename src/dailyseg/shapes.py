@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from dailyseg.watch.cftc import ImportReport
     from dailyseg.watch.monitor import Observation
     from dailyseg.watch.monthend import MonthEndFigure
+    from dailyseg.watch.nfa import NfaSummary
+    from dailyseg.watch.nfa_import import NfaImport
+    from dailyseg.watch.observations import FirmObservation
 
 EXACT = "exact amount, as a string"
 FILING = "the filing in dailyseg's JSON shape (as `dailyseg convert --format json` writes each filing): amounts as strings keyed by code"
@@ -549,7 +552,12 @@ class MonthEndFigureOut(Shape):
     filed: str | None = Field(description="the daily filing's value, exact")
     difference: str | None = Field(description="filed minus CFTC, where both are known")
     filing_id: int | None = Field(description="the daily filing of record for the month end")
-    status: str = Field(description='"agrees", "differs", "not reported", "not in the CFTC table" or "no daily filing"')
+    nfa: str | None = Field(description="NFA's public summary's value, exact")
+    nfa_difference: str | None = Field(description="filed minus NFA, where both are known")
+    nfa_source: str | None = Field(description="the file NFA's summary of this day and pool was imported from")
+    status: str = Field(
+        description='"agrees" (with every source that gives it), "differs", "not reported", "not in the CFTC table" or "no daily filing"'
+    )
 
     @classmethod
     def of(cls, figure: MonthEndFigure) -> MonthEndFigureOut:
@@ -562,6 +570,9 @@ class MonthEndFigureOut(Shape):
             filed=_text(figure.filed),
             difference=_text(figure.difference),
             filing_id=figure.filing_id,
+            nfa=_text(figure.nfa),
+            nfa_difference=_text(figure.nfa_difference),
+            nfa_source=figure.nfa_source,
             status=figure.status,
         )
 
@@ -594,7 +605,7 @@ class CftcRowOut(Shape):
     registered_as: str
     dsro: str
     flags: dict[str, bool] = Field(description="yes/no columns by field (broker_dealer: the B/D? column)")
-    texts: dict[str, str] = Field(description="columns no field stands for, by 'other:' and header words (not stored)")
+    texts: dict[str, str] = Field(description="columns no field stands for, by 'other:' and header words, as written (stored)")
     values: dict[str, str] = Field(description="the figures read, by field, exact")
 
 
@@ -636,6 +647,98 @@ class CftcImportReport(Shape):
                 for r in report.rows
             ],
         )
+
+
+def _shares(shares: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    return {breakdown: {label: str(p) for label, p in named.items()} for breakdown, named in shares.items()}
+
+
+class NfaSummaryOut(Shape):
+    firm: str = Field(description="the firm's name as the page gives it")
+    nfa_id: str = Field(description='the NFA ID ("" where the page gives none)')
+    pool: str = Field(description='"seg", "secured" (30.7) or "swaps" (cleared swaps)')
+    as_of: str
+    line: int = Field(description="the line of the page's text where the summary's first figure is")
+    values: dict[str, str] = Field(description="funds, required, excess, target: exact amounts")
+    percentages: dict[str, dict[str, str]] = Field(description="by breakdown (holding, investment) and label: percent of funds, exact")
+
+    @classmethod
+    def of(cls, summary: NfaSummary) -> NfaSummaryOut:
+        values = {k: str(v) for k, v in summary.values.items()}
+        return cls(
+            firm=summary.firm,
+            nfa_id=summary.nfa_id,
+            pool=summary.pool,
+            as_of=summary.as_of.isoformat(),
+            line=summary.line,
+            values=values,
+            percentages=_shares(summary.shares),
+        )
+
+
+class NfaFileOut(Shape):
+    source: str
+    stored: int = Field(description="summaries stored")
+    already_present: int = Field(description="summaries stored before")
+    refused: bool = Field(description="part of the file could not be read, so nothing of it was stored")
+    summaries: list[NfaSummaryOut] = Field(description="every summary read")
+    problems: list[ProblemOut]
+
+    @classmethod
+    def of(cls, result: NfaImport) -> NfaFileOut:
+        return cls(
+            source=result.source,
+            stored=result.stored,
+            already_present=result.already_present,
+            refused=result.refused,
+            summaries=[NfaSummaryOut.of(s) for s in result.summaries],
+            problems=[ProblemOut.of(p) for p in result.problems],
+        )
+
+
+class NfaImportReport(Shape):
+    """`dailyseg import-nfa --json`."""
+
+    files: list[NfaFileOut] = Field(description="one per file, in the order given")
+
+    @classmethod
+    def of(cls, results: Iterable[NfaImport]) -> NfaImportReport:
+        return cls(files=[NfaFileOut.of(r) for r in results])
+
+
+class FirmObservationOut(Shape):
+    source: str = Field(description='"cftc" (the monthly table) or "nfa" (a public FCM summary)')
+    file: str = Field(description="the file it was imported from")
+    as_of: str
+    firm_name: str = Field(description="the firm's name as the source gives it")
+    pool: str | None = Field(description="an NFA summary's pool; null for a CFTC row, which gives every pool")
+    values: dict[str, str] = Field(description="amounts by field, exact")
+    percentages: dict[str, dict[str, str]] = Field(description="NFA: percent of funds by breakdown and label, exact")
+    texts: dict[str, str] = Field(description="words by field: registration, DSRO, Y/N flags, columns no field stands for, NFA ID")
+
+    @classmethod
+    def of(cls, observation: FirmObservation) -> FirmObservationOut:
+        return cls(
+            source=observation.source,
+            file=observation.file,
+            as_of=observation.as_of.isoformat(),
+            firm_name=observation.firm_name,
+            pool=observation.pool,
+            values={k: str(v) for k, v in observation.amounts.items()},
+            percentages=_shares(observation.percentages),
+            texts=dict(observation.texts),
+        )
+
+
+class ObservationsReport(Shape):
+    """`dailyseg observations --json`."""
+
+    firm_id: str
+    observations: list[FirmObservationOut] = Field(description="by as-of date, CFTC rows first, then NFA summaries by pool")
+
+    @classmethod
+    def of(cls, firm_id: str, observations: Iterable[FirmObservation]) -> ObservationsReport:
+        return cls(firm_id=firm_id, observations=[FirmObservationOut.of(o) for o in observations])
 
 
 # -- books ----------------------------------------------------------------------------------------------------

@@ -58,6 +58,8 @@ COMMAND_MODULES = {
     "import-cftc": "watch_commands",
     "month-end": "watch_commands",
     "publish": "watch_commands",
+    "import-nfa": "observation_commands",
+    "observations": "observation_commands",
     "serve": "web_commands",
 }
 

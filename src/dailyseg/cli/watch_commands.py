@@ -1,5 +1,5 @@
-"""Commands that watch firms over time: monitor, import-cftc and month-end (the CFTC's month-end figures beside
-the daily filings), publish."""
+"""Commands that watch firms over time: monitor, import-cftc and month-end (the CFTC's month-end figures, and
+NFA's summaries, beside the daily filings), publish."""
 
 from __future__ import annotations
 
@@ -134,17 +134,22 @@ def import_cftc(file: Path, db: str | None, fmt: str) -> None:
 def month_end(firm: str, start: date | None, end: date | None, db: str | None, differences: bool, fmt: str) -> None:
     """FIRM's month-end figures from the CFTC's table (stored by import-cftc) beside its daily filing for the
     same End Date: funds, requirement, excess and target of each class, and the difference (filed - CFTC).
+    NFA's public summary of the same day and pool (stored by import-nfa) is shown beside them with its file;
+    a day either source gives is compared.
 
     \b
-    Exit codes: 0 every figure agrees; 1 a figure differs or a month end has no daily filing; 2 nothing to
-    compare, no such firm, or the store could not be opened.
+    Exit codes: 0 every figure agrees; 1 a figure differs (from the CFTC or NFA) or a day has no daily filing;
+    2 nothing to compare, no such firm, or the store could not be opened.
     """
     from dailyseg.watch.monthend import compare_month_end
 
     with open_store(db) as store:
         figures = compare_month_end(store, firm_id_or_exit(store, firm), start, end)
     if not figures:
-        fail(f"no CFTC month-end figures for {firm!r} in this period: store the CFTC table with import-cftc first", UNREADABLE)
+        fail(
+            f"no CFTC month-end figures or NFA summaries for {firm!r} in this period: store them with import-cftc or import-nfa first",
+            UNREADABLE,
+        )
     mismatched = [f for f in figures if f.status in ("differs", "no daily filing")]
     shown = mismatched if differences else figures
     if fmt == "json":
@@ -161,12 +166,18 @@ def month_end(firm: str, start: date | None, end: date | None, db: str | None, d
                 Column("cftc", "CFTC", "amount"),
                 Column("filed", "daily filing", "amount"),
                 Column("difference", "difference", "amount"),
+                Column("nfa", "NFA", "amount"),
+                Column("nfa_difference", "vs NFA", "amount"),
                 Column("status", "status", "id"),
+                Column("nfa_source", "NFA file"),
             ]
         )
         for f in shown:
             style = {"differs": "red", "no daily filing": "yellow"}.get(f.status, "")
-            listing.add(f.as_of, f.statement, f.measure, str(f.code), f.cftc, f.filed, f.difference, Styled(f.status, style))
+            status = Styled(f.status, style)
+            listing.add(
+                f.as_of, f.statement, f.measure, str(f.code), f.cftc, f.filed, f.difference, f.nfa, f.nfa_difference, status, f.nfa_source
+            )
         show(listing, fmt)
         if fmt == "table":
             say(f"{len(figures)} figures, {len(mismatched)} differ or have no daily filing.")

@@ -2,14 +2,16 @@
 
 Reading the table (its headers, footnote marks, title date) is `dailyseg.watch.cftc`'s business; this
 module is only what touches the database, so that nothing outside `dailyseg.store` runs SQL on its tables.
-A row is stored once: its hash covers the firm (by name key), the As of Date and every value, so importing
-the same table twice stores nothing new, while a corrected figure makes a new row. The hash must stay
-as it is, or rows stored before would be stored again: so the yes/no columns of older tables ("B/D?") enter
-it only when a row has them, which no row of the current layout does.
+A row is stored once: its hash covers the firm (by name key), the As of Date, every value and every
+word column, so importing the same table twice stores nothing new, while a corrected figure makes a new row.
+The hash must stay as it is, or rows stored before would be stored again: so the yes/no columns of older
+tables ("B/D?") and the text columns no field stands for enter it only when a row has them. A row with
+such a text column stored before migration 0002 kept no words, so importing its table again stores it once
+more, with its words; `month_ends` reads the later row, whose amounts are the same.
 
-Those flags are kept in `cftc_values` too, as 1 or 0 under `FLAG` + their field, rather than in a new column:
-a new column needs a migration and a new `SCHEMA_REVISION`, and the revision is not this module's to move.
-`month_ends` leaves them out, so every reader of amounts sees amounts only.
+Amounts go to `cftc_values` (integer cents), words to `cftc_texts`: a yes/no flag as "Y" or "N" under
+`FLAG` + its field, a column no field stands for under its own field ("other:" and its header's words).
+Every reader of `cftc_values` therefore sees amounts only.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from sqlalchemy.engine import Connection
 from dailyseg.money import from_cents, to_cents
 from dailyseg.store.bulk import insert_rows
 from dailyseg.store.identity import name_key
-from dailyseg.store.tables import aliases, cftc_rows, cftc_values
+from dailyseg.store.tables import aliases, cftc_rows, cftc_texts, cftc_values
 
 # Row hashes sent in one IN list: well under SQLite's limit on bound parameters.
 _HASHES_PER_QUERY = 5000
 _VALUE_COLUMNS = ("row_id", "field", "cents")
+_TEXT_COLUMNS = ("row_id", "field", "text")
 FLAG = "flag:"
+_YES, _NO = "Y", "N"
 
 
 class MonthEndRow(Protocol):
@@ -50,6 +54,8 @@ class MonthEndRow(Protocol):
     def values(self) -> Mapping[str, Decimal]: ...
     @property
     def flags(self) -> Mapping[str, bool]: ...
+    @property
+    def texts(self) -> Mapping[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ class StoredRow:
     dsro: str
     flags: dict[str, bool]
     values: dict[str, Decimal]
+    texts: dict[str, str]
+    source: str
 
 
 def row_hash(row: MonthEndRow) -> str:
@@ -106,9 +114,12 @@ def insert_new(conn: Connection, rows: Sequence[MonthEndRow], source: str, now: 
             for row, digest in fresh
         ]
         ids = [int(i) for i in conn.execute(insert(cftc_rows).returning(cftc_rows.c.id, sort_by_parameter_order=True), records).scalars()]
-        values = [(row_id, k, to_cents(v)) for row_id, (row, _) in zip(ids, fresh, strict=True) for k, v in row.values.items()]
-        values += [(row_id, f"{FLAG}{k}", int(v)) for row_id, (row, _) in zip(ids, fresh, strict=True) for k, v in row.flags.items()]
+        placed = list(zip(ids, (row for row, _ in fresh), strict=True))
+        values = [(row_id, k, to_cents(v)) for row_id, row in placed for k, v in row.values.items()]
+        texts = [(row_id, f"{FLAG}{k}", _YES if v else _NO) for row_id, row in placed for k, v in row.flags.items()]
+        texts += [(row_id, k, v) for row_id, row in placed for k, v in row.texts.items()]
         insert_rows(conn, cftc_values, _VALUE_COLUMNS, values)
+        insert_rows(conn, cftc_texts, _TEXT_COLUMNS, texts)
     return len(fresh), len(rows) - len(fresh)
 
 
@@ -118,7 +129,7 @@ def month_ends(conn: Connection, firm_id: str) -> list[tuple[date, dict[str, Dec
         select(cftc_rows.c.as_of, cftc_values.c.field, cftc_values.c.cents)
         .join(cftc_values, cftc_values.c.row_id == cftc_rows.c.id)
         .join(aliases, aliases.c.name_key == cftc_rows.c.name_key)
-        .where(aliases.c.firm_id == firm_id, cftc_values.c.field.not_like(f"{FLAG}%"))
+        .where(aliases.c.firm_id == firm_id)
         .order_by(cftc_rows.c.as_of, cftc_rows.c.id)
     )
     observed: dict[date, dict[str, Decimal]] = {}
@@ -130,18 +141,24 @@ def month_ends(conn: Connection, firm_id: str) -> list[tuple[date, dict[str, Dec
 def stored_rows(conn: Connection, firm_id: str) -> list[StoredRow]:
     """Every stored row of a firm, oldest as-of date first (then in the order stored), with its texts and flags."""
     query = (
-        select(cftc_rows.c.id, cftc_rows.c.as_of, cftc_rows.c.firm_name, cftc_rows.c.registered_as, cftc_rows.c.dsro)
+        select(cftc_rows.c.id, cftc_rows.c.as_of, cftc_rows.c.firm_name, cftc_rows.c.registered_as, cftc_rows.c.dsro, cftc_rows.c.source)
         .join(aliases, aliases.c.name_key == cftc_rows.c.name_key)
         .where(aliases.c.firm_id == firm_id)
         .order_by(cftc_rows.c.as_of, cftc_rows.c.id)
     )
-    rows = {int(i): StoredRow(d, str(n), str(r), str(s), {}, {}) for i, d, n, r, s in conn.execute(query)}
+    rows = {int(i): StoredRow(d, str(n), str(r), str(s), {}, {}, {}, str(f)) for i, d, n, r, s, f in conn.execute(query)}
     if rows:
-        values = select(cftc_values.c.row_id, cftc_values.c.field, cftc_values.c.cents).where(cftc_values.c.row_id.in_(sorted(rows)))
-        for row_id, field, cents in conn.execute(values):
+        ids = sorted(rows)
+        for row_id, field, cents in conn.execute(
+            select(cftc_values.c.row_id, cftc_values.c.field, cftc_values.c.cents).where(cftc_values.c.row_id.in_(ids))
+        ):
+            rows[int(row_id)].values[str(field)] = from_cents(int(cents))
+        for row_id, field, text in conn.execute(
+            select(cftc_texts.c.row_id, cftc_texts.c.field, cftc_texts.c.text).where(cftc_texts.c.row_id.in_(ids))
+        ):
             row, name = rows[int(row_id)], str(field)
             if name.startswith(FLAG):
-                row.flags[name.removeprefix(FLAG)] = bool(cents)
+                row.flags[name.removeprefix(FLAG)] = text == _YES
             else:
-                row.values[name] = from_cents(int(cents))
+                row.texts[name] = str(text)
     return list(rows.values())

@@ -30,14 +30,15 @@ from dailyseg.money import from_cents
 from dailyseg.parse import read
 from dailyseg.parse.source import MAX_DOCUMENT_BYTES, load_bytes
 from dailyseg.serial import cover_from_dict
-from dailyseg.store import cftc_rows
+from dailyseg.store import cftc_rows, nfa_rows
 from dailyseg.store.bulk import fetch_rows, insert_rows
-from dailyseg.store.cftc_rows import MonthEndRow
+from dailyseg.store.cftc_rows import MonthEndRow, StoredRow
 from dailyseg.store.database import make_engine
 from dailyseg.store.identity import firm_id_of, name_key
 from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
 from dailyseg.store.location import StoreError, default_url
 from dailyseg.store.migrate import upgrade
+from dailyseg.store.nfa_rows import StoredSummary, Summary
 from dailyseg.store.tables import aliases, filing_values, filings
 from dailyseg.store.types import (
     FilingVersion,
@@ -522,6 +523,28 @@ class Store:
         firm_id = self.require(firm)
         with self.engine.connect() as conn:
             return cftc_rows.month_ends(conn, firm_id)
+
+    def stored_cftc_rows(self, firm: str) -> list[StoredRow]:
+        """Every CFTC row of a firm with its words, flags and source file, oldest first (KeyError if unknown)."""
+        firm_id = self.require(firm)
+        with self.engine.connect() as conn:
+            return cftc_rows.stored_rows(conn, firm_id)
+
+    # -- NFA's public FCM summaries ----------------------------------------------------------------------------
+    def import_nfa_summaries(self, summaries: Sequence[Summary], *, source: str) -> tuple[int, int]:
+        """Store the summaries of one file in one transaction, each once: (summaries stored, already present).
+
+        A firm first met here is recorded as filings would record it, so its daily filings join it later.
+        """
+        with self.engine.begin() as conn:
+            self._ensure_aliases(conn, {name_key(s.firm) for s in summaries})
+            return nfa_rows.insert_new(conn, summaries, source, datetime.now(UTC))
+
+    def nfa_summaries(self, firm: str) -> list[StoredSummary]:
+        """Every NFA summary of a firm, oldest as-of date first (firm by id or any name; KeyError if unknown)."""
+        firm_id = self.require(firm)
+        with self.engine.connect() as conn:
+            return nfa_rows.stored_summaries(conn, firm_id)
 
     def firm_ids(self) -> list[str]:
         query = select(aliases.c.firm_id).join(filings, filings.c.name_key == aliases.c.name_key).distinct().order_by(aliases.c.firm_id)

@@ -75,3 +75,48 @@ cftc_values = Table(
     Column("field", String(40), primary_key=True),
     Column("cents", BigInteger, nullable=False),
 )
+
+# A CFTC row's words: yes/no flags ("Y"/"N" under "flag:" + field) and columns no field stands for.
+cftc_texts = Table(
+    "cftc_texts",
+    metadata,
+    Column("row_id", Integer, ForeignKey("cftc_rows.id", ondelete="CASCADE"), primary_key=True),
+    Column("field", String(300), primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+# NFA's public FCM summaries (BASIC, or dailyseg's own `publish`): one row per firm, pool and as-of date.
+nfa_rows = Table(
+    "nfa_rows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name_key", String(300), nullable=False),
+    Column("firm_name", String(300), nullable=False),
+    Column("nfa_id", String(20), nullable=False, server_default=""),
+    Column("pool", String(20), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("row_hash", String(64), nullable=False, unique=True),
+    Column("source", Text, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Index("ix_nfa_rows_key_date", "name_key", "as_of"),
+)
+
+# A summary's amounts (funds, required, excess, target) in integer cents.
+nfa_values = Table(
+    "nfa_values",
+    metadata,
+    Column("row_id", Integer, ForeignKey("nfa_rows.id", ondelete="CASCADE"), primary_key=True),
+    Column("field", String(40), primary_key=True),
+    Column("cents", BigInteger, nullable=False),
+)
+
+# A summary's percentages of funds by holding or investment type, in integer hundredths of a percent.
+nfa_shares = Table(
+    "nfa_shares",
+    metadata,
+    Column("row_id", Integer, ForeignKey("nfa_rows.id", ondelete="CASCADE"), primary_key=True),
+    Column("breakdown", String(20), primary_key=True),
+    Column("label", String(300), primary_key=True),
+    Column("hundredths", Integer, nullable=False),
+)

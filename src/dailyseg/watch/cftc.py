@@ -6,8 +6,8 @@ about five times between 2006 and 2016: wording, which columns exist (30.7 from 
 from 2016), the firm's own "A/O Date" and a "B/D?" flag in the oldest. Those shapes are data (`KNOWN_COLUMNS`,
 `ERAS`), not code per era, so a sixth shape is a line in a table; wording not seen before still falls to the
 general word rules of `classify`. Columns are recognised by header, never by position, and every headed column
-is kept: the yes/no "B/D?" as a flag the store keeps, and a column this module does not know as text of the
-row (`CftcRow.texts`), shown in the import report rather than dropped (the store has no place for it yet).
+is kept: the yes/no "B/D?" as a flag, and a column this module does not know as text of the row
+(`CftcRow.texts`, the cell as written, footnote marks and all), both stored beside the amounts.
 A cell holding a footnote mark instead of a number is read as no value. Rows whose excess is not funds minus
 requirement are flagged (the table is not corrected); a row is refused only with its reason. Storing the rows,
 and reading them back, is the store's (`Store.import_cftc_rows`, `Store.cftc_month_ends`): this module runs
@@ -212,7 +212,7 @@ class CftcRow:
     values: dict[str, Decimal]
     notes: tuple[str, ...] = ()
     # Yes/no columns (`FLAG_FIELDS`) and the text of columns no field stands for (`OTHER` + header words):
-    # kept so that no column of the table is lost, though no comparison uses them yet.
+    # stored so that no column of the table is lost, though no comparison uses them yet.
     flags: dict[str, bool] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
 
@@ -352,6 +352,15 @@ def _text(value: object) -> str:
     return _FOOTNOTE.sub("", "" if value is None else str(value)).strip()
 
 
+def _cell_text(value: object) -> str:
+    """A cell of a column no field stands for, as written: nothing is known of it, so nothing is taken out."""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
 def _row(row: Sequence[object], columns: dict[int, str], number: int, title_date: date | None, source: str) -> CftcRow | str:
     """The row's observation, or why it was refused ("" for a row that is no firm's: blank, a note, a heading)."""
     cells = {kind: row[position] if position < len(row) else None for position, kind in columns.items()}
@@ -390,7 +399,7 @@ def _row(row: Sequence[object], columns: dict[int, str], number: int, title_date
                 notes.append(f"{kind}: {str(cells[kind]).strip()!r} is neither Y nor N")
             else:
                 flags[kind] = flag
-    texts = {k: _text(cells[k]) for k in sorted(filled) if k.startswith(OTHER) and _text(cells[k])}
+    texts = {k: _cell_text(cells[k]) for k in sorted(filled) if k.startswith(OTHER)}
     ordered = {k: values[k] for k in sorted(values)}
     return CftcRow(number, firm, _text(cells.get("registered_as")), _text(cells.get("dsro")), as_of, ordered, tuple(notes), flags, texts)
 

@@ -5,6 +5,10 @@ End Date reports the same four figures per customer class. They should agree; wh
 two was amended later or one of them is wrong, and a reviewer wants to see which figure, by how much.
 Which filing code stands for each figure comes from the catalogue (each statement's requirement, funds,
 excess and target lines); the CFTC's columns are the `<pool>_<measure>` fields `import-cftc` stores.
+
+NFA's public summary of the same firm, pool and day (`import-nfa`) is set beside them too, with the file it
+came from: a third account of the same figures, published to customers. The days compared are those of
+either source; where several summaries give one day and pool, the one stored last holds.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ class MonthEndFigure:
     cftc: Decimal | None
     filed: Decimal | None
     filing_id: int | None
+    nfa: Decimal | None = None
+    nfa_source: str | None = None  # the file of NFA's summary of this day and pool, where one is stored
 
     @property
     def difference(self) -> Decimal | None:
@@ -49,29 +55,47 @@ class MonthEndFigure:
         return None if self.cftc is None or self.filed is None else self.filed - self.cftc
 
     @property
+    def nfa_difference(self) -> Decimal | None:
+        """Filed minus NFA's summary, where both are known."""
+        return None if self.nfa is None or self.filed is None else self.filed - self.nfa
+
+    @property
     def status(self) -> str:
         if self.filing_id is None:
             return "no daily filing"
-        if self.cftc is None or self.filed is None:
-            return "not reported" if self.filed is None else "not in the CFTC table"
-        return "agrees" if self.difference == 0 else "differs"
+        if self.filed is None:
+            return "not reported"
+        published = [v for v in (self.cftc, self.nfa) if v is not None]
+        if not published:
+            return "not in the CFTC table"
+        return "agrees" if all(v == self.filed for v in published) else "differs"
+
+
+def _nfa_by_day(store: Store, firm: str) -> dict[date, dict[str, tuple[dict[str, Decimal], str]]]:
+    """NFA's figures by day and pool, with their file; a summary stored later replaces one stored before."""
+    found: dict[date, dict[str, tuple[dict[str, Decimal], str]]] = {}
+    for summary in store.nfa_summaries(firm):
+        found.setdefault(summary.as_of, {})[summary.pool] = (summary.values, summary.source)
+    return found
 
 
 def compare_month_end(store: Store, firm: str, start: date | None = None, end: date | None = None) -> list[MonthEndFigure]:
-    """Every CFTC month-end figure of `firm` between `start` and `end` beside its daily filing of record."""
-    observed = [
-        (day, values) for day, values in store.cftc_month_ends(firm) if (start is None or day >= start) and (end is None or day <= end)
-    ]
-    if not observed:
+    """Every CFTC and NFA figure of `firm` between `start` and `end` beside its daily filing of record."""
+    cftc = dict(store.cftc_month_ends(firm))
+    nfa = _nfa_by_day(store, firm)
+    days = sorted(d for d in cftc.keys() | nfa.keys() if (start is None or d >= start) and (end is None or d <= end))
+    if not days:
         return []
     statements = {pool: CATALOGUE.statement_by_id[statement] for pool, statement in POOL_STATEMENTS.items()}
     codes = sorted({str(_code(s, m)) for s in statements.values() for m in MEASURES})
-    filed = {(point.end_date, point.code): point for point in store.history(firm, codes, observed[0][0], observed[-1][0])}
+    filed = {(point.end_date, point.code): point for point in store.history(firm, codes, days[0], days[-1])}
     filing_of = {day: point.filing_id for (day, _), point in filed.items()}
     figures = []
-    for day, values in observed:
+    for day in days:
+        values = cftc.get(day, {})
         for pool, statement in statements.items():
-            if not any(key.startswith(f"{pool}_") for key in values):
+            summary, source = nfa.get(day, {}).get(pool, ({}, None))
+            if source is None and not any(key.startswith(f"{pool}_") for key in values):
                 continue
             for measure in MEASURES:
                 code = _code(statement, measure)
@@ -85,6 +109,8 @@ def compare_month_end(store: Store, firm: str, start: date | None = None, end: d
                         values.get(f"{pool}_{measure}"),
                         point.value if point is not None else None,
                         filing_of.get(day),
+                        summary.get(measure),
+                        source,
                     )
                 )
     return figures
