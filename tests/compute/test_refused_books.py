@@ -128,3 +128,13 @@ def test_totals_too_large_for_a_filing_are_refused_before_anything_is_written(tm
     run = CliRunner().invoke(main, ["compute", str(folder), "-o", str(out)])
     assert run.exit_code == 2 and "a filing carries at most 15 digits" in run.output and "Traceback" not in run.output
     assert not out.exists()
+
+
+def test_a_cell_past_the_csv_modules_limit_is_named(tmp_path: Path) -> None:
+    """Found by the books fuzz: a 200,000-character cell ended in `_csv.Error` instead of naming the file and row."""
+    tables = micro_example()
+    tables["accounts"][2]["account"] = "x" * 200_000
+    with pytest.raises(BooksError) as caught:
+        read_books(write_book(tmp_path, tables))
+    assert (Path(caught.value.file).name, caught.value.row) == ("accounts.csv", 4)
+    assert "field larger than field limit" in str(caught.value)

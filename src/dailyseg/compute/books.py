@@ -130,6 +130,8 @@ def read_csv(path: Path, table: Table) -> pa.Table:
             raise BooksError(file, "empty file: expected a header row", row=1) from None
         except UnicodeDecodeError:
             raise BooksError(file, "expected UTF-8 text", row=1) from None
+        except csv.Error as error:
+            raise BooksError(file, f"expected a header row of CSV cells, found {error}", row=1) from None
         _check_header(file, header, table)
         columns: dict[str, list[Any]] = {c.name: [] for c in table.columns}
         try:
@@ -143,6 +145,8 @@ def read_csv(path: Path, table: Table) -> pa.Table:
                     columns[column.name].append(_cell(file, number, column, values.get(column.name, "")))
         except UnicodeDecodeError:
             raise BooksError(file, "expected UTF-8 text") from None
+        except csv.Error as error:  # a field past the CSV module's limit (131,072 characters), a stray NUL
+            raise BooksError(file, f"expected CSV cells, found {error}", row=reader.line_num) from None
     return pa.table({c.name: pa.array(columns[c.name], ARROW_TYPES[c.type]) for c in table.columns})
 
 
