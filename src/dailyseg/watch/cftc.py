@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -286,8 +287,14 @@ def fixed_width_cells(text: str) -> list[list[object]]:
     """
     lines = [line.rstrip() for line in text.expandtabs().splitlines()]
     tabular = [line for line in lines if _GAP.search(line.strip())]
+    # Marked line by line (each character once), not column by column over every line: a long line among
+    # many short ones would otherwise cost their product.
     width = max((len(line) for line in tabular), default=0)
-    inked = [any(i < len(line) and not line[i].isspace() for line in tabular) for i in range(width)]
+    inked = [False] * width
+    for line in tabular:
+        for i, character in enumerate(line):
+            if not character.isspace():
+                inked[i] = True
     spans: list[tuple[int, int]] = []
     for i, ink in enumerate(inked):
         if not ink:
@@ -296,13 +303,21 @@ def fixed_width_cells(text: str) -> list[list[object]]:
             spans[-1] = (spans[-1][0], i + 1)
         else:
             spans.append((i, i + 1))
+    starts = [a for a, _ in spans]
     cells: list[list[object]] = []
     for line in lines:
         if not _GAP.search(line.strip()):
             cells.append([line.strip()] if line.strip() else [])
             continue
-        cells.append([line[a:b].strip() or None for a, b in spans])
+        # Only the columns the line reaches: a short line beside a line of many columns costs its own length.
+        reached = bisect_left(starts, len(line))
+        cells.append([line[a:b].strip() or None for a, b in spans[:reached]])
     return cells
+
+
+# The CFTC's tables have had some two dozen columns (`KNOWN_COLUMNS`); a header naming hundreds is no such
+# table, and reading each of its rows against every column would cost rows times columns.
+MAX_COLUMNS = 200
 
 
 def parse_table(cells: Sequence[Sequence[object]], source: str) -> CftcTable:
@@ -323,6 +338,12 @@ def parse_table(cells: Sequence[Sequence[object]], source: str) -> CftcTable:
     table = CftcTable(source, title_date)
     if header_at is None:
         table.skipped.append(f"{source}: no header row naming the 'Futures Commission Merchant' column in the first 30 rows")
+        return table
+    named = sum(1 for cell in cells[header_at] if cell is not None and str(cell).strip())
+    if named > MAX_COLUMNS:
+        table.skipped.append(
+            f"{source}:{header_at + 1}: the header names {named:,} columns; a CFTC table has at most {MAX_COLUMNS}: not read"
+        )
         return table
     columns: dict[int, str] = {}
     headers = []
