@@ -5,6 +5,10 @@ quietly ran its own could show marks the caller's report does not have. Nor does
 filing or the checks at run time, so `Filing`'s notebook view can import it without a cycle.
 
 Jinja2 escapes every value, so a firm name or label holding markup is shown as text.
+
+Without findings, the page reads back (dailyseg.read) as the filings it shows, and so does the PDF laid out
+from it: the template prints each row of the form as one line of its source and the cover page with the
+form's own labels, which is what the text reader and the cover reader read.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from dailyseg.catalogue import CATALOGUE
-from dailyseg.render.view import filing_level, layout
+from dailyseg.render.view import cover_view, filing_level, layout
 
 if TYPE_CHECKING:
     # Types only: `Filing._repr_html_` imports this module, and the checks import the filing.
@@ -55,7 +59,7 @@ def render_fragment(filing: Filing, findings: Iterable[Finding] = ()) -> str:
             statements=layout(filing, found),
             general=filing_level(found),
             layout_title=CATALOGUE.layouts[filing.layout].title,
-            cover_heading=CATALOGUE.cover.heading,
+            cover=cover_view(filing.cover) if filing.cover is not None else None,
         )
     )
 

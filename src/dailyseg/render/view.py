@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from dailyseg.catalogue import CATALOGUE, Row
-from dailyseg.money import format_amount
+from dailyseg.catalogue import CATALOGUE, Row, TargetKind
+from dailyseg.money import canonical, format_amount
 
 if TYPE_CHECKING:
     # Types only: the filing's own views import the renderers, which import this module; a run-time import
     # of the filing (or of the checks, which import it) would close the cycle.
     from dailyseg.checks import Finding
-    from dailyseg.filing import Filing
+    from dailyseg.filing import CoverPage, Filing
 
 
 @dataclass
@@ -112,3 +112,70 @@ def layout(filing: Filing, findings: Iterable[Finding] = ()) -> list[ViewStateme
 def filing_level(findings: Iterable[Finding]) -> list[Finding]:
     """Findings about the filing as a whole (header rules), shown above the statements."""
     return [f for f in findings if f.statement is None and not f.codes]
+
+
+@dataclass(frozen=True)
+class CoverOption:
+    """One option (a-d) of a class's target as the form prints it: its label cut at its blanks.
+
+    `pieces` holds one more text than `blanks`; each blank stands between two pieces and holds its amount
+    when the option is the one chosen, else nothing (an option with empty blanks is not chosen).
+    """
+
+    letter: str
+    pieces: tuple[str, ...]
+    blanks: tuple[str, ...]
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class CoverClass:
+    """A class of customers' residual interest target: the form's "(choose one)" label and its four options."""
+
+    label: str
+    options: tuple[CoverOption, ...]
+
+
+@dataclass(frozen=True)
+class CoverView:
+    """The cover page laid out like the form's first page: the firm's fields, then each class's target."""
+
+    heading: str
+    fields: tuple[tuple[str, str], ...]
+    classes: tuple[CoverClass, ...]
+
+
+def _pieces(kind: TargetKind) -> tuple[str, ...]:
+    """An option's label cut at its blanks: the first blank follows the `:`, a range's second follows its "and".
+
+    The catalogue's labels mark the blanks so ("Dollar amount range between:and ; or"); the cover reader
+    finds the amounts in them, after the label's head, as it does on the form.
+    """
+    head, _, tail = kind.label.partition(":")
+    if kind.bounds == 1:
+        return f"{head}:", tail.strip()
+    before, word, after = tail.partition("and")
+    return f"{head}:", f"{before}{word}".strip(), after.strip()
+
+
+def cover_view(cover: CoverPage) -> CoverView:
+    """The cover page's fields and, for every class the form has, its four options with the chosen one filled."""
+    spec = CATALOGUE.cover
+    values = {
+        "company": cover.company,
+        "contact_name": cover.contact_name,
+        "contact_phone": cover.contact_phone,
+        "contact_email": cover.contact_email,
+    }
+    classes = []
+    for statement, label in spec.target_labels.items():
+        target = cover.target(statement)
+        options = []
+        for kind in spec.target_kinds:
+            amounts: tuple[Decimal, ...] = ()
+            if target is not None and target.kind == kind.id:
+                amounts = (target.low,) if kind.bounds == 1 else (target.low, target.high or Decimal(0))
+            blanks = tuple(format_amount(canonical(a)) for a in amounts) or ("",) * kind.bounds
+            options.append(CoverOption(kind.letter, _pieces(kind), blanks, bool(amounts)))
+        classes.append(CoverClass(label, tuple(options)))
+    return CoverView(spec.heading, tuple((f.label, values[f.id]) for f in spec.fields), tuple(classes))
