@@ -49,15 +49,15 @@ def ingest(paths: tuple[str, ...], db: str | None, batch: int, fmt: str) -> None
     the amendment stays the filing of record.
 
     \b
-    Exit codes: 0 every document read; 1 some unreadable; 2 the store could not be opened.
+    Exit codes: 0 every document read; 1 some unreadable; 2 the store could not be opened, or failed part-way
+    (full, read-only, the server gone: the message says how many documents were stored).
     """
     from dailyseg.store.sources import expand
 
-    store = open_store(db, create=True)
     documents = list(expand(paths))
-    with progress("ingest", len(documents), unit="documents", enabled=fmt != "json" and len(documents) >= PROGRESS_FROM) as advance:
+    bar = fmt != "json" and len(documents) >= PROGRESS_FROM
+    with open_store(db, create=True) as store, progress("ingest", len(documents), unit="documents", enabled=bar) as advance:
         outcomes = store.ingest_paths(documents, batch=batch, on_document=lambda _: advance(1))
-    store.close()
     counts = Counter(o.status for o in outcomes)
     summary = {status: counts.get(status, 0) for status in ("stored", "already-present", "amended", "unreadable")}
     if fmt == "json":
@@ -89,7 +89,7 @@ def firms(as_of: date | None, db: str | None, fmt: str) -> None:
     excess over (or under) the target. Status is judged as of the latest End Date in the store, or --as-of.
 
     \b
-    Exit codes: 0 listed; 2 the store could not be opened.
+    Exit codes: 0 listed; 2 the store could not be opened or read.
     """
     from dailyseg.catalogue import CATALOGUE
     from dailyseg.watch.status import firm_statuses
@@ -149,7 +149,7 @@ def filings_command(firm: str, start: date | None, end: date | None, db: str | N
     """List FIRM's filings (every version; * marks the filing of record). FIRM: a firm id or any name it filed under.
 
     \b
-    Exit codes: 0 listed; 2 no such firm, or the store could not be opened.
+    Exit codes: 0 listed; 2 no such firm, or the store could not be opened or read.
     """
     with open_store(db) as store:
         versions = store.filings(firm_id_or_exit(store, firm), start, end, record_only=record_only)
@@ -171,7 +171,7 @@ def history(firm: str, codes: tuple[str, ...], start: date | None, end: date | N
     """FIRM's values of CODEs on each day's filing of record (* marks a day whose record is an amendment).
 
     \b
-    Exit codes: 0 listed; 2 no such firm, or the store could not be opened.
+    Exit codes: 0 listed; 2 no such firm, or the store could not be opened or read.
     """
     with open_store(db) as store:
         firm_id = firm_id_or_exit(store, firm)
@@ -236,7 +236,7 @@ def diff(arguments: tuple[str, ...], db: str | None, fmt: str) -> None:
 
     \b
     Exit codes: 0 the same; 1 they differ; 2 no such filing or firm, the day has only one version, or the
-    store could not be opened.
+    store could not be opened or read.
     """
     from dailyseg.store.diff import diff_filings, header_changes
 
@@ -296,7 +296,7 @@ def alias(name: str, firm: str, db: str | None) -> None:
     """Treat filings under NAME as filings of FIRM (a renamed firm, or a spelling the name rules miss).
 
     \b
-    Exit codes: 0 done; 2 no such firm, or the store could not be opened.
+    Exit codes: 0 done; 2 no such firm, or the store could not be opened or written (nothing changed).
     """
     with open_store(db) as store:
         target = firm_id_or_exit(store, firm)

@@ -5,7 +5,9 @@ The store (SQLAlchemy) is imported only when a command opens it, so that the com
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,12 +33,25 @@ def db_option(function: F) -> F:
     )(function)
 
 
-def open_store(db: str | None, *, create: bool = False) -> Store:
-    """Open the store or exit 2 with the reason (reading commands do not create an empty store)."""
-    from dailyseg.store import Store, StoreError
+@contextmanager
+def open_store(db: str | None, *, create: bool = False) -> Iterator[Store]:
+    """The store for the block, closed after it (reading commands do not create an empty store).
 
+    Every command that touches the store runs inside this block, so it is the one place where a store that
+    cannot be opened, or fails part-way (a full disk, a read-only file, a server gone), becomes one line
+    naming the store and what was kept, and exit code 2, rather than a traceback and exit code 3.
+    """
+    from dailyseg.store import Store, StoreError
+    from dailyseg.store.database import store_errors
+
+    # psycopg logs a warning of several lines when a server goes away in the middle of a batch of
+    # statements; the failure itself reaches the user as the one line below.
+    quiet = logging.getLogger("psycopg")
+    if not quiet.handlers:
+        quiet.addHandler(logging.NullHandler())
     try:
-        return Store.open(db, create=create)
+        with Store.open(db, create=create) as store, store_errors(store.engine.url):
+            yield store
     except StoreError as problem:
         fail(str(problem), UNREADABLE)
 

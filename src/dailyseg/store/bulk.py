@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, Table
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 
 
 @functools.lru_cache(maxsize=32)
@@ -41,9 +42,17 @@ def fetch_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
     params: Any = compiled.params
     if compiled.positiontup is not None:
         params = tuple(compiled.params[name] for name in compiled.positiontup)
+    dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.cursor()
     try:
         cursor.execute(compiled.string, params)
         return list(cursor.fetchall())
+    except dbapi.Error as error:
+        # The driver's error got past SQLAlchemy: wrap it as SQLAlchemy would, so that callers meet one kind of
+        # database error, and a connection the server dropped is not handed out again.
+        lost = conn.dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+        if lost:
+            conn.invalidate(error)
+        raise DBAPIError.instance(compiled.string, params, error, dbapi.Error, connection_invalidated=lost, dialect=conn.dialect) from error
     finally:
         cursor.close()

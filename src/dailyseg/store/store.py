@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, func, insert, select
 from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from dailyseg.catalogue import key_of
 from dailyseg.filing import Entry, Filing, Header
@@ -33,7 +33,7 @@ from dailyseg.serial import cover_from_dict
 from dailyseg.store import cftc_rows, nfa_rows
 from dailyseg.store.bulk import fetch_rows, insert_rows
 from dailyseg.store.cftc_rows import MonthEndRow, StoredRow
-from dailyseg.store.database import make_engine
+from dailyseg.store.database import failure, is_fault, make_engine, shown, store_errors
 from dailyseg.store.identity import firm_id_of, name_key
 from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
 from dailyseg.store.location import StoreError, default_url
@@ -168,9 +168,12 @@ class Store:
         engine = make_engine(url or default_url(), create=create)
         try:
             upgrade(engine)
-        except Exception as error:
+        except SQLAlchemyError as error:
             engine.dispose()
-            raise StoreError(f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: {error}") from error
+            raise failure(error, engine.url, opening=True) from error
+        except Exception as error:  # Alembic's own errors, such as a revision newer than this dailyseg knows
+            engine.dispose()
+            raise StoreError(f"cannot open the store {shown(engine.url)}: {' '.join(str(error).split())}") from error
         return cls(engine)
 
     def close(self) -> None:
@@ -200,7 +203,7 @@ class Store:
         key = name_key(name)
         if not key:
             raise ValueError("an alias needs a name")
-        with self.engine.begin() as conn:
+        with store_errors(self.engine.url, kept=f"{name!r} was not joined to {target}"), self.engine.begin() as conn:
             if conn.execute(select(aliases.c.firm_id).where(aliases.c.name_key == key)).first() is None:
                 conn.execute(insert(aliases).values(name_key=key, firm_id=target))
             else:
@@ -227,11 +230,13 @@ class Store:
 
     def ingest_filings(self, batch: Sequence[Filing], *, source: str, content: bytes | None = None) -> list[IngestOutcome]:
         """Store a batch of filings in one transaction (all or none), each filing once by content hash."""
-        return self._settle(_offer(batch, source, document_hash(content) if content is not None else None))
+        with store_errors(self.engine.url, kept=f"nothing of {source} was stored"):
+            return self._settle(_offer(batch, source, document_hash(content) if content is not None else None))
 
     def ingest_path(self, path: Path) -> list[IngestOutcome]:
         """Read one document and store every filing in it (one transaction); unreadable documents are reported."""
-        return self._settle(_document(path))
+        with store_errors(self.engine.url, kept=f"nothing of {path} was stored"):
+            return self._settle(_document(path))
 
     def ingest_paths(
         self, paths: Iterable[Path], *, batch: int = 500, on_document: Callable[[Path], None] | None = None
@@ -241,20 +246,33 @@ class Store:
         A batch always holds whole documents, so a document is stored entirely or not at all, as with
         `ingest_path`; writing many documents' filings together spares a commit and a round of lookups per
         document. Outcomes come in document order. `on_document` is called after each document is read.
+
+        When the database fails part-way (a full disk, a server gone), the StoreError says how many of the
+        documents were committed before the failing batch; that batch and the documents after it stored nothing.
         """
+        documents = list(paths)
         outcomes: list[IngestOutcome] = []
         pending: list[_Slot] = []
-        waiting = 0
-        for path in paths:
-            slots = _document(path)
-            pending.extend(slots)
-            waiting += sum(isinstance(slot, Prepared) for slot in slots)
-            if waiting >= batch:
-                outcomes.extend(self._settle(pending))
-                pending, waiting = [], 0
-            if on_document is not None:
-                on_document(path)
-        outcomes.extend(self._settle(pending))
+        waiting = committed = 0  # committed: documents whose batch has been written
+        try:
+            for read_so_far, path in enumerate(documents, start=1):
+                slots = _document(path)
+                pending.extend(slots)
+                waiting += sum(isinstance(slot, Prepared) for slot in slots)
+                if waiting >= batch:
+                    outcomes.extend(self._settle(pending))
+                    pending, waiting, committed = [], 0, read_so_far
+                if on_document is not None:
+                    on_document(path)
+            outcomes.extend(self._settle(pending))
+        except SQLAlchemyError as error:
+            if not is_fault(error):
+                raise
+            total = len(documents)
+            kept = f"stored {committed} of {total} documents" if committed else f"none of the {total} documents was stored"
+            if committed:
+                kept += f" (committed whole, in batches of {batch} filings or more); the rest were not stored"
+            raise failure(error, self.engine.url, kept=f"{kept} (ingest again: what is stored already is skipped)") from error
         return outcomes
 
     def _settle(self, slots: list[_Slot]) -> list[IngestOutcome]:
@@ -514,7 +532,7 @@ class Store:
 
         A firm first met here is recorded as filings would record it, so its daily filings join it later.
         """
-        with self.engine.begin() as conn:
+        with store_errors(self.engine.url, kept=f"nothing of {source} was stored"), self.engine.begin() as conn:
             self._ensure_aliases(conn, {name_key(row.firm) for row in rows})
             return cftc_rows.insert_new(conn, rows, source, datetime.now(UTC))
 
@@ -536,7 +554,7 @@ class Store:
 
         A firm first met here is recorded as filings would record it, so its daily filings join it later.
         """
-        with self.engine.begin() as conn:
+        with store_errors(self.engine.url, kept=f"nothing of {source} was stored"), self.engine.begin() as conn:
             self._ensure_aliases(conn, {name_key(s.firm) for s in summaries})
             return nfa_rows.insert_new(conn, summaries, source, datetime.now(UTC))
 
