@@ -33,7 +33,7 @@ def import_nfa(files: tuple[str, ...], db: str | None, fmt: str) -> None:
 
     \b
     Exit codes: 0 every file stored, no problem; 1 a problem in some file (a warning, or a file not stored);
-    2 no file could be read at all, or the store could not be opened.
+    2 no file could be read at all, or the store could not be opened or failed part-way.
     """
     from dailyseg.watch.nfa_import import import_file
 
@@ -69,7 +69,7 @@ def observations(firm: str, start: date | None, end: date | None, db: str | None
     funds and words. --from and --to bound the as-of date. The table has a line per figure.
 
     \b
-    Exit codes: 0 listed (perhaps nothing); 2 no such firm, or the store could not be opened.
+    Exit codes: 0 listed (perhaps nothing); 2 no such firm, or the store could not be opened or read.
     """
     from dailyseg.watch.observations import observations as observed
 
