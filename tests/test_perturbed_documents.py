@@ -3,7 +3,7 @@
 The perturbations are those of text extracted from posted PDFs and of web mirrors: spaced-out banners, doubled
 spaces, apostrophes typographic or dropped, other cover labels, page breaks at any line with the page number
 (alone, as "Page k of n" or glued to the last word) and the banner, header and running statement heading
-repeated at the top of the next page. Every value, the header and the targets must come back, with no problem.
+repeated at the top of the next page, and table cells each on a line of their own. Every value, the header and the targets must come back, with no problem.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def perturbed(draw: st.DrawFn) -> str:
         lines = [line.replace("a. Minimum", "a.Minimum") for line in lines]
     if doubled:
         lines = [line.replace(" ", "  ") if "[" in line else line for line in lines]
+    if draw(st.booleans()):  # a cell per line, as pages with one table cell per source line give
+        lines = "\n".join(lines).replace("\t", "\n").splitlines()
     first_heading = next(i for i, line in enumerate(lines) if _is_heading(line))
     breaks = draw(st.lists(st.integers(first_heading + 1, len(lines)), max_size=5, unique=True))
     for number, at in enumerate(sorted(breaks, reverse=True), start=2):

@@ -15,6 +15,7 @@ from dailyseg.filing import Filing
 from dailyseg.parse.text import clean_lines, read_text
 from dailyseg.render import render_text
 from dailyseg.store.synthetic import daily_filing
+from tests.conftest import DATA
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +210,22 @@ def test_problems_of_one_kind_are_capped_and_the_rest_counted() -> None:
     assert len(damaged_amounts) <= PROBLEMS_PER_KIND and len(summary) >= 1
     assert [p.found.split(",")[0] for p in summary] == ["5000 in all"] and summary[0].message.startswith("4980 more problems")
     assert len(result.problems) < 5 * PROBLEMS_PER_KIND
+
+
+def test_cells_on_lines_of_their_own_read_back() -> None:
+    """The defects: "12." alone on its line was no line marker, so 12.A/B/C were amounts without a code; and an
+    option's amount alone on its line was taken for a page number, so the class silently had no target."""
+    filing = dailyseg.read(DATA / "winjammer-pdf-text.txt").filing
+    result = dailyseg.read(render_text(filing).replace("\t", "\n"), text=True)
+    assert result.problems == ()
+    assert result.filings == (filing,)
+
+
+def test_a_page_number_at_the_foot_of_the_cover_page_is_furniture() -> None:
+    filing = dailyseg.read(DATA / "winjammer-pdf-text.txt").filing
+    text = render_text(filing)
+    cover_ends = text.index("\n\n**INITIAL**", text.index("Cover Page"))
+    text = text[:cover_ends] + "\n3" + text[cover_ends:]
+    result = dailyseg.read(text, text=True)
+    assert result.problems == ()
+    assert result.filings == (filing,)

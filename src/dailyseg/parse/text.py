@@ -37,6 +37,7 @@ _AMOUNTS = rf"{_AMOUNT}(?:[ \t]+{_AMOUNT}(?![0-9,]|\.\s)){{0,7}}"
 # Any bracketed code-like text: what the tokens did not take as `amount [code]` is reported, never dropped.
 _CODE = re.compile(r"\[[ \t]*(?P<code>[^\[\]\s]{1,12})[ \t]*\]")
 _MARKER = r"(?<!\S)(?:(?P<line>[0-9]{1,2})|(?P<letter>[A-E]))\.(?=\s)"
+_LONE_MARKER = re.compile(r"([0-9]{1,2})\.|([A-E])\.")
 _PIECE_END = r"(?=\s*$|\s+(?:[0-9]{1,2}|[A-E])\.\s)"
 # The statement text of a line in one pass: a line marker, or a run of amounts that is either coded
 # (`1,234 [7010]`, `0 0 [8715]`) or ends its piece (the end of the line or the next marker); a run glued to
@@ -420,8 +421,15 @@ class TextReader:
     def read_statement_text(self, lineno: int, text: str) -> None:
         """Statement text in one pass of `_TOKEN`: line markers, coded runs and the uncoded runs ending a piece.
 
-        A piece runs from a line marker to the next; its label starts at the marker or the last pair.
+        A piece runs from a line marker to the next; its label starts at the marker or the last pair. A marker
+        alone on its line ("12." with its label on the next, as pages with a cell per source line give) is a
+        marker too, though no white space follows it.
         """
+        lone = _LONE_MARKER.fullmatch(text.strip())
+        if lone:
+            self.line_number, self.letter = (lone.group(1), "") if lone.group(1) else (self.line_number, lone.group(2))
+            self.component = _COMPONENTS.get((self.statement or "", self.line_number, self.letter))
+            return
         position = 0
         taken: set[int] = set()
         for token in _TOKEN.finditer(text):
@@ -504,7 +512,7 @@ class TextReader:
         if self.awaiting is not None:
             self.settle_bare_number(line)
         if _PAGE_NUMBER.fullmatch(line):
-            if self.component is not None and line.strip().isdigit():
+            if (self.component is not None or self.statement == "cover") and line.strip().isdigit():
                 self.awaiting = (lineno, line.strip())
             return
         if self.statement is not None:  # a cover page ends a page too ("Attach supporting documents1")
@@ -520,8 +528,8 @@ class TextReader:
             self.read_segment(lineno, line)
 
     def settle_bare_number(self, line: str) -> None:
-        """A bare number where a component (12.A, 12.B ...) awaits its amount: a page number if the next line is
-        what a page repeats at its top (banner, header, heading, another page number), else the amount."""
+        """A bare number where a component (12.A, 12.B ...) or a cover page option awaits its amount: a page
+        number if the next line is what a page repeats at its top (banner, header, heading), else the amount."""
         assert self.awaiting is not None
         (lineno, raw), self.awaiting = self.awaiting, None
         page_top = (
@@ -530,7 +538,11 @@ class TextReader:
             or _STATUS.match(line.strip(" *")) is not None
             or (_HEADING_HINT in line.lower() and _HEADING.search(line) is not None)
         )
-        if not page_top:
+        if page_top:
+            return
+        if self.statement == "cover" and self.draft is not None:
+            self.draft.cover_text.append(raw)
+        else:
             self.uncoded(lineno, raw)
 
     def read_segment(self, lineno: int, text: str) -> None:
