@@ -200,7 +200,7 @@ def test_a_whole_last_label_without_its_amount_is_not_a_cut(text: str) -> None:
 
 def test_problems_of_one_kind_are_capped_and_the_rest_counted() -> None:
     """The defect: a 2 MB damaged input gave a million problems (887 MB in process, 248 MB printed)."""
-    from dailyseg.parse.text import PROBLEMS_PER_KIND
+    from dailyseg.problems import PROBLEMS_PER_KIND
 
     filing = daily_filing("Capped Co", date(2024, 3, 4), requirement=Decimal(100), funds=Decimal(150))
     damaged = render_text([filing]) + "\n".join("12,3x4 [7010]" for _ in range(5000)) + "\n"

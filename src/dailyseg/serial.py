@@ -7,7 +7,7 @@ shape as it goes and raises `ShapeError` naming the field, which readers turn in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -25,7 +25,28 @@ _CODE = re.compile(r"[0-9]+(?:\.[A-Z0-9]+)?", re.ASCII)
 
 
 class ShapeError(ValueError):
-    """Structured input that does not have the shape of a filing."""
+    """Structured input that does not have the shape of a filing.
+
+    `kind` is the message without the value found or the code it sits at ("statements.secured.<code>:
+    expected an amount"): readers list a few problems of each kind and count the rest, so a value must not
+    make a kind of its own. `entry` is the (statement, code) of a bad amount, code or label, by which the
+    CSV reader finds the row it came from.
+    """
+
+    def __init__(self, message: str, kind: str | None = None, entry: tuple[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind or message
+        self.entry = entry
+
+
+class BadValues(ShapeError):
+    """A filing refused for bad values that were each given to `report` already: nothing more to say."""
+
+
+# Receives each bad amount, code or label of a filing, so that one pass names all of them (a reader caps them).
+Report = Callable[[ShapeError], None]
+# The same for CSV rows, with the line of the row (or of a filing's first row, for a wrong header field).
+RowReport = Callable[[int, ShapeError], None]
 
 
 def amount_text(amount: Decimal) -> str:
@@ -83,35 +104,40 @@ def _found(value: object) -> str:
     return f"{type(value).__name__} {shown(value)}"
 
 
-def _checked_text(value: object, where: str) -> str:
+def _checked_text(value: object, where: str, kind: str = "") -> str:
     """Text that can be written back out: a JSON escape such as "\\ud800" decodes to a lone surrogate,
-    which no UTF-8 renderer, file or database accepts, so it is refused here, where the field is known."""
+    which no UTF-8 renderer, file or database accepts, so it is refused here, where the field is known.
+    `kind` names the field without the code in `where` ("labels.<code>")."""
+    kind = kind or where
     if not isinstance(value, str):
-        raise ShapeError(f"{where}: expected text, found {_found(value)}")
+        raise ShapeError(f"{where}: expected text, found {_found(value)}", f"{kind}: expected text")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ShapeError(f"{where}: expected text without lone surrogates, found {shown(value)}") from None
+        raise ShapeError(
+            f"{where}: expected text without lone surrogates, found {shown(value)}", f"{kind}: expected text without lone surrogates"
+        ) from None
     return value
 
 
 def _text(data: Mapping[str, Any], name: str, where: str) -> str:
-    value = data.get(name, "")
-    if value is None:
+    value = data.get(name)
+    if value is None or value == "":  # most often: tested first, as readers go through a million filings
         return ""
     return _checked_text(value, f"{where}{name}")
 
 
 def _mapping(value: object, where: str, expected: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ShapeError(f"{where}: expected {expected}, found {_found(value)}")
+    if type(value) is not dict and not isinstance(value, Mapping):  # the ABC's check is slow; JSON gives dicts
+        raise ShapeError(f"{where}: expected {expected}, found {_found(value)}", f"{where}: expected {expected}")
     return value
 
 
 def _code(ref: object, where: str) -> str:
     code = _checked_text(ref, where).strip().upper()
     if not _CODE.fullmatch(code):
-        raise ShapeError(f"{where}: expected a code of ASCII digits such as 7010 or 8715.A, found {shown(ref)}")
+        expected = "expected a code of ASCII digits such as 7010 or 8715.A"
+        raise ShapeError(f"{where}: {expected}, found {shown(ref)}", f"{where}: {expected}")
     return code
 
 
@@ -122,21 +148,25 @@ def _date(data: Mapping[str, Any], name: str, where: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ShapeError(f"{where}{name}: expected a date YYYY-MM-DD, found {shown(value)}") from None
+        raise ShapeError(f"{where}{name}: expected a date YYYY-MM-DD, found {shown(value)}", f"{where}{name}: expected a date") from None
 
 
-def _amount(value: Any, where: str) -> Decimal:
+def _amount(value: Any, where: str, kind: str = "") -> Decimal:
+    """An amount given as a string; `kind` names the field without the code in `where`."""
+    kind = kind or where
     if not isinstance(value, str):
-        raise ShapeError(f"{where}: expected an amount as a string, found {_found(value)}")
+        raise ShapeError(f"{where}: expected an amount as a string, found {_found(value)}", f"{kind}: expected an amount as a string")
     try:
         return parse_amount(value)
     except AmountError as error:
-        raise ShapeError(f"{where}: {str(error)[:200]}") from None  # the amount is quoted by repr, escaped
+        # The amount is quoted by repr (escaped) and cut short: a 1 MB field must not make a 1 MB message.
+        raise ShapeError(f"{where}: {str(error)[:200]}", f"{kind}: expected an amount such as 1,234 or (1,234)") from None
 
 
 def _statement(name: object, where: str) -> str:
     if not isinstance(name, str) or name not in CATALOGUE.statement_by_id:
-        raise ShapeError(f"{where}: expected a statement, one of {sorted(CATALOGUE.statement_by_id)}, found {shown(name)}")
+        expected = f"expected a statement, one of {sorted(CATALOGUE.statement_by_id)}"
+        raise ShapeError(f"{where}: {expected}, found {shown(name)}", f"{where}: {expected}")
     return name
 
 
@@ -151,7 +181,8 @@ def cover_from_dict(data: Any) -> CoverPage:
         raw = _mapping(raw, where, "an object with kind, low and high")
         kind = raw.get("kind")
         if not isinstance(kind, str) or kind not in _TARGET_KINDS:
-            raise ShapeError(f"{where}.kind: expected one of {sorted(_TARGET_KINDS)}, found {shown(kind)}")
+            expected = f"expected one of {sorted(_TARGET_KINDS)}"
+            raise ShapeError(f"{where}.kind: {expected}, found {shown(kind)}", f"{where}.kind: {expected}")
         high = raw.get("high")
         targets.append(
             (
@@ -172,7 +203,13 @@ def cover_from_dict(data: Any) -> CoverPage:
     )
 
 
-def filing_from_dict(data: Any) -> Filing:
+def filing_from_dict(data: Any, report: Report | None = None) -> Filing:
+    """The filing a dict describes; raises `ShapeError` naming the field at the first that is wrong.
+
+    With `report`, each bad amount, code or label is given to it and the next is read, so that one pass
+    names all of them; the filing is refused all the same, by a `BadValues` once every entry was seen. A
+    wrong structure (a header field, a statement that is not an object) still stops at once.
+    """
     data = _mapping(data, "filing", "an object")
     header = Header(
         status=_text(data, "status", ""),
@@ -185,21 +222,41 @@ def filing_from_dict(data: Any) -> Filing:
     statements = _mapping(data.get("statements"), "statements", "an object of statements")
     raw_labels = data.get("labels")
     labels = {} if raw_labels is None else _mapping(raw_labels, "labels", "an object of code to label")
+    bad = 0
+
+    def refuse(error: ShapeError, statement: str, ref: object) -> None:
+        nonlocal bad
+        if report is None:
+            raise error
+        error.entry = (statement, str(ref))
+        report(error)
+        bad += 1
+
     for ref, label in labels.items():
-        _checked_text(ref, "labels")
-        _checked_text(label, f"labels.{shown(ref)}")
+        try:
+            _checked_text(ref, "labels")
+            _checked_text(label, f"labels.{shown(ref)}", "labels.<code>")
+        except ShapeError as error:
+            refuse(error, "", ref)
     entries = []
     for statement, amounts in statements.items():
         _statement(statement, "statements")
         amounts = _mapping(amounts, f"statements.{statement}", "an object of code to amount")
         for ref, value in amounts.items():
-            code = _code(ref, f"statements.{statement}")
-            where = f"statements.{statement}.{code}"
-            entries.append(Entry(statement, code, _amount(value, where), labels.get(ref, "")))
+            try:
+                code = _code(ref, f"statements.{statement}")
+                amount = _amount(value, f"statements.{statement}.{code}", f"statements.{statement}.<code>")
+            except ShapeError as error:
+                refuse(error, statement, ref)
+                continue
+            entries.append(Entry(statement, code, amount, labels.get(ref, "")))
+    if bad:
+        raise BadValues(f"{bad} bad values")
     if not layout:
         layout = CATALOGUE.detect_layout(frozenset(e.ref for e in entries), header.end_date)
     if layout not in CATALOGUE.layouts:
-        raise ShapeError(f"layout: expected one of {sorted(CATALOGUE.layouts)}, found {shown(layout)}")
+        expected = f"expected one of {sorted(CATALOGUE.layouts)}"
+        raise ShapeError(f"layout: {expected}, found {shown(layout)}", f"layout: {expected}")
     raw_cover = data.get("cover")
     cover = None if raw_cover is None or raw_cover == {} else cover_from_dict(raw_cover)
     try:
@@ -254,49 +311,83 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def filings_from_rows(rows: list[dict[str, str]]) -> list[Filing]:
-    """Group consecutive rows with the same header into filings; raises `ShapeError` naming the row."""
-    groups: list[tuple[tuple[str, ...], list[tuple[int, dict[str, str]]]]] = []
-    for number, row in enumerate(rows, start=2):
-        key = tuple(row.get(name) or "" for name in _HEADER_COLUMNS)
-        if not groups or groups[-1][0] != key:
-            groups.append((key, []))
-        groups[-1][1].append((number, row))
-    filings = []
-    for key, members in groups:
-        head = dict(zip(_HEADER_COLUMNS, key, strict=True))
-        statements: dict[str, dict[str, str]] = {}
-        labels: dict[str, str] = {}
-        cover: dict[str, Any] = {}
-        for number, row in members:
-            code = (row.get("code") or "").strip()
-            value = row.get("value") or ""
-            if row.get("statement") == COVER:
-                if code.startswith("target."):
-                    _, statement, part = ([*code.split("."), "", ""])[:3]
-                    cover.setdefault("targets", {}).setdefault(statement, {"high": None})[part] = value
-                else:
-                    cover[code] = value
-                continue
-            statement = row.get("statement") or ""
-            if code in statements.get(statement, {}):
-                raise ShapeError(f"row {number}: code {code} appears twice in one filing")
-            statements.setdefault(statement, {})[code] = value
-            if code not in CATALOGUE.refs and row.get("label"):
-                labels[code] = row["label"]
-        data: dict[str, Any] = {
-            "firm": head["firm"],
-            "end_date": head["end_date"],
-            "status": head["status"],
-            "form": head["form"],
-            "submit_date": head["submit_date"],
-            "layout": head["layout"],
-            "statements": statements,
-            "labels": labels,
-            "cover": cover or None,
-        }
-        try:
-            filings.append(filing_from_dict(data))
-        except ShapeError as error:
-            raise ShapeError(f"rows {members[0][0]}-{members[-1][0]}: {error}") from None
+def filings_from_rows(rows: Iterable[tuple[int, dict[str, str]]], report: RowReport) -> list[Filing]:
+    """Group consecutive rows (each with its line number) with the same header into filings, and read each.
+
+    A filing with a bad row is refused and the others are read: each bad amount, code or label and each
+    code given twice goes to `report` with its row's line, and a wrong header field (or structure) with the
+    line of the filing's first row and a message naming its lines. Rows are read as they come and not kept,
+    so a long document holds one filing's values at a time.
+    """
+    filings: list[Filing] = []
+    group: _RowGroup | None = None
+    for number, row in rows:
+        get = row.get  # spelled out, not a generator over _HEADER_COLUMNS: this runs for every row
+        key = (
+            get("firm") or "",
+            get("end_date") or "",
+            get("status") or "",
+            get("form") or "",
+            get("submit_date") or "",
+            get("layout") or "",
+        )
+        if group is None or group.key != key:
+            if group is not None:
+                group.read(filings, report)
+            group = _RowGroup(key, number)
+        group.add(number, row, report)
+    if group is not None:
+        group.read(filings, report)
     return filings
+
+
+class _RowGroup:
+    """The rows of one filing in the CSV long form, gathered into the dict `filing_from_dict` reads."""
+
+    def __init__(self, key: tuple[str, ...], first: int) -> None:
+        self.key = key
+        self.first = self.last = first
+        self.statements: dict[str, dict[str, str]] = {}
+        self.labels: dict[str, str] = {}
+        self.cover: dict[str, Any] = {}
+        self.row_of: dict[tuple[str, str], int] = {}  # (statement, code), and ("", code) for its label
+        self.twice = 0
+
+    def add(self, number: int, row: dict[str, str], report: RowReport) -> None:
+        self.last = number
+        code = (row.get("code") or "").strip()
+        value = row.get("value") or ""
+        if row.get("statement") == COVER:
+            if code.startswith("target."):
+                _, statement, part = ([*code.split("."), "", ""])[:3]
+                self.cover.setdefault("targets", {}).setdefault(statement, {"high": None})[part] = value
+            else:
+                self.cover[code] = value
+            return
+        statement = row.get("statement") or ""
+        if code in self.statements.get(statement, {}):
+            report(number, ShapeError(f"code {code} appears twice in one filing", "a code appears twice in one filing", (statement, code)))
+            self.twice += 1
+            return
+        self.statements.setdefault(statement, {})[code] = value
+        self.row_of[statement, code] = self.row_of["", code] = number
+        if code not in CATALOGUE.refs and row.get("label"):
+            self.labels[code] = row["label"]
+
+    def read(self, filings: list[Filing], report: RowReport) -> None:
+        """Append the filing to `filings`, or report why it cannot be read."""
+        data: dict[str, Any] = dict(zip(_HEADER_COLUMNS, self.key, strict=True))
+        data |= {"statements": self.statements, "labels": self.labels, "cover": self.cover or None}
+
+        def at_row(error: ShapeError) -> None:
+            report(self.row_of.get(error.entry or ("", ""), self.first), error)
+
+        try:
+            filing = filing_from_dict(data, at_row)
+        except BadValues:
+            return
+        except ShapeError as error:
+            report(self.first, ShapeError(f"the filing of lines {self.first}-{self.last}: {error}", error.kind))
+            return
+        if not self.twice:
+            filings.append(filing)

@@ -1,15 +1,21 @@
-"""Readers of dailyseg's own JSON and CSV, the inverses of `render.json` and `render.csv`."""
+"""Readers of dailyseg's own JSON and CSV, the inverses of `render.json` and `render.csv`.
+
+Every bad value is a problem, but only the first `PROBLEMS_PER_KIND` of each kind are listed and the rest
+are counted in one more, as the text reader does: a 2 MB document of bad values says what is wrong in a
+page, not in a million problems (and the memory and time they would take).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 
 from dailyseg.filing import Filing
-from dailyseg.problems import Problem
-from dailyseg.serial import CSV_COLUMNS, FORMAT, ShapeError, filing_from_dict, filings_from_rows, shown
+from dailyseg.problems import Problem, ProblemTally
+from dailyseg.serial import CSV_COLUMNS, FORMAT, BadValues, ShapeError, filing_from_dict, filings_from_rows, shown
 
 
 def looks_like_json(text: str) -> bool:
@@ -56,12 +62,22 @@ def read_json(text: str, source: str) -> tuple[list[Filing], list[Problem]]:
                 severity="fatal",
             )
         ]
-    filings, problems = [], []
-    for index, item in enumerate(items):
+    filings: list[Filing] = []
+    tally = ProblemTally(source)
+    index = 0
+
+    def report(error: ShapeError) -> None:
+        if tally.listed(error.kind, None, f"in filing {index}"):
+            tally.problems.append(Problem(source, None, f"filing {index}: {error}", severity="error"))
+
+    for index, item in enumerate(items, start=1):  # noqa: B007 - `report` reads the index
         try:
-            filings.append(filing_from_dict(item))
+            filings.append(filing_from_dict(item, report))
+        except BadValues:
+            pass  # each bad value was reported
         except ShapeError as error:
-            problems.append(Problem(source, None, f"filing {index + 1}: {error}", severity="error"))
+            report(error)
+    problems = tally.result()
     if not filings and not problems:
         problems.append(Problem(source, None, "no filing in the JSON document", severity="fatal"))
     if not filings:
@@ -78,15 +94,20 @@ def read_csv(text: str, source: str) -> tuple[list[Filing], list[Problem]]:
     """
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")
-    reader = csv.DictReader(io.StringIO(text))
+    # `csv.reader`, not `DictReader`, whose Python-level rows cost more than the rest of reading a bad row.
+    reader = csv.reader(io.StringIO(text))
     try:
-        return _read_rows(reader, source)
+        header = next(reader, [])
+        # Each row with the line it ends on (a quoted field may hold line breaks), for its problems; a short
+        # row lacks the last columns, as `DictReader` would give None for them.
+        rows = ((reader.line_num, dict(zip(header, row, strict=False))) for row in reader if row)
+        return _read_rows(header, rows, source)
     except csv.Error as error:
         return [], [Problem(source, reader.line_num or None, f"malformed CSV: {error}", expected="the CSV long form", severity="fatal")]
 
 
-def _read_rows(reader: csv.DictReader[str], source: str) -> tuple[list[Filing], list[Problem]]:
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+def _read_rows(header: list[str], rows: Iterable[tuple[int, dict[str, str]]], source: str) -> tuple[list[Filing], list[Problem]]:
+    missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         return [], [
             Problem(
@@ -98,7 +119,18 @@ def _read_rows(reader: csv.DictReader[str], source: str) -> tuple[list[Filing], 
                 severity="fatal",
             )
         ]
-    try:
-        return filings_from_rows(list(reader)), []
-    except ShapeError as error:
-        return [], [Problem(source, None, f"cannot read the CSV: {error}", severity="fatal")]
+    tally = ProblemTally(source)
+
+    def report(line: int, error: ShapeError) -> None:
+        if tally.listed(error.kind, line, f"at line {line}"):
+            code = error.entry[1][:20] if error.entry else None
+            tally.problems.append(Problem(source, line, str(error), code=code, severity="error"))
+
+    filings = filings_from_rows(rows, report)
+    problems = tally.result()
+    if not filings and not problems:
+        problems.append(Problem(source, None, "no filing in the CSV document", expected="rows of the CSV long form", severity="fatal"))
+    if not filings:
+        # As for JSON: a bad filing among good ones is an error; when none could be read the document is unreadable.
+        problems = [replace(p, severity="fatal") for p in problems]
+    return filings, problems

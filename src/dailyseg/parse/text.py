@@ -27,7 +27,7 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import CoverPage, Entry, Filing, Header
 from dailyseg.money import AmountError, parse_amount
 from dailyseg.parse.cover import parse_cover
-from dailyseg.problems import Problem
+from dailyseg.problems import Problem, ProblemSeverity, ProblemTally
 
 # ASCII digits only (`\d` would take "٧٠١٠" or "𝟳𝟬𝟭𝟬" for 7010).
 _AMOUNT = r"(?:\(\$?[0-9][0-9,]*(?:\.[0-9]+)?\)|[-+]?\$?[0-9][0-9,]*(?:\.[0-9]+)?)"
@@ -37,6 +37,7 @@ _AMOUNTS = rf"{_AMOUNT}(?:[ \t]+{_AMOUNT}(?![0-9,]|\.\s)){{0,7}}"
 # Any bracketed code-like text: what the tokens did not take as `amount [code]` is reported, never dropped.
 _CODE = re.compile(r"\[[ \t]*(?P<code>[^\[\]\s]{1,12})[ \t]*\]")
 _MARKER = r"(?<!\S)(?:(?P<line>[0-9]{1,2})|(?P<letter>[A-E]))\.(?=\s)"
+_CELL_LOOKBACK = 200
 _LONE_MARKER = re.compile(r"([0-9]{1,2})\.|([A-E])\.")
 _PIECE_END = r"(?=\s*$|\s+(?:[0-9]{1,2}|[A-E])\.\s)"
 # The statement text of a line in one pass: a line marker, or a run of amounts that is either coded
@@ -183,19 +184,12 @@ class _Draft:
     cover_line: int = 0
 
 
-# Problems of one kind (the same message) kept in full; the rest are counted, so that a damaged 2 MB document
-# reports what is wrong in a page, not a million lines (and the memory they would take).
-PROBLEMS_PER_KIND = 20
-
-
 class TextReader:
     """One pass over the lines of a document."""
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.problems: list[Problem] = []
-        self.problem_counts: dict[str, int] = {}
-        self.problem_last_line: dict[str, int] = {}
+        self.tally = ProblemTally(source)
         self.filings: list[Filing] = []
         self.header: dict[str, object] = {}
         self.header_dirty = False
@@ -219,29 +213,19 @@ class TextReader:
 
     # -- problems -----------------------------------------------------------------------------------------
     def problem(
-        self, line: int, message: str, *, expected: str = "", found: str = "", code: str | None = None, severity: str = "error"
+        self,
+        line: int,
+        message: str,
+        *,
+        expected: str = "",
+        found: str = "",
+        code: str | None = None,
+        severity: ProblemSeverity = "error",
+        kind: str = "",
     ) -> None:
-        seen = self.problem_counts.get(message, 0) + 1
-        self.problem_counts[message] = seen
-        self.problem_last_line[message] = line
-        if seen <= PROBLEMS_PER_KIND or severity == "fatal":
-            self.problems.append(Problem(self.source, line, message, expected, found, code, severity))  # type: ignore[arg-type]
-
-    def count_the_rest(self) -> None:
-        """One problem per kind that was met more often than it is reported, saying how often and up to where."""
-        for message, seen in self.problem_counts.items():
-            if seen > PROBLEMS_PER_KIND:
-                kept = next(p for p in self.problems if p.message == message)
-                self.problems.append(
-                    Problem(
-                        self.source,
-                        self.problem_last_line[message],
-                        f"{seen - PROBLEMS_PER_KIND} more problems like this: {message}",
-                        expected=f"at most {PROBLEMS_PER_KIND} of a kind are listed",
-                        found=f"{seen} in all, the last at line {self.problem_last_line[message]}",
-                        severity=kept.severity,
-                    )
-                )
+        """Report a problem; `kind` is the message without what varies (a code, an amount, a line), for the cap."""
+        if self.tally.listed(kind or message, line, f"at line {line}", severity):
+            self.tally.problems.append(Problem(self.source, line, message, expected, found, code, severity))
 
     # -- header ---------------------------------------------------------------------------------------------
     def read_header(self, lineno: int, text: str) -> str:
@@ -382,7 +366,12 @@ class TextReader:
             amount = parse_amount(raw)
         except AmountError as error:
             self.problem(
-                lineno, f"cannot read the amount: {error}", expected="an amount such as 1,234 or (1,234)", found=repr(raw[:50]), code=ref
+                lineno,
+                f"cannot read the amount: {error}",
+                expected="an amount such as 1,234 or (1,234)",
+                found=repr(raw[:50]),
+                code=ref,
+                kind="cannot read the amount",
             )
             return
         known = _STATEMENT_OF.get(ref)
@@ -413,6 +402,7 @@ class TextReader:
                     expected=f"one value ({previous.amount})",
                     found=f"{amount}",
                     code=ref,
+                    kind="code appears twice with two values",
                 )
             return
         draft.entries[ref] = Entry(statement, ref, amount, "" if known else label)
@@ -480,7 +470,9 @@ class TextReader:
             if match.start("code") in taken:
                 continue
             raw = match.group("code")
-            before = text[: match.start()]
+            # The cell before the code, looked for in a bounded stretch: searching the whole line before each of
+            # its codes would cost the square of a line of many codes.
+            before = text[max(0, match.start() - _CELL_LOOKBACK) : match.start()]
             cell = before.rsplit("\t", 1)[-1] if "\t" in before else (before.split() or [""])[-1]
             if not (raw.isascii() and raw.isdigit() and 3 <= len(raw) <= 5):
                 if any(char.isdigit() for char in raw):
@@ -494,6 +486,7 @@ class TextReader:
                 expected="an amount such as 1,234 or (1,234)",
                 found=repr(cell.strip()[:50]),
                 code=str(int(raw)),
+                kind="cannot read the amount of a code",
             )
 
     def uncoded(self, lineno: int, raw: str) -> None:
@@ -607,7 +600,9 @@ class TextReader:
         cover: CoverPage | None = None
         if draft.cover_text:
             cover, cover_problems = parse_cover(" ".join(draft.cover_text), self.source, draft.cover_line)
-            self.problems.extend(cover_problems)
+            for problem in cover_problems:
+                if self.tally.listed(problem.message, problem.line, f"at line {problem.line}", problem.severity):
+                    self.tally.problems.append(problem)
         self.check_furniture(draft.header)
         header = self.make_header(draft)
         refs = frozenset(draft.entries)
@@ -661,8 +656,7 @@ class TextReader:
                 found="none",
                 severity="fatal",
             )
-        self.count_the_rest()
-        return self.filings, self.problems
+        return self.filings, self.tally.result()
 
 
 def read_text(text: str, source: str) -> tuple[list[Filing], list[Problem]]:
