@@ -15,7 +15,6 @@ Rich, which draws for terminals, is imported only when a terminal is there to dr
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+from dailyseg.cells import write_csv
 from dailyseg.render.printable import printable
 
 if TYPE_CHECKING:
@@ -168,9 +168,8 @@ def _csv(listing: Listing) -> str:
     from io import StringIO
 
     buffer = StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([c.name for c in listing.columns])
-    writer.writerows([_raw(_unstyled(cell)) for cell in row] for row in listing.rows)
+    # Cells a spreadsheet shows as text: a firm name from a document may begin with "=" or "@".
+    write_csv(buffer, [c.name for c in listing.columns], ([_raw(_unstyled(cell)) for cell in row] for row in listing.rows))
     return buffer.getvalue()
 
 

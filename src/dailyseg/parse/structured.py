@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import replace
 
+from dailyseg.cells import from_cell
 from dailyseg.filing import Filing
 from dailyseg.problems import Problem, ProblemTally
 from dailyseg.serial import CSV_COLUMNS, FORMAT, BadValues, ShapeError, filing_from_dict, filings_from_rows, shown
@@ -100,7 +101,7 @@ def read_csv(text: str, source: str) -> tuple[list[Filing], list[Problem]]:
         header = next(reader, [])
         # Each row with the line it ends on (a quoted field may hold line breaks), for its problems; a short
         # row lacks the last columns, as `DictReader` would give None for them.
-        rows = ((reader.line_num, dict(zip(header, row, strict=False))) for row in reader if row)
+        rows = ((reader.line_num, dict(zip(header, map(from_cell, row), strict=False))) for row in reader if row)
         return _read_rows(header, rows, source)
     except csv.Error as error:
         return [], [Problem(source, reader.line_num or None, f"malformed CSV: {error}", expected="the CSV long form", severity="fatal")]
