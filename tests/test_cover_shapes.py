@@ -226,3 +226,13 @@ def test_generated_targets_read_back_through_mangled_labels(page: CoverPage, dat
     result = dailyseg.read(text, text=True)
     assert result.problems == ()
     assert result.filing.cover == page
+
+
+def test_targets_are_kept_in_the_cover_pages_order() -> None:
+    """The defect: a filing read back from the store (JSON with sorted keys) had its targets in another order and
+    was not equal to the filing ingested."""
+    from dailyseg.filing import CoverPage, Target
+
+    targets = (("segregation", Target("minimum_dollars", Decimal(1))), ("secured", Target("minimum_percent", Decimal(2))))
+    assert CoverPage(targets=tuple(reversed(targets))) == CoverPage(targets=targets)
+    assert CoverPage(targets=tuple(reversed(targets))).targets == targets

@@ -62,6 +62,12 @@ class CoverPage:
     contact_email: str = ""
     targets: tuple[tuple[str, Target], ...] = ()
 
+    def __post_init__(self) -> None:
+        # In the cover page's order, whatever order they were read or stored in (a store's JSON sorts keys), so
+        # that a cover read back from anywhere equals the one written.
+        ordered = sorted(self.targets, key=lambda target: _COVER_ORDER.get(target[0], len(_COVER_ORDER)))
+        object.__setattr__(self, "targets", tuple(ordered))
+
     def target(self, statement: str) -> Target | None:
         return dict(self.targets).get(statement)
 
@@ -99,6 +105,7 @@ def _order(layout: str) -> dict[str, int]:
 
 _ORDER = {layout: _order(layout) for layout in CATALOGUE.layouts}
 _STATEMENT_ORDER = {s.id: i for i, s in enumerate(CATALOGUE.statements)}
+_COVER_ORDER = {statement: i for i, statement in enumerate(CATALOGUE.cover.target_labels)}
 
 
 @dataclass(frozen=True)
