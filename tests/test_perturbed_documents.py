@@ -3,7 +3,8 @@
 The perturbations are those of text extracted from posted PDFs and of web mirrors: spaced-out banners, doubled
 spaces, apostrophes typographic or dropped, other cover labels, page breaks at any line with the page number
 (alone, as "Page k of n" or glued to the last word) and the banner, header and running statement heading
-repeated at the top of the next page, and table cells each on a line of their own. Every value, the header and the targets must come back, with no problem.
+repeated at the top of the next page, and table cells each on a line of their own. Every value, the header
+and the targets must come back, with no problem.
 """
 
 from __future__ import annotations

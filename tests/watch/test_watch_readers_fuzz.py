@@ -56,9 +56,13 @@ def test_a_mutated_nfa_page_reads_with_problems_never_an_exception(page: str, da
 
 
 def _seconds(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
+    """The fastest of three runs in CPU time: what the work costs, not what else the machine was doing."""
+    times = []
+    for _ in range(3):
+        start = time.process_time()
+        work()
+        times.append(time.process_time() - start)
+    return min(times)
 
 
 @pytest.mark.parametrize(
