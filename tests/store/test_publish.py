@@ -60,16 +60,17 @@ def test_publish_html_and_pdf(tmp_path: Path) -> None:
     assert html.exit_code == 0, html.output
     page = html.output
     assert "<svg" in page and "17 CFR 1.55(o)" in page and "Percentage of funds by holding type" in page
-    marked = re.findall(r'<tr class="amended" title="([^"]+)">\s*<td>([0-9-]+)</td><td class="mark">A</td>', page)
-    assert marked == [("amended: version 2 (AMENDED), submitted 2024-03-06", "2024-03-05")]
-    assert page.count("<td>2023-03-10</td>") == 1 and "<td>2023-03-09</td>" not in page
+    marked = re.findall(r"<tr class=\"amended\">\s*<th scope=\"row\">([0-9-]+)</th>", page)
+    assert marked == ["2024-03-05"] * 3  # in each statement's table
+    assert "Amended</span>: version 1 (INITIAL, submitted 2024-03-06); version 2 (AMENDED, submitted 2024-03-06), of record" in page
+    assert page.count('<th scope="row">2023-03-10</th>') == 3 and "2023-03-09" not in page
     out = tmp_path / "acme.pdf"
     pdf = CliRunner().invoke(main, ["publish", "acme-futures", "--format", "pdf", "-o", str(out), "--db", url])
     assert pdf.exit_code == 0, pdf.output
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     first = reader.pages[0].extract_text()
-    assert "Acme Futures LLC" in first and "Cash at banks 40.0% 30.0% 30.0%" in first and "measure" in first
-    assert "2024-03-05 A 1,000 2,000 1,000 100" in "\n".join(p.extract_text() for p in reader.pages[1:])
+    assert "Acme Futures LLC" in first and "Cash at banks 40.0% 30.0% 30.0%" in first and "Amount required" in first
+    assert "2024-03-05 1,000 2,000 1,000 100 Amended: version 1" in "\n".join(p.extract_text() for p in reader.pages[1:])
 
 
 def test_publish_unknown_firm(tmp_path: Path) -> None:

@@ -135,6 +135,11 @@ class Statement:
     residual_interest_rule: str = ""
 
     @property
+    def name(self) -> str:
+        """The name a reader knows the statement by: its heading without the form's "Daily Segregation - "."""
+        return self.heading.split(" - ", 1)[-1]
+
+    @property
     def key_refs(self) -> Mapping[str, str]:
         """The code of each key line (`CATALOGUE.key_lines`), by key line id: {"requirement": "7060", ...}."""
         return {name: str(getattr(self, name)) for name in KEY_LINE_IDS}

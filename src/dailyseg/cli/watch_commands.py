@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from dailyseg.cli.app import DAY, FOUND_ERRORS, OK, UNREADABLE, fail, format_option, main, output_option, period_options, write_output
-from dailyseg.cli.output import SEVERITY_STYLE, Column, Listing, Styled, emit_json, say, show
+from dailyseg.cli.output import SEVERITY_STYLE, Column, Listing, Styled, emit_json, progress, say, show, status
 from dailyseg.cli.rule_options import choose_rules, rule_options
 from dailyseg.cli.store_options import as_of_option, db_option, firm_id_or_exit, open_store
 
@@ -186,25 +186,50 @@ def month_end(firm: str, start: date | None, end: date | None, db: str | None, d
 
 @main.command()
 @click.argument("firm")
-@format_option(["html", "pdf"], "html")
-@output_option()
+@format_option(
+    ["html", "pdf", "posting-set"],
+    "html",
+    help="html or pdf: the page; posting-set: the folder a firm posts (the page as index.html and index.pdf, each day's filing).",
+)
+@output_option("Write here (atomically) instead of standard output; for posting-set, the folder to write into.", metavar="FILE|DIR")
 @click.option("--to", "end", type=DAY, help="Last End Date of the 12 months (default: the latest filing).")
+@click.option("--day-pdfs", is_flag=True, help="With posting-set: each day's filing as PDF too (about 2 s a day, minutes for a year).")
 @db_option
-def publish(firm: str, fmt: str, output: str | None, end: date | None, db: str | None) -> None:
+def publish(firm: str, fmt: str, output: str | None, end: date | None, day_pdfs: bool, db: str | None) -> None:
     """FIRM's public pages: the one-page summary (funds, requirement, excess, target, funds by holding type, a
-    chart) and 12 months of daily figures as 17 CFR 1.55(o) requires, amended days marked.
+    chart) and 12 months of daily figures as 17 CFR 1.55(o) requires, a table per statement, amended days and
+    deficiencies marked.
+
+    `--format posting-set -o DIR` writes the folder a firm posts: every day's filing as HTML (and as PDF with
+    --day-pdfs) under DIR/days, an amended day's earlier versions beside it, each linked from the page; then
+    the page as DIR/index.pdf and, last, DIR/index.html. Each file is written atomically, with the mode of a
+    new file; progress is shown on a terminal.
 
     \b
-    Exit codes: 0 written; 2 no such firm or no filing, the output could not be written, or the store could not be opened.
+    Exit codes: 0 written; 2 no such firm or no filing, a wrong option, the output could not be written, or the store could not be opened.
     """
-    from dailyseg.watch.publish import publication, render_publication
+    from dailyseg.watch.publish import posting_set, publication, render_publication
 
-    with open_store(db) as store:
+    if fmt == "posting-set" and output in (None, "-"):
+        raise click.UsageError("--format posting-set writes a folder: name it with -o DIR")
+    if day_pdfs and fmt != "posting-set":
+        raise click.UsageError("--day-pdfs adds to --format posting-set")
+    with open_store(db) as store, status("reading the filings and drawing the chart"):
+        firm_id = firm_id_or_exit(store, firm)
         try:
-            html = render_publication(publication(store, firm_id_or_exit(store, firm), end))
+            if fmt == "posting-set":
+                files = posting_set(store, firm_id, end, day_pdfs=day_pdfs)
+            else:
+                html = render_publication(publication(store, firm_id, end))
         except KeyError as problem:
             fail(str(problem.args[0]), UNREADABLE)
-    if fmt == "pdf":
+    if fmt == "posting-set":
+        folder = Path(str(output))
+        with progress("writing the posting set", len(files), unit="files") as advance:
+            for posted in files:
+                write_output(posted.make(), str(folder / posted.path))
+                advance(1)
+    elif fmt == "pdf":
         from dailyseg.render.pdf import html_to_pdf
 
         write_output(html_to_pdf(html), output)

@@ -18,11 +18,6 @@ from dailyseg.store import Store
 PARTS = tuple(k.id for k in CATALOGUE.key_lines if k.id != "excess_over_target")
 
 
-def short_title(heading: str) -> str:
-    """ "Daily Segregation - Secured Amounts" -> "Secured Amounts"."""
-    return heading.split(" - ", 1)[-1]
-
-
 def chart_codes() -> dict[str, dict[str, str]]:
     """For each statement, the code of each charted part, from the catalogue."""
     return {s.id: {part: s.key_refs[part] for part in PARTS} for s in CATALOGUE.statements}
@@ -47,7 +42,7 @@ def chart_data(store: Store, firm_id: str, start: date | None = None, end: date 
         filing_ids=[table.filing_ids[i] for i in kept],
         amended=[table.amended[i] for i in kept],
         statements={
-            s.id: ChartStatement(title=short_title(s.heading), codes=codes[s.id], series=series[s.id])
+            s.id: ChartStatement(title=s.name, codes=codes[s.id], series=series[s.id])
             for s in CATALOGUE.statements
             if any(v is not None for values in series[s.id].values() for v in values)
         },

@@ -11,7 +11,6 @@ from dailyseg.checks import REGISTRY
 from dailyseg.filing import Filing
 from dailyseg.store import FilingVersion, Store
 from dailyseg.store.diff import LineChange, diff_filings
-from dailyseg.web.charts import short_title
 
 # Status marks: a symbol and a word, so a mark reads the same without colour. The symbol says what kind of
 # finding it is (an event by its severity, or a defect of the filing); the word is the rule's id.
@@ -55,7 +54,7 @@ class StatementColumn:
 
 
 def statement_columns() -> list[StatementColumn]:
-    return [StatementColumn(s.id, short_title(s.heading)) for s in CATALOGUE.statements]
+    return [StatementColumn(s.id, s.name) for s in CATALOGUE.statements]
 
 
 @dataclass(frozen=True)
