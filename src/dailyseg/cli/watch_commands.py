@@ -40,7 +40,7 @@ def monitor(
 
     \b
     Exit codes: 0 no error finding; 1 an error finding (a deficiency, or a filing that does not foot); 2 no such
-    firm, an unknown rule id, or the store could not be opened.
+    firm, an unknown rule id, or the store could not be opened or read.
     """
     from dailyseg.watch.monitor import UnusualMoveRule, watch
 
@@ -96,7 +96,8 @@ def import_cftc(file: Path, db: str | None, fmt: str) -> None:
     minus requirement are flagged; a row not stored is listed with the reason.
 
     \b
-    Exit codes: 0 stored; 1 a row flagged; 2 the table could not be read or held no row, or the store could not be opened.
+    Exit codes: 0 stored; 1 a row flagged; 2 the table could not be read or held no row, or the store could not
+    be opened or failed part-way.
     """
     import zipfile
 
@@ -139,7 +140,7 @@ def month_end(firm: str, start: date | None, end: date | None, db: str | None, d
 
     \b
     Exit codes: 0 every figure agrees; 1 a figure differs (from the CFTC or NFA) or a day has no daily filing;
-    2 nothing to compare, no such firm, or the store could not be opened.
+    2 nothing to compare, no such firm, or the store could not be opened or read.
     """
     from dailyseg.watch.monthend import compare_month_end
 
@@ -206,7 +207,8 @@ def publish(firm: str, fmt: str, output: str | None, end: date | None, day_pdfs:
     new file; progress is shown on a terminal.
 
     \b
-    Exit codes: 0 written; 2 no such firm or no filing, a wrong option, the output could not be written, or the store could not be opened.
+    Exit codes: 0 written; 2 no such firm or no filing, a wrong option, the output could not be written, or the store
+    could not be opened or read.
     """
     from dailyseg.watch.publish import posting_set, publication, render_publication
 
