@@ -58,6 +58,10 @@ def read(
             filings, problems = read_csv(body, source)
         else:
             filings, problems = read_text(body, source)
+    except MemoryError:
+        # Running out of memory is the process's condition, not a finding about the document: the caller decides
+        # (the web answers 413 and replaces its worker; the command line says there was not enough memory).
+        raise
     except Exception as error:
         # The last line of defence of the promise that reading never raises: each reader turns what it
         # knows of into a problem, and a failure none foresaw still must not stop a batch of documents.

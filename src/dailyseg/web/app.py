@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,9 +16,11 @@ from dailyseg.web.cache import RevisionCache
 from dailyseg.web.computing import Computations
 from dailyseg.web.deps import StoreHolder
 from dailyseg.web.errors import BodyLimit, install_handlers
+from dailyseg.web.ratelimit import anonymous_uploads
 from dailyseg.web.routers import api, compute, pages, upload
 from dailyseg.web.security import Csrf
 from dailyseg.web.settings import Settings
+from dailyseg.web.work import HeavyWork
 
 # Everything a page loads comes from this server; no inline script, no frames, forms post only here.
 SECURITY_HEADERS = [
@@ -32,7 +35,7 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """ASGI middleware adding the headers above to every response."""
+    """ASGI middleware adding the headers above to every response (see `App`: outside everything else)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -44,6 +47,18 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+class App(FastAPI):
+    """FastAPI with the security headers outermost.
+
+    `add_middleware` puts a middleware inside Starlette's ServerErrorMiddleware, which writes the 500 answer:
+    that answer, and any other a middleware gives, would go out without the headers. Wrapping the whole
+    stack instead gives them to every response: errors, redirects, static files.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def _meta_router() -> APIRouter:
@@ -70,13 +85,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A new application over the given settings (defaults: the default store, open reading, no writing)."""
     settings = settings or Settings()
     holder = StoreHolder(settings.db_url)
+    heavy = HeavyWork(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The worker processes start in the background: the fork server's imports take seconds, once.
+        threading.Thread(target=heavy.pool.warm, args=(settings.heavy_workers,), name="dailyseg-warm", daemon=True).start()
         yield
+        heavy.close()
         holder.close()
 
-    app = FastAPI(
+    app = App(
         lifespan=lifespan,
         title="dailyseg",
         version=__version__,
@@ -85,15 +104,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # Starlette's redirect names the Host header's host; errors.py redirects relatively
     )
     app.state.settings = settings
     app.state.store = holder
     app.state.computations = Computations(settings)
     app.state.answers = RevisionCache()
     app.state.csrf = Csrf(settings.secret, settings.csrf_max_age_s)
+    app.state.heavy = heavy
+    app.state.anonymous_uploads = anonymous_uploads(settings)
     install_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
-    app.add_middleware(SecurityHeaders)
     app.include_router(_meta_router())
     app.include_router(api.router)
     app.include_router(pages.router)

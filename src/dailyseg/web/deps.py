@@ -1,4 +1,5 @@
-"""The store behind the application, opened on first use (pages that need no store work without one)."""
+"""The store behind the application, opened on first use (pages that need no store work without one), and the
+parameters every route shares, each bounded once here: filing ids, dates, the choice of rules."""
 
 from __future__ import annotations
 
@@ -6,10 +7,35 @@ import threading
 from datetime import date
 from typing import Annotated
 
-from fastapi import HTTPException, Query, Request
+from fastapi import HTTPException, Path, Query, Request
+from pydantic import AfterValidator
 
 from dailyseg.checks import REGISTRY, Selection, UnknownRuleError
 from dailyseg.store import Store, StoreError
+
+# Filing ids are the store's `Integer` primary key: 32-bit on PostgreSQL (64-bit on SQLite), so an id past
+# 2**31 - 1 cannot exist, and passing a larger one to the driver fails (an overflow, not "not found").
+MAX_FILING_ID = 2**31 - 1
+FilingId = Annotated[int, Path(ge=1, le=MAX_FILING_ID, description="a stored version's id")]
+
+# Dates a request may name. Daily segregation filings began in the 2000s; the rules over time step days and
+# months past the dates asked for (the timeline's months, the look-back of a firm's status), which at the
+# ends of the calendar (0001-01-01, 9999-12-31) overflows `date`. Dates outside this window are refused (422)
+# rather than quietly moved, so an answer is always for the range the client named.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def within_calendar(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"dates must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+    return day
+
+
+Day = Annotated[date, AfterValidator(within_calendar)]
+From = Annotated[Day | None, Query(alias="from", description="first End Date, included (YYYY-MM-DD)")]
+To = Annotated[Day | None, Query(alias="to", description="last End Date, included (YYYY-MM-DD)")]
+AsOf = Annotated[Day | None, Query(alias="as_of", description="judge status as of this day (default: the latest End Date stored)")]
 
 
 class StoreHolder:

@@ -1,4 +1,8 @@
-"""A stored filing in each downloadable format, by a fixed list of format names."""
+"""A stored filing in each downloadable format, by a fixed list of format names.
+
+A format that takes seconds (PDF: WeasyPrint lays the page out) is `heavy`: it is rendered in a worker process
+(`dailyseg.web.work`) by `render_as`, named by its format so that only the filing and a name travel there.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,20 @@ class Format:
     suffix: str
     media_type: str
     render: Callable[[Filing], bytes]
+    heavy: bool = False
 
 
 FORMATS: dict[str, Format] = {
     "text": Format("Text", "txt", "text/plain; charset=utf-8", lambda f: render_text(f).encode("utf-8")),
     "json": Format("JSON", "json", "application/json", lambda f: render_json(f).encode("utf-8")),
     "csv": Format("CSV", "csv", "text/csv; charset=utf-8", lambda f: render_csv(f).encode("utf-8")),
-    "pdf": Format("PDF", "pdf", "application/pdf", render_pdf),
+    "pdf": Format("PDF", "pdf", "application/pdf", render_pdf, heavy=True),
 }
+
+
+def render_as(name: str, filing: Filing) -> bytes:
+    """The filing in the format of that name (the function a worker process runs)."""
+    return FORMATS[name].render(filing)
 
 
 def file_name(firm_id: str, filing: Filing, version: int, fmt: Format) -> str:

@@ -11,8 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailyseg.shapes import ErrorBody
@@ -44,12 +45,37 @@ def _validation_message(error: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
+def slash_twin(request: Request) -> str | None:
+    """Where a path that matches no route but would with or without its trailing slash lives, as a relative URL.
+
+    Starlette's own redirect (turned off in app.py) writes an absolute URL from the Host header, which a client
+    chooses: a redirect to any host. This one is a path: the same host, whatever the header says. Leading
+    slashes and backslashes are folded to one slash, so the answer can never read as `//other-host`.
+    """
+    path = request.url.path
+    if path == "/":
+        return None
+    twin = path[:-1] if path.endswith("/") else path + "/"
+    scope = {**request.scope, "path": twin}
+    if not any(route.matches(scope)[0] != Match.NONE for route in request.app.router.routes):
+        return None
+    raw = request.scope.get("raw_path")
+    written = raw.decode("latin-1") if isinstance(raw, bytes) else path
+    written = written[:-1] if written.endswith("/") else written + "/"
+    location = "/" + written.lstrip("/\\")
+    query = request.scope.get("query_string", b"")
+    return location + ("?" + query.decode("latin-1") if query else "")
+
+
 def install_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
         headers: dict[str, Any] | None = getattr(error, "headers", None)
         message = str(error.detail)
         if error.status_code == 404 and message == "Not Found":
+            twin = slash_twin(request)
+            if twin is not None:
+                return RedirectResponse(twin, status_code=307)
             message = f"nothing here: {request.url.path}"
         elif error.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}"

@@ -7,6 +7,7 @@ folders, by name); nothing a request carries is ever turned into a path.
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,11 @@ TOKEN_ENV = "DAILYSEG_TOKEN"
 READ_TOKEN_ENV = "DAILYSEG_READ_TOKEN"
 
 
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity), which is what bounds work done at once."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @dataclass(frozen=True)
 class Settings:
     """The configuration of one application.
@@ -27,6 +33,22 @@ class Settings:
     reach the server; when set, every page and API read needs it (or the write token) as a bearer token.
     `books` maps a name shown to users to a folder on the server: users pick by name, never by path.
     `secret` signs the forms' anti-forgery tokens; a fresh random one per process unless given.
+
+    Heavy work (reading and validating an uploaded document, computing from books, rendering a PDF) runs
+    off the event loop, so that one request cannot keep the others waiting (`dailyseg.web.work`):
+
+    - `heavy_workers`: how many run at once, default one per core (the work is CPU-bound: more at once only
+      makes each slower). Documents are read in that many worker processes.
+    - `heavy_queue`: how many more may wait for one of those; past it a request gets 503 with `Retry-After`
+      (`busy_retry_after_s`) at once, instead of piling up. Default 4: two rounds of the default workers.
+    - `heavy_deadline_s`: the most a heavy request may take, waiting included; past it the client gets
+      504 and a worker process is stopped (a computation in a thread is left to finish, still counted as
+      running). Default 20 s: a real filing reads in milliseconds, a PDF renders in about 3 s.
+    - `worker_memory_bytes`: the memory a worker process may take on top of what it holds when idle, so
+      a document that would need more is refused (413) instead of growing the server. Default 512 MiB.
+    - `anonymous_uploads_burst` and `anonymous_uploads_per_minute`: a token bucket per client address for
+      uploads without a token (`POST /api/validate`, `POST /upload`); past it 429 with `Retry-After`.
+      Default a burst of 10, then 12 a minute.
     """
 
     db_url: str | None = None
@@ -36,10 +58,23 @@ class Settings:
     max_upload_bytes: int = MAX_DOCUMENT_BYTES
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     csrf_max_age_s: int = 8 * 3600
+    heavy_workers: int = field(default_factory=_cores)
+    heavy_queue: int = 4
+    heavy_deadline_s: float = 20.0
+    worker_memory_bytes: int = 512 * 1024 * 1024
+    busy_retry_after_s: int = 5
+    anonymous_uploads_burst: int = 10
+    anonymous_uploads_per_minute: float = 12.0
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes <= 0:
             raise ValueError("max_upload_bytes must be positive")
+        positive = ("heavy_workers", "heavy_deadline_s", "worker_memory_bytes", "busy_retry_after_s")
+        for name in (*positive, "anonymous_uploads_burst", "anonymous_uploads_per_minute"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if self.heavy_queue < 0:
+            raise ValueError("heavy_queue must not be negative")
         for name in self.books:
             if not name or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
                 raise ValueError(f"books name {name!r}: use letters, digits, '-', '_' or '.'")
@@ -49,6 +84,10 @@ class Settings:
 
     def may_read(self, token: str | None) -> bool:
         return self.read_token is None or _matches(token, self.read_token) or _matches(token, self.write_token)
+
+    def knows(self, token: str | None) -> bool:
+        """Whether the token is one this server gave out (read or write): such requests are not anonymous."""
+        return _matches(token, self.read_token) or _matches(token, self.write_token)
 
 
 def _matches(given: str | None, expected: str | None) -> bool:

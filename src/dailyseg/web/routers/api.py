@@ -6,14 +6,13 @@ answer is a model of `dailyseg.shapes`, the one the command line's `--json` writ
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from dailyseg.catalogue import CATALOGUE, key_of
-from dailyseg.checks import REGISTRY, Context, Selection, validate
+from dailyseg.checks import REGISTRY, Selection, validate
 from dailyseg.shapes import (
     ChartOut,
     ErrorBody,
@@ -29,9 +28,11 @@ from dailyseg.shapes import (
 from dailyseg.store import Store
 from dailyseg.watch.monitor import watch
 from dailyseg.web.cache import chart_now, firm_now, firms_now
-from dailyseg.web.deps import check_range, firm_or_404, get_store, rule_choice
-from dailyseg.web.documents import examine, receive, store_examined
+from dailyseg.web.deps import AsOf, Day, FilingId, From, To, check_range, firm_or_404, get_store, rule_choice
+from dailyseg.web.documents import examined, receive, store_examined, validation_json, with_content
+from dailyseg.web.ratelimit import limit_anonymous_upload
 from dailyseg.web.security import require_read, require_write, settings_of
+from dailyseg.web.work import HeavyWork, Job, heavy_work
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text}
@@ -41,18 +42,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         404: "not found",
         413: "upload too large",
         422: "invalid request",
+        429: "too many uploads without a token from this address (see Retry-After)",
+        503: "busy with other documents (see Retry-After), or the store is not available",
+        504: "the work took longer than the server allows",
     }.items()
 }
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 reading = APIRouter(dependencies=[Depends(require_read)])
 StoreDep = Annotated[Store, Depends(get_store)]
-From = Annotated[date | None, Query(alias="from", description="first End Date, included (YYYY-MM-DD)")]
-To = Annotated[date | None, Query(alias="to", description="last End Date, included (YYYY-MM-DD)")]
 Upload = Annotated[UploadFile, File(description="a filing in any format dailyseg reads")]
 
-
-AsOf = Annotated[date | None, Query(alias="as_of", description="judge status as of this day (default: the latest End Date stored)")]
+HeavyDep = Annotated[HeavyWork, Depends(heavy_work)]
 
 
 @reading.get("/firms", response_model=list[FirmOut], tags=["firms"])
@@ -84,7 +85,7 @@ def firm_filings(firm: str, store: StoreDep, start: From = None, end: To = None,
 
 
 @reading.get("/firms/{firm}/versions/{end_date}", response_model=list[VersionOut], tags=["filings"])
-def versions(firm: str, end_date: date, store: StoreDep) -> list[VersionOut]:
+def versions(firm: str, end_date: Day, store: StoreDep) -> list[VersionOut]:
     """Every version the firm filed for one End Date, first received first."""
     return [VersionOut.of(v) for v in store.versions(firm_or_404(store, firm), end_date)]
 
@@ -124,7 +125,7 @@ def firm_findings(firm: str, store: StoreDep, start: From = None, end: To = None
 
 
 @reading.get("/filings/{filing_id}", response_model=StoredFiling, tags=["filings"])
-def filing(filing_id: int, store: StoreDep, choice: Annotated[Selection, Depends(rule_choice)]) -> StoredFiling:
+def filing(filing_id: FilingId, store: StoreDep, choice: Annotated[Selection, Depends(rule_choice)]) -> StoredFiling:
     """One stored version: the filing, its findings, and every version of the same day."""
     try:
         version, stored = store.get(filing_id)
@@ -135,18 +136,22 @@ def filing(filing_id: int, store: StoreDep, choice: Annotated[Selection, Depends
 
 
 @reading.post("/validate", response_model=Validation, tags=["validation"])
-async def validate_document(request: Request, file: Upload, choice: Annotated[Selection, Depends(rule_choice)]) -> Validation:
+async def validate_document(
+    request: Request, file: Upload, choice: Annotated[Selection, Depends(rule_choice)], heavy: HeavyDep
+) -> Response:
     """Read and check an uploaded document without storing it: its filings, their findings, and read problems.
 
     An unreadable document is answered 200 with `ok: false` and the problems that say why. `rules` and `strict`
     choose the rules as `dailyseg validate --rules` and `--strict` do; the answer is what `dailyseg validate
-    --json` writes for the same document (amounts are compared exactly: the tolerance is 0).
+    --json` writes for the same document (amounts are compared exactly: the tolerance is 0). Without a token,
+    uploads are limited per client address (429); the document is read in a worker process (503 when the
+    server is busy, 504 past its deadline, 413 past its memory bound).
     """
+    limit_anonymous_upload(request)
     limit = settings_of(request).max_upload_bytes
     name, content = await receive(file, limit)
-    examined = examine(name, content, limit, choice)
-    checked = [(c.filing, c.findings) for c in examined.filings]
-    return Validation.of(examined.name, examined.ok, examined.problems, checked, choice, Context())
+    body = await heavy.run(lambda job: job.in_worker(validation_json, name, content, limit, choice))
+    return Response(body, media_type="application/json")
 
 
 @router.post(
@@ -157,7 +162,7 @@ async def validate_document(request: Request, file: Upload, choice: Annotated[Se
     dependencies=[Depends(require_write)],
     responses={200: {"model": StoreResult, "description": "every filing was stored before"}},
 )
-async def store_filing(request: Request, file: Upload, store: StoreDep) -> JSONResponse:
+async def store_filing(request: Request, file: Upload, store: StoreDep, heavy: HeavyDep) -> JSONResponse:
     """Store the filings of an uploaded document (needs the write token as a bearer token).
 
     All or none: 201 when something new was stored, 200 when every filing was already present, 422
@@ -165,14 +170,18 @@ async def store_filing(request: Request, file: Upload, store: StoreDep) -> JSONR
     """
     limit = settings_of(request).max_upload_bytes
     name, content = await receive(file, limit)
-    examined = examine(name, content, limit)
-    if not examined.filings:
-        reasons = "; ".join(str(p) for p in examined.problems[:3]) or "no filing found"
-        raise HTTPException(422, f"no filing could be read from {name}: {reasons}")
-    outcomes = store_examined(store, examined)
-    fresh = any(o.status in ("stored", "amended") for o in outcomes)
-    body = StoreResult.of(name, outcomes, examined.problems).model_dump(mode="json")
-    return JSONResponse(body, status_code=201 if fresh else 200)
+
+    def read_and_store(job: Job) -> JSONResponse:
+        found = with_content(job.in_worker(examined, name, content, limit), content)
+        if not found.filings:
+            reasons = "; ".join(str(p) for p in found.problems[:3]) or "no filing found"
+            raise HTTPException(422, f"no filing could be read from {name}: {reasons}")
+        outcomes = store_examined(store, found)
+        fresh = any(o.status in ("stored", "amended") for o in outcomes)
+        body = StoreResult.of(name, outcomes, found.problems).model_dump(mode="json")
+        return JSONResponse(body, status_code=201 if fresh else 200)
+
+    return await heavy.run(read_and_store)
 
 
 router.include_router(reading)

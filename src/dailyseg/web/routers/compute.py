@@ -1,4 +1,8 @@
-"""The compute page: pick a books folder the server knows (by name) and see the computed filing, line by line."""
+"""The compute page: pick a books folder the server knows (by name) and see the computed filing, line by line.
+
+Computing is heavy work (`dailyseg.web.work`): it runs in a heavy thread, within the limits on work at once
+and the deadline, never on the event loop.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,10 @@ from dailyseg.shapes import ExplanationOut
 from dailyseg.web.computing import Computations
 from dailyseg.web.respond import page
 from dailyseg.web.security import CSRF_FIELD, require_read, settings_of
+from dailyseg.web.work import HeavyWork, Job, heavy_work
 
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
+HeavyDep = Annotated[HeavyWork, Depends(heavy_work)]
 
 
 def _computations(request: Request) -> Computations:
@@ -30,8 +36,14 @@ def compute_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/compute", response_class=HTMLResponse)
-def compute_books(request: Request, books: Annotated[str, Form()], csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> HTMLResponse:
+async def compute_books(
+    request: Request, books: Annotated[str, Form()], heavy: HeavyDep, csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = ""
+) -> HTMLResponse:
     request.app.state.csrf.verify(request, csrf_token)
+    return await heavy.run(lambda _: _computed_page(request, books))
+
+
+def _computed_page(request: Request, books: str) -> HTMLResponse:
     _, computation = _computations(request).get(books)
     lines = [e for e in computation.filing.entries if e.known]
     return page(
@@ -48,11 +60,15 @@ def compute_books(request: Request, books: Annotated[str, Form()], csrf_token: A
 
 
 @router.get("/compute/{books}/lines/{code}", response_class=HTMLResponse)
-def explain_line(request: Request, books: str, code: str) -> HTMLResponse:
+async def explain_line(request: Request, books: str, code: str, heavy: HeavyDep) -> HTMLResponse:
     """How one computed line was made: its rule, the rows by currency, the largest contributors, the sum."""
-    book, computation = _computations(request).get(books)
-    try:
-        explanation = explain(book, computation, code)
-    except KeyError as error:
-        raise HTTPException(404, str(error.args[0])) from None
-    return page(request, "explain.html.j2", {"books": books, "x": ExplanationOut.of(explanation).model_dump(mode="json")})
+
+    def explained(_: Job) -> HTMLResponse:
+        book, computation = _computations(request).get(books)
+        try:
+            explanation = explain(book, computation, code)
+        except KeyError as error:
+            raise HTTPException(404, str(error.args[0])) from None
+        return page(request, "explain.html.j2", {"books": books, "x": ExplanationOut.of(explanation).model_dump(mode="json")})
+
+    return await heavy.run(explained)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from dailyseg.checks import validate
 from dailyseg.filing import Filing
@@ -15,13 +15,14 @@ from dailyseg.render.html import render_fragment
 from dailyseg.store import FilingVersion, Store
 from dailyseg.watch.monitor import watch
 from dailyseg.web.cache import firm_now, firms_now
-from dailyseg.web.deps import check_range, get_store
-from dailyseg.web.downloads import FORMATS, file_name
+from dailyseg.web.deps import FilingId, From, To, check_range, get_store
+from dailyseg.web.downloads import FORMATS, file_name, render_as
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
 from dailyseg.web.templating import render_template
 from dailyseg.web.timeline import SHAPES, timeline
 from dailyseg.web.views import FIRM_PARTS, FIRMS_PARTS, MARKS, comparisons, days_of, default_window, statement_columns
+from dailyseg.web.work import HeavyWork, Job, heavy_work
 
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -43,8 +44,8 @@ def firm(
     request: Request,
     firm: str,
     store: StoreDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: From = None,
+    end: To = None,
 ) -> HTMLResponse:
     check_range(start, end)
     summary = firm_now(request, store, firm)
@@ -67,7 +68,7 @@ def _stored(store: Store, filing_id: int) -> tuple[FilingVersion, Filing]:
 
 
 @router.get("/filings/{filing_id}", response_class=HTMLResponse)
-def filing(request: Request, filing_id: int, store: StoreDep) -> HTMLResponse:
+def filing(request: Request, filing_id: FilingId, store: StoreDep) -> HTMLResponse:
     version, stored = _stored(store, filing_id)
     same_day = [v for v in store.versions(version.firm_id, version.end_date) if v.form == version.form]
     findings = validate(stored)
@@ -87,13 +88,19 @@ def filing(request: Request, filing_id: int, store: StoreDep) -> HTMLResponse:
 
 
 @router.get("/filings/{filing_id}/download/{fmt}")
-def download(filing_id: int, fmt: str, store: StoreDep) -> Response:
+async def download(filing_id: FilingId, fmt: str, store: StoreDep, heavy: Annotated[HeavyWork, Depends(heavy_work)]) -> Response:
+    """The stored filing as a file; a heavy format (PDF) is rendered in a worker process, within the heavy limits."""
     chosen = FORMATS.get(fmt)
     if chosen is None:
         raise HTTPException(404, f"no download format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    version, stored = _stored(store, filing_id)
-    name = file_name(version.firm_id, stored, version.version, chosen)
-    return Response(chosen.render(stored), media_type=chosen.media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
+
+    def render(job: Job | None) -> Response:
+        version, stored = _stored(store, filing_id)
+        name = file_name(version.firm_id, stored, version.version, chosen)
+        body = job.in_worker(render_as, fmt, stored) if job is not None else chosen.render(stored)
+        return Response(body, media_type=chosen.media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
+
+    return await heavy.run(render) if chosen.heavy else await run_in_threadpool(render, None)
 
 
 @router.get("/firms/{firm}/findings", response_class=HTMLResponse)
@@ -101,8 +108,8 @@ def findings(
     request: Request,
     firm: str,
     store: StoreDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: From = None,
+    end: To = None,
     partial: bool = False,
 ) -> HTMLResponse:
     """The monitor's findings for a period on a timeline: a page, or (partial) the section the firm page inserts."""
