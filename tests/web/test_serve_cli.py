@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -274,3 +275,29 @@ def test_the_option_defaults_are_those_of_the_web_settings() -> None:
 
     assert (web_commands.TOKEN_ENV, web_commands.READ_TOKEN_ENV) == (TOKEN_ENV, READ_TOKEN_ENV)
     assert Settings.max_upload_bytes == web_commands.MAX_UPLOAD_BYTES
+    assert (Settings.heavy_queue, Settings.heavy_deadline_s) == (web_commands.HEAVY_QUEUE, web_commands.HEAVY_DEADLINE_S)
+
+
+def test_the_heavy_work_limits_are_options(tmp_path: Path, store_url: str, serve: Any) -> None:
+    """`--deadline` reaches the server: 4 MB of filings, which take seconds to read, are stopped at 0.5 s (504)."""
+    from tests.web.hostile import many_filings
+
+    server: Serving = serve("--port", "0", "--db", store_url, "--workers", "1", "--queue", "0", "--deadline", "0.5")
+    port = int(server.wait_for(SERVING, START_S)["port"])
+    body, boundary = _multipart("many.txt", many_filings(4_000_000))
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/validate", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=30)
+    assert answer.value.code == 504
+    assert "more than 0.5 s" in json.loads(answer.value.read())["error"]["message"]
+    assert server.stop(signal.SIGTERM) == 0, server.stderr
+    done = serve_until_it_exits(tmp_path, "--port", "0", "--db", store_url, "--queue", "-1")
+    assert done.returncode == UNREADABLE and "--queue" in done.stderr
+
+
+def _multipart(name: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "dailyseg-test-boundary"
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
+    return head + content + f"\r\n--{boundary}--\r\n".encode(), boundary

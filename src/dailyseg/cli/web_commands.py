@@ -7,6 +7,7 @@ and the web application are imported only when the command runs: the rest of the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 TOKEN_ENV = "DAILYSEG_TOKEN"
 READ_TOKEN_ENV = "DAILYSEG_READ_TOKEN"
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
+HEAVY_QUEUE = 4
+HEAVY_DEADLINE_S = 20.0
 REQUEST_LOGGER = "dailyseg.web.requests"
 BACKLOG = 2048  # uvicorn's default
 
@@ -165,8 +168,27 @@ def _log_config(uvicorn_defaults: dict[str, Any]) -> dict[str, Any]:
     metavar="BYTES",
     help="Largest document accepted.",
 )
+@click.option("--workers", type=click.IntRange(1), default=None, help="Documents read or rendered at once (default: one per core).")
+@click.option("--queue", type=click.IntRange(0), default=HEAVY_QUEUE, show_default=True, help="Heavy requests that may wait; past it: 503.")
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    default=HEAVY_DEADLINE_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="Past it: 504.",
+)
 def serve(
-    db: str | None, host: str, port: int, books: tuple[str, ...], token_env: str, read_token_env: str | None, max_upload: int
+    db: str | None,
+    host: str,
+    port: int,
+    books: tuple[str, ...],
+    token_env: str,
+    read_token_env: str | None,
+    max_upload: int,
+    workers: int | None,
+    queue: int,
+    deadline: float,
 ) -> None:
     """Serve the web pages and the JSON API (OpenAPI schema at /api/openapi.json).
 
@@ -189,8 +211,16 @@ def serve(
         fail(f"--read-token-env {read_token_env}: the variable is unset or empty")
     try:
         settings = Settings(
-            db_url=db, write_token=_token(token_env), read_token=_token(read_token_env), books=_books(books), max_upload_bytes=max_upload
+            db_url=db,
+            write_token=_token(token_env),
+            read_token=_token(read_token_env),
+            books=_books(books),
+            max_upload_bytes=max_upload,
+            heavy_queue=queue,
+            heavy_deadline_s=deadline,
         )
+        if workers is not None:
+            settings = dataclasses.replace(settings, heavy_workers=workers)
     except ValueError as error:
         fail(str(error))
     app = RequestLog(create_app(settings), logging.getLogger(REQUEST_LOGGER))
