@@ -15,9 +15,10 @@ import multiprocessing
 import re
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -28,6 +29,8 @@ from dailyseg.web import Settings, create_app
 from dailyseg.web.work import HeavyWork, Job
 from tests.web.hostile import many_filings, post_all, rendered_pdf, slow_documents
 from tests.web.support import WRITE_TOKEN, start_server, stop_server
+
+T = TypeVar("T")
 
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
 HEALTH_BOUND_MS = 100.0
@@ -108,6 +111,13 @@ def test_past_the_deadline_the_client_gets_504_and_the_work_is_stopped(tmp_path:
         assert client.post("/api/validate", files={"file": ("citi.txt", sample)}, headers=AUTH).json()["ok"] is True
 
 
+def _run(scenario: Coroutine[Any, Any, T]) -> T:
+    """Run a scenario on an event loop of its own, in a thread: in the full suite the browser tests' sync API
+    leaves a loop running in the main thread, where `asyncio.run` refuses to start another."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, scenario).result()
+
+
 def test_past_the_queue_the_client_gets_503_with_retry_after() -> None:
     heavy = HeavyWork(Settings(heavy_workers=1, heavy_queue=1, heavy_deadline_s=5, busy_retry_after_s=7))
     release = threading.Event()
@@ -127,7 +137,7 @@ def test_past_the_queue_the_client_gets_503_with_retry_after() -> None:
         return list(await asyncio.gather(*running))
 
     try:
-        assert asyncio.run(scenario()) == ["done", "done"]
+        assert _run(scenario()) == ["done", "done"]
         time.sleep(0.05)
         assert heavy.admitted == 0
     finally:
@@ -149,7 +159,7 @@ def test_a_job_that_waited_past_its_deadline_never_runs() -> None:
         return list(await asyncio.gather(heavy.run(slow), heavy.run(quick), return_exceptions=True))
 
     try:
-        answers = asyncio.run(scenario())
+        answers = _run(scenario())
         assert [a.status_code for a in answers if isinstance(a, HTTPException)] == [504, 504]
         assert heavy.admitted == 1  # the running one is still counted until it ends
         time.sleep(0.5)
