@@ -28,11 +28,10 @@ from sqlalchemy.engine import Connection
 
 from dailyseg.money import from_cents, to_cents
 from dailyseg.store.bulk import insert_rows
+from dailyseg.store.hashed_rows import not_stored
 from dailyseg.store.identity import name_key
 from dailyseg.store.tables import aliases, cftc_rows, cftc_texts, cftc_values
 
-# Row hashes sent in one IN list: well under SQLite's limit on bound parameters.
-_HASHES_PER_QUERY = 5000
 _VALUE_COLUMNS = ("row_id", "field", "cents")
 _TEXT_COLUMNS = ("row_id", "field", "text")
 FLAG = "flag:"
@@ -78,27 +77,12 @@ def row_hash(row: MonthEndRow) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def _present(conn: Connection, hashes: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    unique = sorted(set(hashes))
-    for start in range(0, len(unique), _HASHES_PER_QUERY):
-        chunk = unique[start : start + _HASHES_PER_QUERY]
-        found |= {str(h) for h in conn.execute(select(cftc_rows.c.row_hash).where(cftc_rows.c.row_hash.in_(chunk))).scalars()}
-    return found
-
-
 def insert_new(conn: Connection, rows: Sequence[MonthEndRow], source: str, now: datetime) -> tuple[int, int]:
     """Insert the rows not stored before (a row repeated in `rows` counts once): (stored, already present).
 
     The firms' aliases must exist already (the store records them in the same transaction).
     """
-    seen = _present(conn, [row_hash(row) for row in rows])
-    fresh: list[tuple[MonthEndRow, str]] = []
-    for row in rows:
-        digest = row_hash(row)
-        if digest not in seen:
-            seen.add(digest)
-            fresh.append((row, digest))
+    fresh = not_stored(conn, cftc_rows.c.row_hash, rows, row_hash)
     if fresh:
         records = [
             {

@@ -22,10 +22,10 @@ from sqlalchemy.engine import Connection
 
 from dailyseg.money import canonical, from_cents, to_cents
 from dailyseg.store.bulk import insert_rows
+from dailyseg.store.hashed_rows import not_stored
 from dailyseg.store.identity import name_key
 from dailyseg.store.tables import aliases, nfa_rows, nfa_shares, nfa_values
 
-_HASHES_PER_QUERY = 5000
 _VALUE_COLUMNS = ("row_id", "field", "cents")
 _SHARE_COLUMNS = ("row_id", "breakdown", "label", "hundredths")
 _HUNDREDTH = Decimal("0.01")
@@ -81,27 +81,12 @@ def row_hash(summary: Summary) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def _present(conn: Connection, hashes: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    unique = sorted(set(hashes))
-    for start in range(0, len(unique), _HASHES_PER_QUERY):
-        chunk = unique[start : start + _HASHES_PER_QUERY]
-        found |= {str(h) for h in conn.execute(select(nfa_rows.c.row_hash).where(nfa_rows.c.row_hash.in_(chunk))).scalars()}
-    return found
-
-
 def insert_new(conn: Connection, summaries: Sequence[Summary], source: str, now: datetime) -> tuple[int, int]:
     """Insert the summaries not stored before (one repeated counts once): (stored, already present).
 
     The firms' aliases must exist already (the store records them in the same transaction).
     """
-    seen = _present(conn, [row_hash(s) for s in summaries])
-    fresh: list[tuple[Summary, str]] = []
-    for summary in summaries:
-        digest = row_hash(summary)
-        if digest not in seen:
-            seen.add(digest)
-            fresh.append((summary, digest))
+    fresh = not_stored(conn, nfa_rows.c.row_hash, summaries, row_hash)
     if fresh:
         records = [
             {
