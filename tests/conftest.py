@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -137,3 +138,44 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with psycopg.connect(server.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+# The browser the page tests drive: Debian's Chromium (system-packages.txt), headless, with HOME and a temporary
+# folder of its own.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser-home")
+
+
+@pytest.fixture(scope="session")
+def browser_temp() -> Iterator[Path]:
+    """A temporary folder with a short path for Chromium, which puts a Unix socket there and aborts when the
+    socket's path is longer than the 107 bytes a socket path may have (a deep TMPDIR)."""
+    folder = Path(tempfile.mkdtemp(prefix="dailyseg-chromium-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_home: Path, browser_temp: Path) -> dict[str, Any]:
+    """Launch Debian's Chromium headless, with HOME and its temporary folder of its own."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+        "env": {**os.environ, "HOME": str(browser_home), "TMPDIR": str(browser_temp)},
+    }

@@ -68,6 +68,12 @@ class CoverPage:
         ordered = sorted(self.targets, key=lambda target: _COVER_ORDER.get(target[0], len(_COVER_ORDER)))
         object.__setattr__(self, "targets", tuple(ordered))
 
+    def field(self, field_id: str) -> str:
+        """A field by its catalogue id (`[[cover.fields]]`: company, contact_name, ...), as renderers lay them out."""
+        value = getattr(self, field_id)
+        assert isinstance(value, str), field_id
+        return value
+
     def target(self, statement: str) -> Target | None:
         return dict(self.targets).get(statement)
 

@@ -8,19 +8,12 @@ in the same Chromium.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from dailyseg.store import Store
 from dailyseg.store.synthetic import Faults, series
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 FIRM = "Acme Futures LLC"
 DEFICIENT = date(2024, 2, 14)
@@ -40,27 +33,3 @@ def year_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('year') / 'store.sqlite'}"
     load_year(url)
     return url
-
-
-@pytest.fixture(scope="session")
-def browser_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("browser-home")
-
-
-@pytest.fixture(scope="session")
-def browser_temp() -> Iterator[Path]:
-    """A short temporary folder for Chromium's socket (see tests/web/conftest.py)."""
-    folder = Path(tempfile.mkdtemp(prefix="dailyseg-chromium-", dir="/tmp"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_home: Path, browser_temp: Path) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": CHROMIUM_ARGS,
-        "env": {**os.environ, "HOME": str(browser_home), "TMPDIR": str(browser_temp)},
-    }

@@ -6,12 +6,8 @@ folder; the server is `dailyseg serve` in its own process on a free port of 127.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,18 +18,6 @@ from dailyseg.compute.demo import generate
 from dailyseg.store import Store
 from dailyseg.web import Settings, create_app
 from tests.web.support import SAMPLE, WRITE_TOKEN, Console, Server, seed, start_server, stop_server
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -63,32 +47,6 @@ def fresh_client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(db_url=f"sqlite:///{tmp_path / 'store.sqlite'}", write_token=WRITE_TOKEN, max_upload_bytes=200_000)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
-
-
-@pytest.fixture(scope="session")
-def browser_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("browser-home")
-
-
-@pytest.fixture(scope="session")
-def browser_temp() -> Iterator[Path]:
-    """A temporary folder with a short path for Chromium, which puts a Unix socket there and aborts when the
-    socket's path is longer than the 107 bytes a socket path may have (a deep TMPDIR)."""
-    folder = Path(tempfile.mkdtemp(prefix="dailyseg-chromium-", dir="/tmp"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_home: Path, browser_temp: Path) -> dict[str, Any]:
-    """Launch Debian's Chromium headless, with HOME and its temporary folder of its own."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": CHROMIUM_ARGS,
-        "env": {**os.environ, "HOME": str(browser_home), "TMPDIR": str(browser_temp)},
-    }
 
 
 @pytest.fixture

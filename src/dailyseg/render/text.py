@@ -83,14 +83,8 @@ def _statement_lines(filing: Filing, statement: Statement) -> list[str]:
 
 def _cover_lines(cover: CoverPage) -> list[str]:
     spec = CATALOGUE.cover
-    values = {
-        "company": cover.company,
-        "contact_name": cover.contact_name,
-        "contact_phone": cover.contact_phone,
-        "contact_email": cover.contact_email,
-    }
     lines = [f"**{spec.heading}**", ""]
-    lines += [f"{f.label}\t{values[f.id]}" for f in spec.fields]
+    lines += [f"{f.label}\t{cover.field(f.id)}" for f in spec.fields]
     for statement_id, label in spec.target_labels.items():
         target = cover.target(statement_id)
         lines.append(label)

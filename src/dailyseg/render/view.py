@@ -161,12 +161,6 @@ def _pieces(kind: TargetKind) -> tuple[str, ...]:
 def cover_view(cover: CoverPage) -> CoverView:
     """The cover page's fields and, for every class the form has, its four options with the chosen one filled."""
     spec = CATALOGUE.cover
-    values = {
-        "company": cover.company,
-        "contact_name": cover.contact_name,
-        "contact_phone": cover.contact_phone,
-        "contact_email": cover.contact_email,
-    }
     classes = []
     for statement, label in spec.target_labels.items():
         target = cover.target(statement)
@@ -178,4 +172,4 @@ def cover_view(cover: CoverPage) -> CoverView:
             blanks = tuple(format_amount(canonical(a)) for a in amounts) or ("",) * kind.bounds
             options.append(CoverOption(kind.letter, _pieces(kind), blanks, bool(amounts)))
         classes.append(CoverClass(label, tuple(options)))
-    return CoverView(spec.heading, tuple((f.label, values[f.id]) for f in spec.fields), tuple(classes))
+    return CoverView(spec.heading, tuple((f.label, cover.field(f.id)) for f in spec.fields), tuple(classes))
