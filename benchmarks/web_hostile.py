@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -43,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the documents and the seeded store are the web tests'
 
 from tests.web.hostile import distinct_bad_codes, many_filings, rendered_pdf, unread_codes  # noqa: E402
-from tests.web.support import WRITE_TOKEN, free_port, seed  # noqa: E402
+from tests.web.support import WRITE_TOKEN, seed, start_server, stop_server  # noqa: E402
 
 from dailyseg.store import Store  # noqa: E402
 
@@ -229,18 +227,9 @@ def main() -> None:
         "distinct-bad-codes-2m.txt": distinct_bad_codes(2_000_000),
         "unread-codes-180k.txt": unread_codes(180_000),
     }
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "dailyseg"), "serve", "--db", url, "--port", str(port)]
-    env = os.environ | {"DAILYSEG_TOKEN": WRITE_TOKEN, "HOME": str(tmp)}
-    server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    running = start_server(tmp, url, max_upload=16 * 1024 * 1024)
+    server, base = running.process, running.url
     try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/api/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         time.sleep(5)  # the worker processes start in the background: let them, so that both phases see them
         memory = MemoryWatch(server.pid)
         sizes = ", ".join(f"{name} {len(content):,} B" for name, content in documents.items())
@@ -254,8 +243,7 @@ def main() -> None:
         print(f"  server peak memory {_status(server.pid, 'VmHWM') / 1024:.0f} MB, largest worker {memory.worker_peak_kb / 1024:.0f} MB")
         print(f"load {Path('/proc/loadavg').read_text().split()[0]}")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(running, timeout=30)
 
 
 if __name__ == "__main__":

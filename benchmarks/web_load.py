@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date
@@ -29,6 +26,9 @@ import httpx
 
 from dailyseg.store import Store
 from dailyseg.store.synthetic import series
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the server the web tests start
+from tests.web.support import start_server, stop_server
 
 DATA = Path(__file__).resolve().parent / "data"
 FIRMS = 60
@@ -51,12 +51,6 @@ def build(path: Path) -> list[str]:
             count += len(filings)
             print(f"  firm {i + 1}/{FIRMS}: {count} filings, {count / (time.perf_counter() - began):.0f}/s", file=sys.stderr)
         return store.firm_ids()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -103,17 +97,9 @@ def main() -> None:
     began = time.perf_counter()
     firms = build(db)
     print(f"store: {len(firms)} firms in {db} ({db.stat().st_size / 1e6:.0f} MB), ready in {time.perf_counter() - began:.1f} s")
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "dailyseg"), "serve", "--db", f"sqlite:///{db}", "--port", str(port)]
-    server = subprocess.Popen(command, env=os.environ | {"DAILYSEG_TOKEN": ""}, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    running = start_server(DATA, f"sqlite:///{db}", extra_env={"DAILYSEG_TOKEN": ""})
+    server, base = running.process, running.url
     try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/api/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         rng = random.Random(1)
         for run, concurrency in enumerate(args.concurrency):
             past = END.toordinal() + 1 + run * args.requests
@@ -134,8 +120,7 @@ def main() -> None:
                 report(name, timings, time.perf_counter() - started)
         print(f"server peak memory: {peak_memory_mb(server.pid):.0f} MB")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(running)
 
 
 if __name__ == "__main__":

@@ -56,10 +56,12 @@ class Server:
     process: subprocess.Popen[bytes]
 
 
-def start_server(tmp: Path, db_url: str, books: dict[str, Path] | None = None, extra_env: dict[str, str] | None = None) -> Server:
-    """`dailyseg serve` on a free port; returns once /api/health answers."""
+def start_server(
+    tmp: Path, db_url: str, books: dict[str, Path] | None = None, extra_env: dict[str, str] | None = None, max_upload: int = 200_000
+) -> Server:
+    """`dailyseg serve` on a free port; returns once /api/health answers (the tests' and the benchmarks' server)."""
     port = free_port()
-    command = [str(Path(sys.executable).parent / "dailyseg"), "serve", "--db", db_url, "--port", str(port), "--max-upload", "200000"]
+    command = [str(Path(sys.executable).parent / "dailyseg"), "serve", "--db", db_url, "--port", str(port), "--max-upload", str(max_upload)]
     for name, folder in (books or {}).items():
         command += ["--books", f"{name}={folder}"]
     env = os.environ | {"DAILYSEG_TOKEN": WRITE_TOKEN, "HOME": str(tmp)} | (extra_env or {})
@@ -79,10 +81,10 @@ def start_server(tmp: Path, db_url: str, books: dict[str, Path] | None = None, e
     raise RuntimeError("server did not start in 30 s")
 
 
-def stop_server(server: Server) -> None:
+def stop_server(server: Server, timeout: float = 10) -> None:
     server.process.terminate()
     try:
-        server.process.wait(timeout=10)
+        server.process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         server.process.kill()
 
