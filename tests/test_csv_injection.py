@@ -51,5 +51,5 @@ def test_listings_write_formula_text_as_text(tmp_path: Path, first: str) -> None
     done = in_pipe("firms", "--format", "csv", "--db", db)
     assert done.code == 0, done.stderr
     header, row = csv.reader(io.StringIO(done.stdout))
-    assert row[header.index("name")] == f"'{first}HYPERLINK(\"http://example.invalid\") Futures"
+    assert row[header.index("name")] == f'\'{first}HYPERLINK("http://example.invalid") Futures'
     assert row[header.index("segregation_excess")] == "50"
