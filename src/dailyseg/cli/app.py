@@ -61,6 +61,14 @@ COMMAND_MODULES = {
     "import-nfa": "observation_commands",
     "observations": "observation_commands",
     "serve": "web_commands",
+    "user": "people_commands",
+    "close": "close_commands",
+    "amend": "close_commands",
+    "review": "close_commands",
+    "approve": "close_commands",
+    "file": "close_commands",
+    "closes": "close_commands",
+    "audit": "audit_commands",
 }
 
 
@@ -92,6 +100,9 @@ class Group(click.Group):
             sys.exit(INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except MemoryError:
+            error("not enough memory for this input: try a smaller document or batch, or a machine with more memory")
+            sys.exit(UNREADABLE)
         except Exception as failure:
             if os.environ.get(DEBUG_ENV):
                 raise
@@ -112,7 +123,8 @@ def main() -> None:
 
     \b
     Exit codes: 0 fine; 1 errors found; 2 unreadable input or a misused command;
-    3 a defect in dailyseg; 130 interrupted; 141 output closed early (as by `| head`).
+    3 a defect in dailyseg; 4 refused (who acts, a role, four eyes); 5 a filing's state moved first;
+    130 interrupted; 141 output closed early (as by `| head`).
     """
 
 

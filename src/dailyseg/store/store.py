@@ -31,6 +31,7 @@ from dailyseg.parse import read
 from dailyseg.parse.source import MAX_DOCUMENT_BYTES, load_bytes
 from dailyseg.serial import cover_from_dict
 from dailyseg.store import cftc_rows, nfa_rows
+from dailyseg.store.audit import Chain, record_ingest
 from dailyseg.store.bulk import fetch_rows, insert_rows
 from dailyseg.store.cftc_rows import MonthEndRow, StoredRow
 from dailyseg.store.database import failure, is_fault, make_engine, shown, store_errors
@@ -48,6 +49,8 @@ from dailyseg.store.types import (
     OutcomeStatus,
 )
 from dailyseg.store.versions import grouped, in_order, is_amendment, records_by
+
+SYSTEM = "system"  # who an ingest is recorded as when the caller names no one
 
 # Content hashes sent in one IN list: well under SQLite's limit on bound parameters.
 _HASHES_PER_QUERY = 5000
@@ -225,21 +228,25 @@ class Store:
         return select(*_VERSION_COLUMNS).join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == firm_id)
 
     # -- writing -----------------------------------------------------------------------------------------------
-    def ingest_filing(self, filing: Filing, *, source: str, content: bytes | None = None) -> IngestOutcome:
-        return self.ingest_filings([filing], source=source, content=content)[0]
+    # Every ingest transaction appends an "ingest" entry to the audit log naming the filings it stored and
+    # their content hashes, in the same transaction (audit.py); `actor` is who it is recorded as.
+    def ingest_filing(self, filing: Filing, *, source: str, content: bytes | None = None, actor: str = SYSTEM) -> IngestOutcome:
+        return self.ingest_filings([filing], source=source, content=content, actor=actor)[0]
 
-    def ingest_filings(self, batch: Sequence[Filing], *, source: str, content: bytes | None = None) -> list[IngestOutcome]:
+    def ingest_filings(
+        self, batch: Sequence[Filing], *, source: str, content: bytes | None = None, actor: str = SYSTEM
+    ) -> list[IngestOutcome]:
         """Store a batch of filings in one transaction (all or none), each filing once by content hash."""
         with store_errors(self.engine.url, kept=f"nothing of {source} was stored"):
-            return self._settle(_offer(batch, source, document_hash(content) if content is not None else None))
+            return self._settle(_offer(batch, source, document_hash(content) if content is not None else None), actor)
 
-    def ingest_path(self, path: Path) -> list[IngestOutcome]:
+    def ingest_path(self, path: Path, *, actor: str = SYSTEM) -> list[IngestOutcome]:
         """Read one document and store every filing in it (one transaction); unreadable documents are reported."""
         with store_errors(self.engine.url, kept=f"nothing of {path} was stored"):
-            return self._settle(_document(path))
+            return self._settle(_document(path), actor)
 
     def ingest_paths(
-        self, paths: Iterable[Path], *, batch: int = 500, on_document: Callable[[Path], None] | None = None
+        self, paths: Iterable[Path], *, batch: int = 500, on_document: Callable[[Path], None] | None = None, actor: str = SYSTEM
     ) -> list[IngestOutcome]:
         """Read documents and store their filings, one transaction per batch of about `batch` filings.
 
@@ -260,11 +267,11 @@ class Store:
                 pending.extend(slots)
                 waiting += sum(isinstance(slot, Prepared) for slot in slots)
                 if waiting >= batch:
-                    outcomes.extend(self._settle(pending))
+                    outcomes.extend(self._settle(pending, actor))
                     pending, waiting, committed = [], 0, read_so_far
                 if on_document is not None:
                     on_document(path)
-            outcomes.extend(self._settle(pending))
+            outcomes.extend(self._settle(pending, actor))
         except SQLAlchemyError as error:
             if not is_fault(error):
                 raise
@@ -275,18 +282,21 @@ class Store:
             raise failure(error, self.engine.url, kept=f"{kept} (ingest again: what is stored already is skipped)") from error
         return outcomes
 
-    def _settle(self, slots: list[_Slot]) -> list[IngestOutcome]:
+    def _settle(self, slots: list[_Slot], actor: str) -> list[IngestOutcome]:
         """Write the prepared filings among `slots` in one transaction; every slot's outcome, in order."""
         ready = [(index, slot) for index, slot in enumerate(slots) if isinstance(slot, Prepared)]
-        written = self._write_retrying(ready) if ready else {}
+        written = self._write_retrying(ready, actor) if ready else {}
         return [written[index] if isinstance(slot, Prepared) else slot for index, slot in enumerate(slots)]
 
-    def _write_retrying(self, ready: list[tuple[int, Prepared]]) -> dict[int, IngestOutcome]:
+    def _write_retrying(self, ready: list[tuple[int, Prepared]], actor: str) -> dict[int, IngestOutcome]:
         attempts = 3
         for attempt in range(attempts):
             try:
                 with self.engine.begin() as conn:
-                    return self._write(conn, ready)
+                    chain = Chain.lock(conn)
+                    written = self._write(conn, ready)
+                    record_ingest(conn, chain, actor, list(written.values()))
+                    return written
             except IntegrityError:
                 # Another writer stored the same content or version number at the same moment: read again.
                 if attempt == attempts - 1:

@@ -7,7 +7,22 @@ written once and never updated; its values live in `filing_values`, written in t
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 
 metadata = MetaData()
 
@@ -119,4 +134,109 @@ nfa_shares = Table(
     Column("breakdown", String(20), primary_key=True),
     Column("label", String(300), primary_key=True),
     Column("hundredths", Integer, nullable=False),
+)
+
+# People who act on the store (migration 0003, docs/audit.md). Users are disabled, never deleted, so the
+# names the audit log holds always name someone. `roles` is a sorted comma-separated list.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("roles", String(100), nullable=False, server_default=""),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# A user's API tokens, by the SHA-256 of the token (the token itself is shown once and never stored).
+user_tokens = Table(
+    "user_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# The daily close: one row per draft of a firm's filing for a form and End Date, moving draft -> reviewed ->
+# approved -> filed (or superseded by a newer draft). The content columns and `close_values` are written once;
+# only the state columns ever change, and only forward.
+closes = Table(
+    "closes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name_key", String(300), nullable=False),
+    Column("firm_name", String(300), nullable=False),
+    Column("form", String(100), nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("submit_date", Date, nullable=True),
+    Column("layout", String(20), nullable=False),
+    Column("statements", String(100), nullable=False),
+    Column("cover", Text, nullable=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("error_findings", Text, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("prepared_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("reviewed_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("approved_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("filed_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("override_reason", Text, nullable=True),
+    Column("amends", Integer, ForeignKey("closes.id"), nullable=True),
+    Column("amend_reason", Text, nullable=True),
+    Column("filed_at", DateTime(timezone=True), nullable=True),
+    Column("reference", String(200), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_closes_key_date", "name_key", "end_date"),
+)
+
+close_values = Table(
+    "close_values",
+    metadata,
+    Column("close_id", Integer, ForeignKey("closes.id", ondelete="CASCADE"), primary_key=True),
+    Column("code", String(12), primary_key=True),
+    Column("statement", String(20), nullable=False),
+    Column("cents", BigInteger, nullable=False),
+    Column("label", Text, nullable=False, server_default=""),
+)
+
+# A reviewer's comments, on a line (`code`) or on the whole filing (no code).
+close_comments = Table(
+    "close_comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("close_id", Integer, ForeignKey("closes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("code", String(12), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The audit log, chained by SHA-256 (audit.py). `audit_head` is one row, the chain's last entry: every
+# audited transaction updates it first, which serialises writers on both databases.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("firm_id", String(300), nullable=True),
+    Column("end_date", Date, nullable=True),
+    Column("subject", String(100), nullable=True),
+    Column("content_hash", String(64), nullable=True),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False, unique=True),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
 )
