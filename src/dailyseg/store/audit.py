@@ -145,7 +145,8 @@ def record_ingest(conn: Connection, chain: Chain, actor: str, outcomes: Sequence
         .order_by(filings.c.id)
     )
     rows = conn.execute(query).all()
-    sources = sorted({o.source for o in outcomes if o.filing_id in set(ids)})
+    stored = set(ids)
+    sources = sorted({o.source for o in outcomes if o.filing_id in stored})
     detail = {"sources": sources, "filings": [[int(r.id), str(r.firm_id), r.end_date.isoformat(), str(r.content_hash)] for r in rows]}
     firms, days = {str(r.firm_id) for r in rows}, {r.end_date for r in rows}
     one = len(rows) == 1
