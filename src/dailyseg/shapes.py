@@ -532,6 +532,12 @@ class ChartStatement(Shape):
     series: dict[str, list[str | None]] = Field(description="by part, one exact amount (or null) per date")
 
 
+class ChartEvent(Shape):
+    date: str = Field(description="the End Date of the events")
+    severity: str = Field(description='the worst of them: "error", "warning" or "notice"')
+    rules: list[str] = Field(description='the rules that day, worst first: "deficiency", "below-target", "amended"')
+
+
 class ChartOut(Shape):
     """What the firm page's charts draw, in columns, so the browser draws without reshaping."""
 
@@ -541,6 +547,7 @@ class ChartOut(Shape):
     filing_ids: list[int] = Field(description="the filing of record of each date")
     amended: list[bool] = Field(description="whether each date's filing of record is an amendment")
     statements: dict[str, ChartStatement] = Field(description="by statement, those with something to draw")
+    events: dict[str, list[ChartEvent]] = Field(description="by statement charted, one per End Date with an event")
 
 
 class MonthEndFigureOut(Shape):
@@ -947,6 +954,7 @@ __all__ = [
     "CatalogueOut",
     "CatalogueRowOut",
     "CftcImportReport",
+    "ChartEvent",
     "ChartOut",
     "ChartPart",
     "ChartStatement",

@@ -55,6 +55,7 @@ def good_values(filing_id: int) -> dict[str, str]:
         "record_only": "true",
         "partial": "true",
         "q": "alpha",
+        "grid": "full",
         "rules": "deficiency",
         "strict": "true",
     }

@@ -1,21 +1,29 @@
 """The figures the firm page charts: requirement, funds, excess and target of each statement over time.
 
 Answered in columns (one list of dates, one list of amounts per series) so the browser draws them
-without reshaping; amounts stay strings, exact, like everywhere in the API.
+without reshaping; amounts stay strings, exact, like everywhere in the API. The monitor's events ride
+along, one per statement and End Date (the worst severity and the rules), so the chart marks their days:
+a deficiency and excess below target, read from the same figures by `dailyseg.standing` as the monitor's
+rules read them (the filed target and excess over target lines; a target given only on the cover page is
+not read here), and an amended filing of record, which concerns every statement. Running the whole monitor
+over a firm's history would take seconds; these come from the one query the chart makes.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.money import cents_text
-from dailyseg.shapes import ChartOut, ChartPart, ChartStatement
+from dailyseg.shapes import ChartEvent, ChartOut, ChartPart, ChartStatement
+from dailyseg.standing import Standing
 from dailyseg.store import Store
 
 # The key lines a chart draws: every one the catalogue names except the excess over target, which is the
-# distance between two drawn lines.
+# distance between two drawn lines (read too, for the events).
 PARTS = tuple(k.id for k in CATALOGUE.key_lines if k.id != "excess_over_target")
+OVER = "excess_over_target"
 
 
 def chart_codes() -> dict[str, dict[str, str]]:
@@ -23,27 +31,65 @@ def chart_codes() -> dict[str, dict[str, str]]:
     return {s.id: {part: s.key_refs[part] for part in PARTS} for s in CATALOGUE.statements}
 
 
+def chart_events(dates: list[date], amended: list[bool], figures: dict[str, dict[str, list[int | None]]]) -> dict[str, list[ChartEvent]]:
+    """By statement, the days of a deficiency (error), of excess below target (warning) or of an amended
+    filing of record (notice), from the figures in cents of each part (and the excess over target)."""
+
+    def dollars(cents: int | None) -> Decimal | None:
+        return None if cents is None else Decimal(cents) / 100
+
+    events: dict[str, list[ChartEvent]] = {}
+    for statement, parts in figures.items():
+        events[statement] = []
+        for i, day in enumerate(dates):
+            excess, target, over = (dollars(parts[part][i]) for part in ("excess", "target", OVER))
+            if over is None and excess is not None and target is not None:
+                over = excess - target
+            place = Standing(statement, dollars(parts["requirement"][i]), dollars(parts["funds"][i]), excess, target, "", over)
+            found = [
+                (severity, rule)
+                for severity, rule, hit in (
+                    ("error", "deficiency", place.deficient),
+                    ("warning", "below-target", place.below_target),
+                    ("notice", "amended", amended[i]),
+                )
+                if hit
+            ]
+            if found:
+                events[statement].append(ChartEvent(date=day.isoformat(), severity=found[0][0], rules=[rule for _, rule in found]))
+    return events
+
+
 def chart_data(store: Store, firm_id: str, start: date | None = None, end: date | None = None) -> ChartOut:
     codes = chart_codes()
     where = {code: (statement, part) for statement, parts in codes.items() for part, code in parts.items()}
-    table = store.history_columns(firm_id, list(where), start, end)
+    overs = {s.key_refs[OVER]: s.id for s in CATALOGUE.statements}
+    table = store.history_columns(firm_id, [*where, *overs], start, end)
     # Days whose filing of record carries none of the charted codes are left out, as a chart has nothing there.
-    kept = [i for i in range(len(table.dates)) if any(column[i] is not None for column in table.cents.values())]
+    charted = [column for code, column in table.cents.items() if code in where]
+    kept = [i for i in range(len(table.dates)) if any(column[i] is not None for column in charted)]
     series: dict[str, dict[str, list[str | None]]] = {s: {part: [] for part in PARTS} for s in codes}
+    figures: dict[str, dict[str, list[int | None]]] = {s: {part: [None] * len(kept) for part in (*PARTS, OVER)} for s in codes}
     everyday = len(kept) == len(table.dates)
     for code, column in table.cents.items():
-        statement, part = where[code]
+        statement, part = where[code] if code in where else (overs[code], OVER)
         chosen = column if everyday else [column[i] for i in kept]
-        series[statement][part] = [None if amount is None else cents_text(amount) for amount in chosen]
+        figures[statement][part] = chosen
+        if part != OVER:
+            series[statement][part] = [None if amount is None else cents_text(amount) for amount in chosen]
+    statements = {
+        s.id: ChartStatement(title=s.name, codes=codes[s.id], series=series[s.id])
+        for s in CATALOGUE.statements
+        if any(v is not None for values in series[s.id].values() for v in values)
+    }
+    dates = [table.dates[i] for i in kept]
+    amended = [table.amended[i] for i in kept]
     return ChartOut(
         firm_id=firm_id,
         parts=[ChartPart(id=k.id, label=CATALOGUE.key_line_by_id[k.id].label) for k in CATALOGUE.key_lines if k.id in PARTS],
-        dates=[table.dates[i].isoformat() for i in kept],
+        dates=[d.isoformat() for d in dates],
         filing_ids=[table.filing_ids[i] for i in kept],
-        amended=[table.amended[i] for i in kept],
-        statements={
-            s.id: ChartStatement(title=s.name, codes=codes[s.id], series=series[s.id])
-            for s in CATALOGUE.statements
-            if any(v is not None for values in series[s.id].values() for v in values)
-        },
+        amended=amended,
+        statements=statements,
+        events=chart_events(dates, amended, {s: figures[s] for s in statements}),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from dailyseg.calendar import previous_business_day
 from dailyseg.catalogue import CATALOGUE
@@ -11,12 +13,16 @@ from dailyseg.checks import REGISTRY
 from dailyseg.filing import Filing
 from dailyseg.store import FilingVersion, Store
 from dailyseg.store.diff import LineChange, diff_filings
+from dailyseg.watch.status import FirmStatus
 
-# Status marks: a symbol and a word, so a mark reads the same without colour. The symbol says what kind of
-# finding it is (an event by its severity, or a defect of the filing); the word is the rule's id.
-_SYMBOLS = {("firm", "error"): "✖", ("firm", "warning"): "▼", ("firm", "notice"): "✎"}
+# Status marks: a tag and a word, so a mark reads the same without colour and without an emoji or symbol
+# font (plain ASCII capitals). The tag says what kind of finding it is (an event by its severity, or a defect
+# of the filing; LATE for a late filing); the word is the rule's id.
+_TAGS = {("firm", "error"): "ALERT", ("firm", "warning"): "WARN", ("firm", "notice"): "NOTE"}
+_RULE_TAGS = {"late-initial": "LATE"}
 MARKS = {
-    r.id: (_SYMBOLS.get((r.question, r.severity), "⚠"), r.id.replace("-", " "), f"{r.question}-{r.severity}") for r in REGISTRY.values()
+    r.id: (_RULE_TAGS.get(r.id) or _TAGS.get((r.question, r.severity), "DEFECT"), r.id.replace("-", " "), f"{r.question}-{r.severity}")
+    for r in REGISTRY.values()
 }
 
 
@@ -42,6 +48,8 @@ FIRM_PARTS = (
     Part("excess_percent", "% of requirement", percent=True),
     Part("excess_change", "Day change"),
 )
+# The firms list's full grid (?grid=full): every key line, as on the firm page.
+FIRMS_FULL_PARTS = FIRM_PARTS
 DEFAULT_WINDOW = timedelta(days=365)
 # How far back the filing page looks for the previous filing of record (long holiday weekends included).
 LOOK_BACK = timedelta(days=14)
@@ -55,6 +63,57 @@ class StatementColumn:
 
 def statement_columns() -> list[StatementColumn]:
     return [StatementColumn(s.id, s.name) for s in CATALOGUE.statements]
+
+
+# The firms list's order of statements: segregation first (a deficiency there matters most), then secured
+# amounts, then swaps; any other statement of the catalogue after them.
+FIRMS_STATEMENT_ORDER = ("segregation", "secured", "swaps")
+
+
+def firms_statement_columns() -> list[StatementColumn]:
+    """The statement columns of the firms list, in `FIRMS_STATEMENT_ORDER`."""
+    known = {c.id: c for c in statement_columns()}
+    first = [known.pop(sid) for sid in FIRMS_STATEMENT_ORDER if sid in known]
+    return first + list(known.values())
+
+
+# A numeric sort key of a firm's status: its worst finding's registry rank folded into one number (events
+# before defects, then severity, then the registry's order); a firm with nothing to report sorts last.
+_RANK_BASE = 1000
+CLEAN_RANK = _RANK_BASE**3
+
+
+def status_rank(firm: FirmStatus) -> int:
+    if firm.worst is None:
+        return CLEAN_RANK
+    question, severity, position = firm.worst
+    return (question * _RANK_BASE + severity) * _RANK_BASE + position
+
+
+def lowest_excess_percent(firm: FirmStatus) -> Decimal | None:
+    """The lowest excess as % of requirement over the firm's statements, segregation's first on ties."""
+    found = (firm.statements[c.id].value("excess_percent") for c in firms_statement_columns() if c.id in firm.statements)
+    known = [v for v in found if v is not None]
+    return min(known) if known else None
+
+
+@dataclass(frozen=True)
+class FirmRow:
+    """A firm as the firms list shows it: its status and its numeric sort keys."""
+
+    firm: FirmStatus
+    rank: int
+    excess_percent: Decimal | None
+
+
+def worst_first(firms: Iterable[FirmStatus]) -> list[FirmRow]:
+    """The firms list's default order: by the rank of the worst event or defect, then the excess as % of
+    requirement ascending (the thinnest cushion first; none known last), then by name."""
+    rows = [FirmRow(f, status_rank(f), lowest_excess_percent(f)) for f in firms]
+    return sorted(
+        rows,
+        key=lambda r: (r.rank, r.excess_percent is None, r.excess_percent or Decimal(0), r.firm.name.lower(), r.firm.firm_id),
+    )
 
 
 @dataclass(frozen=True)

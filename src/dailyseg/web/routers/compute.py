@@ -15,8 +15,8 @@ from markupsafe import Markup
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.compute.lineage import explain
 from dailyseg.render.html import render_fragment
-from dailyseg.shapes import ExplanationOut
 from dailyseg.web.computing import Computations
+from dailyseg.web.explain_view import explain_view
 from dailyseg.web.respond import page
 from dailyseg.web.security import CSRF_FIELD, require_read, settings_of
 from dailyseg.web.work import HeavyWork, Job, heavy_work
@@ -69,6 +69,7 @@ async def explain_line(request: Request, books: str, code: str, heavy: HeavyDep)
             explanation = explain(book, computation, code)
         except KeyError as error:
             raise HTTPException(404, str(error.args[0])) from None
-        return page(request, "explain.html.j2", {"books": books, "x": ExplanationOut.of(explanation).model_dump(mode="json")})
+        view = explain_view(explanation, computation.filing.layout, computation.totals.rates)
+        return page(request, "explain.html.j2", {"books": books, "x": view})
 
     return await heavy.run(explained)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +17,7 @@ from dailyseg.watch.monitor import watch
 from dailyseg.web.cache import firm_now, firms_now
 from dailyseg.web.deps import FilingId, From, To, check_range, get_store
 from dailyseg.web.downloads import FORMATS, file_name, render_as
+from dailyseg.web.filing_view import banners, neighbours, record_of, summary
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
 from dailyseg.web.templating import render_template
@@ -29,13 +30,24 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 
 @router.get("/", response_class=HTMLResponse)
-def firms(request: Request, store: StoreDep, q: str = "") -> HTMLResponse:
+def firms(request: Request, store: StoreDep, q: str = "", grid: Literal["compact", "full"] = "compact") -> HTMLResponse:
+    """Every firm, worst first; the compact figures per statement, or every key line with ?grid=full."""
+    from dailyseg.web.views import FIRMS_FULL_PARTS, firms_statement_columns, worst_first
+
     query = q.strip()
     listed = [f for f in firms_now(request, store) if not query or query.lower() in f.name.lower() or query.lower() in f.firm_id]
+    full = grid == "full"
     return page(
         request,
         "firms.html.j2",
-        {"firms": listed, "q": query, "columns": statement_columns(), "parts": FIRMS_PARTS, "marks": MARKS},
+        {
+            "rows": worst_first(listed),
+            "q": query,
+            "full": full,
+            "columns": firms_statement_columns(),
+            "parts": FIRMS_FULL_PARTS if full else FIRMS_PARTS,
+            "marks": MARKS,
+        },
     )
 
 
@@ -72,6 +84,9 @@ def filing(request: Request, filing_id: FilingId, store: StoreDep) -> HTMLRespon
     version, stored = _stored(store, filing_id)
     same_day = [v for v in store.versions(version.firm_id, version.end_date) if v.form == version.form]
     findings = validate(stored)
+    compared = comparisons(store, version, stored, same_day)
+    # The day-over-day change first (and open); the changes from earlier versions of the day after it, closed.
+    compared.sort(key=lambda c: c.other.end_date == version.end_date)
     return page(
         request,
         "filing.html.j2",
@@ -79,8 +94,12 @@ def filing(request: Request, filing_id: FilingId, store: StoreDep) -> HTMLRespon
             "version": version,
             "filing": stored,
             "same_day": same_day,
-            "comparisons": comparisons(store, version, stored, same_day),
+            "comparisons": compared,
             "findings": findings,
+            "banners": banners(store, version, findings),
+            "record": record_of(same_day, version),
+            "neighbours": neighbours(store, version),
+            "summary": summary(findings),
             "fragment": Markup(render_fragment(stored, findings)),
             "formats": FORMATS,
         },

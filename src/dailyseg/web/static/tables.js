@@ -5,30 +5,46 @@ function cellValue(row, index) {
   return cell ? (cell.dataset.value ?? cell.textContent.trim()) : "";
 }
 
-function sortTable(table, header) {
-  const headRow = header.parentElement;
-  const bodies = table.tBodies[0];
-  // The column index counts leading row-spanning headers of the first row for the second header row.
-  let index = Array.from(headRow.children).indexOf(header);
-  if (headRow !== table.tHead.rows[0]) {
-    index += Array.from(table.tHead.rows[0].children).filter((th) => th.rowSpan > 1).length;
+// The body column a header cell stands over: the header rows laid out with their row and column spans.
+function columnIndex(table, header) {
+  const taken = [];
+  for (const [r, row] of Array.from(table.tHead.rows).entries()) {
+    let column = 0;
+    for (const cell of Array.from(row.cells)) {
+      while (taken[r] && taken[r][column]) column += 1;
+      if (cell === header) return column;
+      for (let dr = 0; dr < cell.rowSpan; dr += 1) {
+        for (let dc = 0; dc < cell.colSpan; dc += 1) {
+          (taken[r + dr] ??= [])[column + dc] = true;
+        }
+      }
+      column += cell.colSpan;
+    }
   }
+  return -1;
+}
+
+function sortTable(table, header) {
+  const bodies = table.tBodies[0];
+  const index = columnIndex(table, header);
   const ascending = header.getAttribute("aria-sort") !== "ascending";
   table.querySelectorAll("th[aria-sort]").forEach((th) => th.removeAttribute("aria-sort"));
   header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   const numeric = header.dataset.sort === "number";
   const rows = Array.from(bodies.rows);
+  // Ties keep the server's order (rows carry data-order, their place in it), whichever way a column sorts.
+  const place = (row) => Number(row.dataset.order ?? 0);
   rows.sort((a, b) => {
     const x = cellValue(a, index), y = cellValue(b, index);
     let order;
     if (numeric) {
-      // Empty cells sort last; amounts are compared as numbers only to order rows, never shown.
-      if (x === "" || y === "") order = (x === "") - (y === "");
-      else order = Number(x) - Number(y);
+      // Empty cells sort last either way; amounts are compared as numbers only to order rows, never shown.
+      if (x === "" || y === "") return (x === "") - (y === "") || place(a) - place(b);
+      order = Number(x) - Number(y);
     } else {
       order = x.localeCompare(y);
     }
-    return ascending ? order : -order;
+    return (ascending ? order : -order) || place(a) - place(b);
   });
   rows.forEach((row) => bodies.appendChild(row));
 }
