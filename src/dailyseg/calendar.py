@@ -21,8 +21,9 @@ import os
 import tempfile
 import zlib
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 _CACHE_FORMAT = 1
 
@@ -111,13 +112,29 @@ def next_business_day(day: date) -> date:
     return following
 
 
-def is_late(end: date, submit: date) -> bool:
-    """A statement for `end` submitted on `submit` missed its deadline, the next business day after `end`.
+# 17 CFR 1.32(d), 22.2(g)(3) and 30.7(l)(3) (form-spec section 9): a business day's statements are due by noon
+# of the following business day. The rules say "noon" without a zone; the CFTC sits in Washington, so noon is
+# read in America/New_York (a firm whose DSRO counts in Chicago would be due an hour later: change FILING_ZONE).
+FILING_ZONE = ZoneInfo("America/New_York")
+DUE_TIME = time(12, 0)
 
-    A submission by the next weekday is on time whatever the holidays, so the holiday calendar is consulted
-    only for a later one (the late-initial rule asks this of every filing it sees, in validation and the monitor).
+
+def due_at(end: date) -> datetime:
+    """The moment the statements for `end` are due, as an aware datetime in `FILING_ZONE`."""
+    return datetime.combine(next_business_day(end), DUE_TIME, tzinfo=FILING_ZONE)
+
+
+def is_late(end: date, submitted: date | datetime) -> bool:
+    """Whether statements for `end` submitted at `submitted` missed their deadline: the one place lateness is decided.
+
+    A moment (the daily close's filing time) is late past noon of the next business day. A day alone (a filing's
+    Submit Date, which has no time) is late after that day; a submission by the next weekday is on time whatever
+    the holidays, so the holiday calendar is consulted only for a later one (the late-initial rule asks this of
+    every filing it sees, in validation and the monitor).
     """
-    return submit > next_weekday(end) and submit > next_business_day(end)
+    if isinstance(submitted, datetime):
+        return submitted > due_at(end)
+    return submitted > next_weekday(end) and submitted > next_business_day(end)
 
 
 def previous_business_day(day: date) -> date:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Row
 
-from dailyseg.deadline import due_at, is_late
+from dailyseg.calendar import due_at, is_late
 from dailyseg.filing import Filing
 from dailyseg.store.audit import Event, audited, utc
 from dailyseg.store.bulk import insert_rows
@@ -95,7 +95,7 @@ class Close:
     @property
     def late(self) -> bool:
         """Filed after its due time, or not filed and past it."""
-        return is_late(self.end_date, self.filed_at)
+        return is_late(self.end_date, self.filed_at or datetime.now(UTC))
 
 
 def _firm_of(conn: Connection, key: str) -> str:
