@@ -12,6 +12,8 @@ from click.testing import CliRunner, Result
 from dailyseg.cli import main
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.slow  # each test signs people in with Argon2 (about a second each): runs in the full suite, not in the fast tier
+
 PASSWORD = "correct horse battery"
 OK, FOUND_ERRORS, UNREADABLE, DENIED, CONFLICT = 0, 1, 2, 4, 5
 

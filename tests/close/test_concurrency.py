@@ -18,6 +18,8 @@ from dailyseg.store.people import Actor
 from dailyseg.store.workflow import Close, Refused
 from tests.close.conftest import PASSWORD, Team
 
+pytestmark = pytest.mark.slow  # each test signs people in with Argon2 (about a second each): runs in the full suite, not in the fast tier
+
 
 def _at_once(store_url: str, steps: list[tuple[Actor, int]], step: str) -> list[Close | Refused]:
     """Run `step` for each (actor, close id) in its own thread and store handle, all released together."""

@@ -10,6 +10,8 @@ from dailyseg.store.people import Denied, PeopleError, add_user, authenticate, d
 from dailyseg.store.tables import user_tokens, users
 from tests.close.conftest import PASSWORD, Team
 
+pytestmark = pytest.mark.slow  # each test signs people in with Argon2 (about a second each): runs in the full suite, not in the fast tier
+
 
 def test_passwords_and_tokens_are_kept_hashed(team: Team) -> None:
     token_id, token = issue_token(team.store, team.pat, "pat")

@@ -15,6 +15,8 @@ from dailyseg.store.audit import GENESIS, entry_hash, utc, verify
 from dailyseg.store.tables import audit_head, audit_log
 from tests.close.conftest import Team
 
+pytestmark = pytest.mark.slow  # each test signs people in with Argon2 (about a second each): runs in the full suite, not in the fast tier
+
 
 @pytest.fixture
 def closed(team: Team, sample_filing: Filing, sample_path: Path) -> Iterator[Team]:

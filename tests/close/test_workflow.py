@@ -17,6 +17,8 @@ from dailyseg.store.ingest import content_hash
 from dailyseg.store.workflow import Refused
 from tests.close.conftest import Team
 
+pytestmark = pytest.mark.slow  # each test signs people in with Argon2 (about a second each): runs in the full suite, not in the fast tier
+
 
 def _errors(filing: Filing) -> list[str]:
     return [f"{f.rule}: {f.message}" for f in validate(filing) if f.severity == "error"]

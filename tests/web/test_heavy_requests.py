@@ -30,6 +30,8 @@ from dailyseg.web.work import HeavyWork, Job
 from tests.web.hostile import many_filings, post_all, rendered_pdf, slow_documents
 from tests.web.support import WRITE_TOKEN, start_server, stop_server
 
+pytestmark = pytest.mark.slow  # worker processes started and stopped: runs in the full suite, not in the fast tier
+
 T = TypeVar("T")
 
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
