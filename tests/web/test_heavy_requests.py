@@ -12,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import http.client
 import multiprocessing
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Coroutine, Iterator
@@ -186,3 +189,27 @@ def test_a_document_past_a_workers_memory_gets_413(tmp_path: Path, sample: bytes
         assert answer.status_code == 413
         assert answer.json()["error"]["message"] == "this document needs more than 16 MiB to read"
         assert client.post("/api/validate", files={"file": ("citi.txt", sample)}, headers=AUTH).json()["ok"] is True
+
+
+def test_workers_start_under_a_temp_folder_too_deep_for_a_unix_socket(tmp_path: Path, sample: bytes) -> None:
+    """Regression: under a TMPDIR of more than 75 characters every upload failed (`AF_UNIX path too long`).
+
+    A process of its own, since multiprocessing decides its folder once per process.
+    """
+    deep = tmp_path / "/".join(f"a-temp-folder-name-that-is-long-{n:02d}" for n in range(4))
+    deep.mkdir(parents=True)
+    document = tmp_path / "citi.txt"
+    document.write_bytes(sample)
+    script = (
+        "import sys, tempfile; from fastapi.testclient import TestClient; from dailyseg.web import Settings, create_app\n"
+        "assert len(tempfile.gettempdir()) > 150, tempfile.gettempdir()\n"
+        f"app = create_app(Settings(db_url={f'sqlite:///{tmp_path}/store.sqlite'!r}))\n"
+        "with TestClient(app) as client:\n"
+        f"    answer = client.post('/api/validate', files={{'file': ('citi.txt', open({str(document)!r}, 'rb').read())}})\n"
+        "    print(answer.status_code, answer.json()['ok'])\n"
+    )
+    environment = {**os.environ, "TMPDIR": str(deep)}
+    done = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["200", "True"]
+    assert not list(deep.iterdir())  # the worker's socket folder was made elsewhere and is gone

@@ -28,11 +28,13 @@ import multiprocessing
 import os
 import resource
 import signal
+import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from multiprocessing import util
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
@@ -49,6 +51,12 @@ PRELOAD = ["dailyseg.web.warm"]
 # Workers run at a lower priority than the server: when the cores are busy, the event loop (and the pages it
 # answers) gets the CPU first, and documents take the rest.
 WORKER_NICENESS = 10
+# A Unix socket's path holds at most 107 bytes (sockaddr_un.sun_path, less its NUL). The fork server listens on
+# `<temp folder>/pymp-XXXXXXXX/listener-XXXXXXXX`, 32 bytes past the temp folder's own path.
+_SOCKET_PATH_MAX = 107
+_SOCKET_PATH_BEYOND_TEMP = len("/pymp-XXXXXXXX/listener-XXXXXXXX")
+# Where the fork server's socket goes when the temp folder's path is too long for it (a private folder is made there).
+_SHORT_TEMP_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")
 # How long past a job's deadline the event loop waits for its thread to report, before answering 504 itself.
 _GRACE_S = 1.0
 
@@ -162,6 +170,50 @@ class _Worker:
         self.process.join(timeout=5)
 
 
+def _room_for_socket(folder: str) -> bool:
+    return len(os.fsencode(folder)) + _SOCKET_PATH_BEYOND_TEMP <= _SOCKET_PATH_MAX
+
+
+def _fork_server_context() -> ForkServerContext:
+    """The fork server's context, its socket's folder chosen so that the server starts whatever TMPDIR is.
+
+    multiprocessing puts the socket in its own folder under the temp folder; under a deep TMPDIR that path is
+    past what a Unix socket may have, and every worker would fail to start (`OSError: AF_UNIX path too long`).
+    Then multiprocessing's folder (only its folder: everything else keeps TMPDIR) is made in a short one.
+    """
+    context = multiprocessing.get_context("forkserver")
+    assert isinstance(context, ForkServerContext)
+    context.set_forkserver_preload(PRELOAD)
+    if not _room_for_socket(tempfile.gettempdir()):
+        short = next((f for f in _SHORT_TEMP_FOLDERS if os.access(f, os.W_OK | os.X_OK) and _room_for_socket(f)), None)
+        if short is None:
+            raise RuntimeError(
+                f"the temp folder {tempfile.gettempdir()} is too long a path for the worker processes' socket "
+                f"(at most {_SOCKET_PATH_MAX - _SOCKET_PATH_BEYOND_TEMP} bytes) and none of "
+                f"{', '.join(_SHORT_TEMP_FOLDERS)} is writable: set TMPDIR to a shorter folder"
+            )
+        _make_multiprocessing_folder_in(short)
+    return context
+
+
+_TEMP_LOCK = threading.Lock()
+
+
+def _make_multiprocessing_folder_in(folder: str) -> None:
+    """multiprocessing keeps one private folder per process, made on first use and removed at exit; make it in `folder`.
+
+    `tempfile.tempdir` is the default folder of every temporary file, so it is changed only for that one call.
+    A folder multiprocessing made earlier in this process (by an earlier pool) stays where it is.
+    """
+    with _TEMP_LOCK:
+        saved = tempfile.tempdir
+        tempfile.tempdir = folder
+        try:
+            util.get_temp_dir()
+        finally:
+            tempfile.tempdir = saved
+
+
 class WorkerPool:
     """Worker processes, started on first use, `size` kept at most; a worker that fails is replaced."""
 
@@ -172,10 +224,7 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        context = multiprocessing.get_context("forkserver")
-        assert isinstance(context, ForkServerContext)
-        context.set_forkserver_preload(PRELOAD)
-        self._context = context
+        self._context = _fork_server_context()
 
     def _take(self) -> _Worker:
         with self._lock:
