@@ -6,8 +6,8 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, HTTPException
-from fastapi.responses import Response
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailyseg import __version__
@@ -17,10 +17,14 @@ from dailyseg.web.computing import Computations
 from dailyseg.web.deps import StoreHolder
 from dailyseg.web.errors import BodyLimit, install_handlers
 from dailyseg.web.ratelimit import anonymous_uploads
-from dailyseg.web.routers import api, compute, pages, upload
+from dailyseg.web.respond import page
+from dailyseg.web.routers import account, api, compute, exports, overview, pages, upload
 from dailyseg.web.security import Csrf
 from dailyseg.web.settings import Settings
 from dailyseg.web.work import HeavyWork
+
+OPENAPI_URL = "/api/openapi.json"
+API_DOCS_URL = "/api/docs"
 
 # Everything a page loads comes from this server; no inline script, no frames, forms post only here.
 SECURITY_HEADERS = [
@@ -69,6 +73,11 @@ def _meta_router() -> APIRouter:
         """Whether the server answers (for load balancers and the tests); needs no token."""
         return {"status": "ok", "version": __version__}
 
+    @router.get(API_DOCS_URL, include_in_schema=False, response_class=HTMLResponse)
+    def api_docs(request: Request) -> HTMLResponse:
+        """The interactive API reference (Swagger UI from this server's own files), open like the schema."""
+        return page(request, "api_docs.html.j2", {"schema_url": OPENAPI_URL})
+
     @router.get(STATIC_PREFIX + "/{name}", include_in_schema=False)
     def static(name: str) -> Response:
         asset = assets().get(name)
@@ -101,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="The CFTC Daily Segregation filings of futures commission merchants: firms, filings, versions, "
         "values over time, findings, and validation of uploaded documents. Amounts are exact, written as strings.",
-        openapi_url="/api/openapi.json",
+        openapi_url=OPENAPI_URL,
         docs_url=None,
         redoc_url=None,
         redirect_slashes=False,  # Starlette's redirect names the Host header's host; errors.py redirects relatively
@@ -120,4 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(upload.router)
     app.include_router(compute.router)
+    app.include_router(overview.router)
+    app.include_router(exports.router)
+    app.include_router(account.router)
     return app

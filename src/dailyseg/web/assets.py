@@ -14,6 +14,8 @@ from importlib import resources
 from dailyseg.render.html import stylesheet
 
 STATIC_PREFIX = "/static"
+# The API reference's script and styles (Swagger UI 5), from the fastapi-offline package (never a CDN).
+SWAGGER_UI_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
 _TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -35,8 +37,11 @@ def _asset(body: bytes, suffix: str) -> Asset:
 
 @lru_cache(maxsize=1)
 def assets() -> dict[str, Asset]:
-    """Every file of web/static with a known type, plus the form's stylesheet shared with render/html."""
+    """Every file of web/static with a known type, the form's stylesheet shared with render/html, and Swagger UI."""
     found = {"form.css": _asset(stylesheet().encode("utf-8"), ".css")}
+    swagger_ui = resources.files("fastapi_offline").joinpath("static")
+    for name in SWAGGER_UI_FILES:
+        found[name] = _asset(swagger_ui.joinpath(name).read_bytes(), "." + name.rsplit(".", 1)[-1])
     for item in resources.files("dailyseg.web").joinpath("static").iterdir():
         suffix = "." + item.name.rsplit(".", 1)[-1] if "." in item.name else ""
         if item.is_file() and suffix in _TYPES:
