@@ -6,6 +6,7 @@ Who acts is said once for all of them (acting.py). Each step is one audited tran
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,8 @@ from dailyseg.compute.engines import ENGINES, EngineName
 
 if TYPE_CHECKING:
     from dailyseg.filing import Filing
+    from dailyseg.store import Store
+    from dailyseg.store.people import Actor
     from dailyseg.store.workflow import Close
 
 REPORT = ["text", "json"]
@@ -83,17 +86,28 @@ def _report(c: Close, fmt: str) -> None:
         say(("error", "red"), f"  {problem}", err=True)
 
 
-def _draft(books: str, engine: EngineName, reason: str | None, as_user: str | None, db: str | None, fmt: str) -> None:
-    from dailyseg.store.workflow import Refused, draft
+def _take_step(step: Callable[[Store, Actor], Close], as_user: str | None, db: str | None, fmt: str, create: bool = False) -> None:
+    """One step of the close as the acting user, in the store: a refusal exits with its code, else the close is reported."""
+    from dailyseg.store.workflow import Refused
 
-    filing, errors = _draft_input(books, engine)
-    with open_store(db, create=True) as store:
+    with open_store(db, create=create) as store:
         actor = acting(store, as_user)
         try:
-            made = draft(store, actor, filing, source=books, errors=errors, amend_reason=reason)
+            done = step(store, actor)
         except Refused as problem:
             refused(problem)
-    _report(made, fmt)
+    _report(done, fmt)
+
+
+def _draft(books: str, engine: EngineName, reason: str | None, as_user: str | None, db: str | None, fmt: str) -> None:
+    from dailyseg.store.workflow import draft
+
+    filing, errors = _draft_input(books, engine)
+
+    def make(store: Store, actor: Actor) -> Close:
+        return draft(store, actor, filing, source=books, errors=errors, amend_reason=reason)
+
+    _take_step(make, as_user, db, fmt, create=True)
 
 
 engine_option = click.option("--engine", type=click.Choice(ENGINES), default="duckdb", show_default=True, help="Where books are computed.")
@@ -149,17 +163,10 @@ def _comments(given: tuple[str, ...]) -> list[tuple[str | None, str]]:
 @format_option(REPORT, "text")
 def review(close_id: int, comments: tuple[str, ...], as_user: str | None, db: str | None, fmt: str) -> None:
     """Mark draft ID reviewed (a preparer other than the one who made it), with comments on its lines."""
-    from dailyseg.store.workflow import Refused
     from dailyseg.store.workflow import review as review_close
 
     said = _comments(comments)
-    with open_store(db) as store:
-        actor = acting(store, as_user)
-        try:
-            done = review_close(store, actor, close_id, said)
-        except Refused as problem:
-            refused(problem)
-    _report(done, fmt)
+    _take_step(lambda store, actor: review_close(store, actor, close_id, said), as_user, db, fmt)
 
 
 @main.command(epilog=ACTING_EXIT_CODES)
@@ -170,16 +177,9 @@ def review(close_id: int, comments: tuple[str, ...], as_user: str | None, db: st
 @format_option(REPORT, "text")
 def approve(close_id: int, override: str | None, as_user: str | None, db: str | None, fmt: str) -> None:
     """Approve reviewed close ID (a signer who did not make it). Error findings block it without --override."""
-    from dailyseg.store.workflow import Refused
     from dailyseg.store.workflow import approve as approve_close
 
-    with open_store(db) as store:
-        actor = acting(store, as_user)
-        try:
-            done = approve_close(store, actor, close_id, override)
-        except Refused as problem:
-            refused(problem)
-    _report(done, fmt)
+    _take_step(lambda store, actor: approve_close(store, actor, close_id, override), as_user, db, fmt)
 
 
 @main.command(name="file", epilog=ACTING_EXIT_CODES)
@@ -196,16 +196,9 @@ def approve(close_id: int, override: str | None, as_user: str | None, db: str | 
 @format_option(REPORT, "text")
 def file_command(close_id: int, reference: str | None, at: datetime | None, as_user: str | None, db: str | None, fmt: str) -> None:
     """Mark approved close ID as submitted to the CFTC and the DSRO (a preparer or signer), late or not."""
-    from dailyseg.store.workflow import Refused
     from dailyseg.store.workflow import file as file_close
 
-    with open_store(db) as store:
-        actor = acting(store, as_user)
-        try:
-            done = file_close(store, actor, close_id, at=at, reference=reference)
-        except Refused as problem:
-            refused(problem)
-    _report(done, fmt)
+    _take_step(lambda store, actor: file_close(store, actor, close_id, at=at, reference=reference), as_user, db, fmt)
 
 
 @main.command(epilog="Exit codes: 0 listed; 2 the store could not be opened, or no such firm.")
