@@ -240,3 +240,118 @@ audit_head = Table(
     Column("last_seq", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
 )
+
+# Sign-in sessions of the web pages, by the SHA-256 of the session id (the id itself stays in the browser's
+# cookie), and failed sign-ins by name and address, which lock sign-in out for a while (web/sessions.py).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("address", String(100), nullable=False),
+)
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, index=True),
+    Column("address", String(100), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# -- issue 15: notices and residual-interest withdrawals (migration 0006; docs/notices.md, docs/withdrawals.md) --
+# A withdrawal of the firm's own funds (residual interest) from one class. The prior business day's computation
+# it was measured against (`basis`: "close 3" or "filing 12", its residual interest and target) is kept with it,
+# so the decision made when it was recorded (`needs_approval`) can be re-read and checked later.
+withdrawals = Table(
+    "withdrawals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("firm_id", String(300), nullable=False),
+    Column("firm_name", String(300), nullable=False),
+    Column("statement", String(20), nullable=False),
+    Column("cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("usd_cents", BigInteger, nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("for_customers", Boolean, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("basis_date", Date, nullable=False),
+    Column("basis", String(40), nullable=True),
+    Column("residual_cents", BigInteger, nullable=True),
+    Column("target_cents", BigInteger, nullable=True),
+    Column("series_cents", BigInteger, nullable=False),
+    Column("needs_approval", Boolean, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("recorded_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("approved_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("approved_at", DateTime(timezone=True), nullable=True),
+    Column("executed_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("executed_at", DateTime(timezone=True), nullable=True),
+    Index("ix_withdrawals_series", "firm_id", "statement", "basis_date"),
+)
+
+# A written notice an event requires, drafted from a stored filing (or for a withdrawal), its fields frozen as
+# JSON text (`body`) when drafted; `sent_at` is set only when a person records that it was sent.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("filing_id", Integer, ForeignKey("filings.id"), nullable=True),
+    Column("withdrawal_id", Integer, ForeignKey("withdrawals.id"), nullable=True, unique=True),
+    Column("firm_id", String(300), nullable=False),
+    Column("statement", String(20), nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("drafted_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("drafted_at", DateTime(timezone=True), nullable=False),
+    Column("sent_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("sent_reference", String(200), nullable=True),
+    UniqueConstraint("filing_id", "kind", "statement", name="uq_notices_filing_event"),
+    Index("ix_notices_firm_date", "firm_id", "end_date"),
+)
+
+# Alerts (migration 0005, docs/alerts.md): who hears about which events, and the log of every delivery. A
+# delivery is one (event, subscription), unique, so an event found again is never queued twice; it keeps the
+# body as first sent, and moves pending -> delivered, or pending -> failed after the last attempt.
+alert_subscriptions = Table(
+    "alert_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("firm_id", String(300), nullable=True),
+    Column("rules", Text, nullable=False, server_default=""),
+    Column("from_date", Date, nullable=True),
+    Column("channel", String(20), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("secret", String(200), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("removed_at", DateTime(timezone=True), nullable=True),
+)
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False),
+    Column("subscription_id", Integer, ForeignKey("alert_subscriptions.id"), nullable=False),
+    Column("firm_id", String(300), nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("statement", String(20), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("event_id", "subscription_id", name="uq_alert_deliveries_event"),
+    Index("ix_alert_deliveries_due", "state", "next_attempt_at"),
+)
