@@ -33,6 +33,8 @@ READ_TOKEN_ENV = "DAILYSEG_READ_TOKEN"
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 HEAVY_QUEUE = 4
 HEAVY_DEADLINE_S = 20.0
+SESSION_IDLE_S = 30 * 60
+SESSION_LIFETIME_S = 12 * 3600
 REQUEST_LOGGER = "dailyseg.web.requests"
 BACKLOG = 2048  # uvicorn's default
 
@@ -152,7 +154,7 @@ def _log_config(uvicorn_defaults: dict[str, Any]) -> dict[str, Any]:
     default=TOKEN_ENV,
     show_default=True,
     metavar="VAR",
-    help="Environment variable holding the write token; unset: no writing.",
+    help="Environment variable holding the write token (the service account, which stores uploads); unset: only preparers store.",
 )
 @click.option(
     "--read-token-env",
@@ -178,6 +180,27 @@ def _log_config(uvicorn_defaults: dict[str, Any]) -> dict[str, Any]:
     metavar="SECONDS",
     help="Past it: 504.",
 )
+@click.option(
+    "--read-needs-sign-in",
+    is_flag=True,
+    help="Reading (pages and API) needs a signed-in user, a personal API token or the read token; default: open.",
+)
+@click.option(
+    "--session-idle",
+    type=click.IntRange(1),
+    default=SESSION_IDLE_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="A sign-in session ends after this long without a request.",
+)
+@click.option(
+    "--session-lifetime",
+    type=click.IntRange(1),
+    default=SESSION_LIFETIME_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="A sign-in session ends this long after signing in, whatever happens.",
+)
 def serve(
     db: str | None,
     host: str,
@@ -189,11 +212,17 @@ def serve(
     workers: int | None,
     queue: int,
     deadline: float,
+    read_needs_sign_in: bool,
+    session_idle: int,
+    session_lifetime: int,
 ) -> None:
     """Serve the web pages and the JSON API (OpenAPI schema at /api/openapi.json).
 
     Tokens are read from environment variables, never from the command line, so they stay out of process
-    lists and shell history. Once listening, the address is printed on standard error ("serving on
+    lists and shell history. People sign in at /login (users are added with `dailyseg user add`); the write
+    token is the service account `service`, which stores uploaded filings (docs/web-sign-in.md).
+
+    Once listening, the address is printed on standard error ("serving on
     http://HOST:PORT", the real port when --port is 0), then one line per request: client, method, path
     (never the query string or any header), status and duration. Ctrl-C or SIGTERM stops the server.
 
@@ -218,6 +247,9 @@ def serve(
             max_upload_bytes=max_upload,
             heavy_queue=queue,
             heavy_deadline_s=deadline,
+            read_needs_sign_in=read_needs_sign_in,
+            session_idle_s=session_idle,
+            session_lifetime_s=session_lifetime,
         )
         if workers is not None:
             settings = dataclasses.replace(settings, heavy_workers=workers)
@@ -237,7 +269,7 @@ def serve(
     sock = _listen(host, port)
     try:
         writing = "writing with the token" if settings.write_token else f"no writing (set {token_env} to allow it)"
-        reading = "reading needs a token" if settings.read_token else "reading open"
+        reading = "reading needs a sign-in or a token" if not settings.reading_open else "reading open"
         bound = sock.getsockname()[1]
         say(f"dailyseg: serving on http://{_address(host, bound)} ({reading}; {writing})", err=True)
 

@@ -1,6 +1,6 @@
 """An uploaded document, read and checked in memory: what the upload page and the validate endpoint show.
 
-Nothing is written anywhere until `store_examined`, which the callers guard with the write token. Reading
+Nothing is written anywhere until `store_examined`, which the callers guard by role (web/access.py). Reading
 and checking run in a worker process (`dailyseg.web.work`): `examined` and `validation_json` are the
 functions sent there, and they answer what is cheap to send back: the document's bytes stay with the
 server (`with_content` puts them back), and the validation answer comes back as its JSON.
@@ -83,6 +83,7 @@ def validation_json(name: str, content: bytes, limit: int, choice: Selection) ->
     return Validation.of(found.name, found.ok, found.problems, checked, choice, Context()).model_dump_json().encode("utf-8")
 
 
-def store_examined(store: Store, examined: Examined) -> list[IngestOutcome]:
-    """Store every filing the document held, in one transaction (all or none), each once by content."""
-    return store.ingest_filings([c.filing for c in examined.filings], source=examined.name, content=examined.content)
+def store_examined(store: Store, examined: Examined, actor: str) -> list[IngestOutcome]:
+    """Store every filing the document held, in one transaction (all or none), each once by content; the audit
+    log records `actor` (the preparer or the service account who sent it) as the one who stored them."""
+    return store.ingest_filings([c.filing for c in examined.filings], source=examined.name, content=examined.content, actor=actor)

@@ -1,16 +1,19 @@
-"""Who may read and write, and protection of the pages' forms against cross-site request forgery.
+"""The request's bearer token, the reading rule the routers share, and protection of the pages' forms against
+cross-site request forgery (who may do what is `dailyseg.web.access`).
 
-The API authenticates with a bearer token (never sent by a browser on its own, so the API needs no
-anti-forgery token). The pages' forms use a signed double-submit token: a random value in a strict
-same-site cookie, and its signature (made with the server's secret, limited in age) in a hidden field.
-A forged form from another site can send neither.
+The API's writes authenticate with a bearer token (never sent by a browser on its own, so the API needs no
+anti-forgery token). The pages' forms, which a signed-in browser sends with its session cookie, use a signed
+double-submit token: a random value in a strict same-site cookie, and its signature (made with the server's
+secret, limited in age) in a hidden field. A forged form from another site can send neither. `csrf_checked`
+is the dependency every form route takes.
 """
 
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import Form, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from dailyseg.web.settings import Settings
@@ -33,27 +36,11 @@ def settings_of(request: Request) -> Settings:
 
 
 def require_read(request: Request) -> None:
-    """A dependency of every read: passes when reading is open or the request carries a good token."""
-    if not settings_of(request).may_read(bearer_token(request)):
-        raise HTTPException(
-            401, "reading needs a bearer token on this server (Authorization: Bearer TOKEN)", headers={"WWW-Authenticate": "Bearer"}
-        )
+    """The routers' dependency of every read: the `read` rule of `dailyseg.web.access` (imported here, when first
+    called, because access needs this module's helpers)."""
+    from dailyseg.web.access import READER
 
-
-def check_write_token(settings: Settings, token: str | None) -> None:
-    """Refuse a write without the write token: 401 when missing or wrong, 403 when the server takes none."""
-    if not token:
-        raise HTTPException(
-            401, "storing a filing needs the write token (Authorization: Bearer TOKEN)", headers={"WWW-Authenticate": "Bearer"}
-        )
-    if settings.write_token is None:
-        raise HTTPException(403, "this server accepts no writes: it was started without a write token")
-    if not settings.may_write(token):
-        raise HTTPException(401, "the write token is not valid", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-
-
-def require_write(request: Request) -> None:
-    check_write_token(settings_of(request), bearer_token(request))
+    READER(request)
 
 
 class Csrf:
@@ -79,3 +66,9 @@ class Csrf:
             signed = None
         if cookie is None or signed is None or not secrets.compare_digest(str(signed), cookie):
             raise HTTPException(403, "this form has expired or did not come from this site: reload the page and send it again")
+
+
+def csrf_checked(request: Request, csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> None:
+    """The dependency of every form a page posts: 403 without this site's anti-forgery token."""
+    csrf: Csrf = request.app.state.csrf
+    csrf.verify(request, csrf_token)

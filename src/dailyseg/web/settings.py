@@ -17,6 +17,7 @@ from dailyseg.parse import MAX_DOCUMENT_BYTES
 
 TOKEN_ENV = "DAILYSEG_TOKEN"
 READ_TOKEN_ENV = "DAILYSEG_READ_TOKEN"
+_SIGN_IN_LIMITS = ("session_idle_s", "session_lifetime_s", "sign_in_limit_per_name", "sign_in_limit_per_address", "sign_in_window_s")
 
 
 def _cores() -> int:
@@ -49,6 +50,16 @@ class Settings:
     - `anonymous_uploads_burst` and `anonymous_uploads_per_minute`: a token bucket per client address for
       uploads without a token (`POST /api/validate`, `POST /upload`); past it 429 with `Retry-After`.
       Default a burst of 10, then 12 a minute.
+
+    People sign in on the pages (`dailyseg.web.sessions`, docs/web-sign-in.md):
+
+    - `read_needs_sign_in`: reading (pages and API) needs a signed-in user, a personal API token or the read
+      token; default False (reading is open unless `read_token` is set).
+    - `session_idle_s` and `session_lifetime_s`: a session ends after this long without a request (default
+      30 minutes) and this long after sign-in whatever happens (default 12 hours: one working day).
+    - `sign_in_limit_per_name` and `sign_in_limit_per_address`: failed sign-ins allowed within
+      `sign_in_window_s` for one user name (default 5) and from one address (default 20, as several people
+      may sit behind one address) before sign-in is refused for the rest of the window (default 15 minutes).
     """
 
     db_url: str | None = None
@@ -65,11 +76,17 @@ class Settings:
     busy_retry_after_s: int = 5
     anonymous_uploads_burst: int = 10
     anonymous_uploads_per_minute: float = 12.0
+    read_needs_sign_in: bool = False
+    session_idle_s: int = 30 * 60
+    session_lifetime_s: int = 12 * 3600
+    sign_in_limit_per_name: int = 5
+    sign_in_limit_per_address: int = 20
+    sign_in_window_s: int = 15 * 60
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes <= 0:
             raise ValueError("max_upload_bytes must be positive")
-        positive = ("heavy_workers", "heavy_deadline_s", "worker_memory_bytes", "busy_retry_after_s")
+        positive = ("heavy_workers", "heavy_deadline_s", "worker_memory_bytes", "busy_retry_after_s", *_SIGN_IN_LIMITS)
         for name in (*positive, "anonymous_uploads_burst", "anonymous_uploads_per_minute"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
@@ -82,8 +99,10 @@ class Settings:
     def may_write(self, token: str | None) -> bool:
         return _matches(token, self.write_token)
 
-    def may_read(self, token: str | None) -> bool:
-        return self.read_token is None or _matches(token, self.read_token) or _matches(token, self.write_token)
+    @property
+    def reading_open(self) -> bool:
+        """Whether anyone who reaches the server may read, without a token or a sign-in."""
+        return self.read_token is None and not self.read_needs_sign_in
 
     def knows(self, token: str | None) -> bool:
         """Whether the token is one this server gave out (read or write): such requests are not anonymous."""

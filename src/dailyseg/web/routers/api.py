@@ -1,4 +1,5 @@
-"""The JSON API. Reading is open unless the server was given a read token; writing needs the write token.
+"""The JSON API. Reading is open unless the server was given a read token or needs a sign-in; storing needs
+the write token (the service account) or a preparer's personal token (web/access.py).
 
 Amounts are strings (exact); dates are ISO 8601; every error is `{"error": {"status", "message"}}`. Every
 answer is a model of `dailyseg.shapes`, the one the command line's `--json` writes for the same data.
@@ -27,11 +28,12 @@ from dailyseg.shapes import (
 )
 from dailyseg.store import Store
 from dailyseg.watch.monitor import watch
+from dailyseg.web.access import READER, STORER, Caller
 from dailyseg.web.cache import chart_now, firm_now, firms_now
 from dailyseg.web.deps import AsOf, Day, FilingId, From, To, check_range, firm_or_404, get_store, rule_choice
 from dailyseg.web.documents import examined, receive, store_examined, validation_json, with_content
 from dailyseg.web.ratelimit import limit_anonymous_upload
-from dailyseg.web.security import require_read, require_write, settings_of
+from dailyseg.web.security import settings_of
 from dailyseg.web.work import HeavyWork, Job, heavy_work
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -49,7 +51,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api", responses=ERRORS)
-reading = APIRouter(dependencies=[Depends(require_read)])
+reading = APIRouter(dependencies=[Depends(READER)])
 StoreDep = Annotated[Store, Depends(get_store)]
 Upload = Annotated[UploadFile, File(description="a filing in any format dailyseg reads")]
 
@@ -159,15 +161,18 @@ async def validate_document(
     response_model=StoreResult,
     status_code=201,
     tags=["filings"],
-    dependencies=[Depends(require_write)],
     responses={200: {"model": StoreResult, "description": "every filing was stored before"}},
 )
-async def store_filing(request: Request, file: Upload, store: StoreDep, heavy: HeavyDep) -> JSONResponse:
-    """Store the filings of an uploaded document (needs the write token as a bearer token).
+async def store_filing(
+    request: Request, who: Annotated[Caller, Depends(STORER)], file: Upload, store: StoreDep, heavy: HeavyDep
+) -> JSONResponse:
+    """Store the filings of an uploaded document (a bearer token: the write token, or a preparer's own token).
 
     All or none: 201 when something new was stored, 200 when every filing was already present, 422
     (with the problems) when no filing could be read. Filings with findings are stored as filed.
     """
+    assert who.actor is not None
+    actor = who.actor.name
     limit = settings_of(request).max_upload_bytes
     name, content = await receive(file, limit)
 
@@ -176,7 +181,7 @@ async def store_filing(request: Request, file: Upload, store: StoreDep, heavy: H
         if not found.filings:
             reasons = "; ".join(str(p) for p in found.problems[:3]) or "no filing found"
             raise HTTPException(422, f"no filing could be read from {name}: {reasons}")
-        outcomes = store_examined(store, found)
+        outcomes = store_examined(store, found, actor)
         fresh = any(o.status in ("stored", "amended") for o in outcomes)
         body = StoreResult.of(name, outcomes, found.problems).model_dump(mode="json")
         return JSONResponse(body, status_code=201 if fresh else 200)

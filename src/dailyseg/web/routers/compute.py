@@ -15,13 +15,14 @@ from markupsafe import Markup
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.compute.lineage import explain
 from dailyseg.render.html import render_fragment
+from dailyseg.web.access import READER
 from dailyseg.web.computing import Computations
 from dailyseg.web.explain_view import explain_view
 from dailyseg.web.respond import page
-from dailyseg.web.security import CSRF_FIELD, require_read, settings_of
+from dailyseg.web.security import csrf_checked, settings_of
 from dailyseg.web.work import HeavyWork, Job, heavy_work
 
-router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
+router = APIRouter(dependencies=[Depends(READER)], include_in_schema=False)
 HeavyDep = Annotated[HeavyWork, Depends(heavy_work)]
 
 
@@ -35,11 +36,9 @@ def compute_form(request: Request) -> HTMLResponse:
     return page(request, "compute.html.j2", {"names": sorted(settings_of(request).books), "chosen": None, "computation": None})
 
 
-@router.post("/compute", response_class=HTMLResponse)
-async def compute_books(
-    request: Request, books: Annotated[str, Form()], heavy: HeavyDep, csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = ""
-) -> HTMLResponse:
-    request.app.state.csrf.verify(request, csrf_token)
+@router.post("/compute", response_class=HTMLResponse, dependencies=[Depends(csrf_checked)])
+async def compute_books(request: Request, books: Annotated[str, Form()], heavy: HeavyDep) -> HTMLResponse:
+    """Computing only shows the filing, so whoever may read may compute; making it the day's draft is /closes."""
     return await heavy.run(lambda _: _computed_page(request, books))
 
 
