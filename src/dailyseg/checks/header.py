@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from dailyseg.calendar import holiday_name, is_business_day, is_late, next_business_day
 from dailyseg.catalogue import CATALOGUE
@@ -47,6 +48,11 @@ def check_submit_date(filing: Filing, context: Context) -> Iterator[Hit]:
         )
 
 
+def late_initial(status: str | None, end: date | None, submit: date | None) -> bool:
+    """The late-initial rule's test, also asked of a stored version's header (the firm page marks LATE by it)."""
+    return status == "INITIAL" and end is not None and submit is not None and is_late(end, submit)
+
+
 @rule(
     "late-initial",
     question="firm",
@@ -57,8 +63,9 @@ def check_submit_date(filing: Filing, context: Context) -> Iterator[Hit]:
 )
 def check_late_initial(filing: Filing, context: Context) -> Iterator[Hit]:
     end, submit = filing.header.end_date, filing.header.submit_date
-    if filing.header.status != "INITIAL" or not end or not submit or not is_late(end, submit):
+    if not late_initial(filing.header.status, end, submit):
         return
+    assert end is not None and submit is not None
     due = next_business_day(end)
     late = (submit - due).days
     yield Hit(

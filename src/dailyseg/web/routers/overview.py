@@ -2,8 +2,88 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from dailyseg.store import Store
+from dailyseg.web.cache import answers, firms_now
+from dailyseg.web.deps import AsOf, From, To, check_range, get_store
+from dailyseg.web.overview_shapes import OverviewOut, TotalsOut
+from dailyseg.web.overview_view import DEFAULT_DAYS, GROUP_TITLES, MAX_DAYS, Overview, Totals, overview, totals, within
+from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
+from dailyseg.web.views import DEFAULT_WINDOW, MARKS
 
-router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
+# The pages are not in the API schema; /api/overview is.
+router = APIRouter(dependencies=[Depends(require_read)])
+StoreDep = Annotated[Store, Depends(get_store)]
+Days = Annotated[int, Query(ge=1, le=MAX_DAYS, description="the feed's length: the events of this many calendar days up to the as-of day")]
+
+
+def overview_now(request: Request, store: Store, as_of: date | None, days: int) -> Overview:
+    """The board, shares and feed, kept while the store is unchanged (the firms' status is `firms_now`'s)."""
+    firms = firms_now(request, store, as_of)
+    return answers(request).get(store, ("overview", as_of, days), lambda: overview(store, firms, days))
+
+
+def totals_now(request: Request, store: Store) -> Totals:
+    """Every End Date's totals over firms, kept while the store is unchanged."""
+    return answers(request).get(store, ("overview-totals",), lambda: totals(store, store.firm_ids()))
+
+
+def chart_range(found: Overview, start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    """The totals' range: as asked, else the year up to the board's day."""
+    if start is None and end is None and found.board is not None:
+        return found.board.day - DEFAULT_WINDOW, found.board.day
+    return start, end
+
+
+@router.get("/overview", response_class=HTMLResponse, include_in_schema=False)
+def overview_page(
+    request: Request, store: StoreDep, as_of: AsOf = None, days: Days = DEFAULT_DAYS, start: From = None, end: To = None
+) -> HTMLResponse:
+    """The board of the as-of day, the totals chart (range in ?from=&to=), shares and ranks, the events feed."""
+    check_range(start, end)
+    found = overview_now(request, store, as_of, days)
+    start, end = chart_range(found, start, end)
+    shown = within(totals_now(request, store), start, end)
+    latest = len(shown.dates) - 1
+    return page(
+        request,
+        "overview.html.j2",
+        {
+            "o": found,
+            "overdue": found.board.overdue(datetime.now(UTC)) if found.board else False,
+            "titles": GROUP_TITLES,
+            "marks": MARKS,
+            "totals": shown,
+            "latest": latest,
+            "start": start,
+            "end": end,
+            "as_of": as_of,
+            "feed_first": found.board.day - timedelta(days=days - 1) if found.board else None,
+        },
+    )
+
+
+@router.get("/overview/totals.json", response_model=TotalsOut, include_in_schema=False)
+def totals_data(request: Request, store: StoreDep) -> Response:
+    """Every End Date's totals as the overview's chart draws them (the firm chart's columns)."""
+    body = answers(request).get(store, ("overview-totals-json",), lambda: TotalsOut.of(totals_now(request, store)).model_dump_json())
+    return Response(body, media_type="application/json")
+
+
+@router.get("/api/overview", response_model=OverviewOut, tags=["overview"])
+def overview_api(
+    request: Request, store: StoreDep, as_of: AsOf = None, days: Days = DEFAULT_DAYS, start: From = None, end: To = None
+) -> OverviewOut:
+    """The industry at a glance: the as-of day's board (filed, not filed, late, deficient, under target, from each
+    firm's status), each firm's share and rank of the requirement per statement, the totals over firms per End
+    Date from `from` to `to` (default: the year to the as-of day), and the events of the last `days` days."""
+    check_range(start, end)
+    found = overview_now(request, store, as_of, days)
+    start, end = chart_range(found, start, end)
+    return OverviewOut.of(found, within(totals_now(request, store), start, end), datetime.now(UTC))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
@@ -18,11 +18,12 @@ from dailyseg.web.cache import firm_now, firms_now
 from dailyseg.web.deps import FilingId, From, To, check_range, get_store
 from dailyseg.web.downloads import FORMATS, file_name, render_as
 from dailyseg.web.filing_view import banners, neighbours, record_of, summary
+from dailyseg.web.history_view import HISTORY_PARTS, MAX_PAGE, ROW_MARKS, firm_days, history_page, range_days
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
 from dailyseg.web.templating import render_template
 from dailyseg.web.timeline import SHAPES, timeline
-from dailyseg.web.views import FIRM_PARTS, FIRMS_PARTS, MARKS, comparisons, days_of, default_window, statement_columns
+from dailyseg.web.views import FIRM_PARTS, FIRMS_PARTS, MARKS, comparisons, default_window, firms_statement_columns
 from dailyseg.web.work import HeavyWork, Job, heavy_work
 
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
@@ -58,17 +59,34 @@ def firm(
     store: StoreDep,
     start: From = None,
     end: To = None,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE, description="page of the table, 1 the latest")] = 1,
 ) -> HTMLResponse:
+    """One firm: its latest figures, charts and findings over the range, and its days a page at a time.
+
+    The range (?from=&to=, default the year to the as-of day) is the charts' and the table's alike; the table
+    lists every business day of it, latest first, 60 a page (?page=), days without a filing as NOT FILED.
+    """
     check_range(start, end)
     summary = firm_now(request, store, firm)
     if summary is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
-    start, end = default_window(summary.latest_end_date, start, end)
-    days = days_of(store.filings(summary.firm_id, start, end))
+    start, end = default_window(summary.as_of or summary.latest_end_date, start, end)
+    days = firm_days(request, store, summary.firm_id)
+    history = history_page(store, range_days(days, start, end, summary.as_of), days, page_number)
     return page(
         request,
         "firm.html.j2",
-        {"firm": summary, "days": days, "start": start, "end": end, "columns": statement_columns(), "parts": FIRM_PARTS, "marks": MARKS},
+        {
+            "firm": summary,
+            "history": history,
+            "history_parts": HISTORY_PARTS,
+            "row_marks": ROW_MARKS,
+            "start": start,
+            "end": end,
+            "columns": firms_statement_columns(),
+            "parts": FIRM_PARTS,
+            "marks": MARKS,
+        },
     )
 
 
