@@ -9,7 +9,8 @@ versions of a day in their proper order) and yields `(End Date, Finding)` pairs 
                   exceeds 5 in absolute value, AND that is at least $1,000,000. When the MAD is zero (a flat
                   history) any change of that size counts. Medians resist the odd outlier in the window, so one
                   earlier spike does not hide the next.
-* missing-day     a business day between the first and last filing watched with no filing.
+* missing-day     a business day between the first and last filing watched with no filing (and, judged at the
+                  clock by `dailyseg.alerts.deadman`, one after the last filing whose due time has passed).
 * not-filing      no filing for `NOT_FILING_DAYS` business days or more before the as-of date (the latest End
                   Date in the store, while other firms file): the firm stopped filing, or the store stopped
                   receiving its filings.
@@ -70,7 +71,8 @@ MISSING_DAY = Rule(
     severity="warning",
     scope="history",
     citation="17 CFR 1.32(d); 22.2(g)(3); 30.7(l)(3)",
-    description="A business day between the firm's first and last filing watched with no filing.",
+    description="A business day with no filing: between the firm's first and last filing watched, or (the dead-man check of "
+    f"`monitor --notify`) one of the first {NOT_FILING_DAYS} after its last filing whose due time has passed.",
 )
 AMENDED = Rule(
     "amended",

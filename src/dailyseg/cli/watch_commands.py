@@ -22,6 +22,12 @@ LISTING = ["table", "csv", "json"]
 @period_options
 @as_of_option
 @rule_options
+@click.option(
+    "--notify",
+    is_flag=True,
+    help="Send each new event to its subscribers (dailyseg alerts), once; without --to and --as-of, also the dead-man "
+    "check: a filing not arrived by its due time.",
+)
 @db_option
 @format_option(LISTING, "table")
 def monitor(
@@ -31,12 +37,16 @@ def monitor(
     as_of: date | None,
     rules: tuple[str, ...],
     strict: bool,
+    notify: bool,
     db: str | None,
     fmt: str,
 ) -> None:
     """Findings over time for FIRM (default: every firm): every rule `validate` runs, on each End Date's filing of
     record, and the rules over time: falls of more than 25% of residual interest, business days with no filing, a
     firm that stopped filing, amendments and what they changed, unusual day-over-day moves. Events come first.
+
+    With --notify each new event goes to its subscribers once (`dailyseg alerts`, docs/alerts.md) and a summary
+    goes to standard error; the exit code stays the monitor's (`alerts send` retries what did not go).
 
     \b
     Exit codes: 0 no error finding; 1 an error finding (a deficiency, or a filing that does not foot); 2 no such
@@ -49,6 +59,11 @@ def monitor(
     with open_store(db) as store:
         firm_id = firm_id_or_exit(store, firm) if firm is not None else None
         found = watch(store, firm_id, start, end, unusual=rule, selection=chosen, as_of=as_of)
+        if notify:
+            from dailyseg.cli.alert_commands import notify_found
+
+            watched = [firm_id] if firm_id is not None else store.firm_ids()
+            found = notify_found(store, found, watched, dead_man=end is None and as_of is None, selection=chosen)
     if fmt == "json":
         from dailyseg.shapes import MonitorReport, dump
 
