@@ -52,7 +52,7 @@ def test_every_rule_that_is_not_run_on_one_filing_is_stamped_somewhere() -> None
     history = (SRC / "checks" / "history.py").read_text("utf-8")
     constants = {
         name: value
-        for module in ("computation", "history")
+        for module in ("computation", "history", "withdrawals")
         for name, value in vars(__import__(f"dailyseg.checks.{module}", fromlist=["RULES"])).items()
         if isinstance(value, Rule)
     }
@@ -163,11 +163,12 @@ def test_the_documented_rule_table_is_the_registry() -> None:
 
 def test_lateness_is_decided_in_one_place() -> None:
     """The defect: "late" was computed by checks/header.py and again by store/store.py. One function decides
-    (`calendar.is_late`, for a Submit Date or a filing time); the late-initial rule and the daily close ask it."""
+    (`calendar.is_late`, for a Submit Date or a filing time); the late-initial rule (whose test the firm page
+    asks of stored headers), the daily close and the overview's board (has the due time passed) ask it."""
     sources = {str(path.relative_to(SRC)): path.read_text("utf-8") for path in SRC.rglob("*.py")}
     assert sorted(name for name, text in sources.items() if re.search(r"^def (is_late|due_at)\b", text, re.MULTILINE)) == ["calendar.py"]
     callers = sorted(name for name, text in sources.items() if any(True for _ in _calls(ast.parse(text), "is_late")))
-    assert callers == ["checks/header.py", "store/workflow.py"]
+    assert callers == ["checks/header.py", "store/workflow.py", "web/overview_view.py"]
 
 
 def test_no_module_keeps_its_own_list_of_key_lines() -> None:

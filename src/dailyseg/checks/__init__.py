@@ -5,7 +5,7 @@ the same question and severity are listed. Select rules by id (`validate(filing,
 (`validate(filing, tier="strict")`).
 """
 
-from dailyseg.checks import arithmetic, computation, events, header, history, reading
+from dailyseg.checks import arithmetic, computation, events, header, history, reading, withdrawals
 from dailyseg.checks.registry import (
     QUESTIONS,
     SEVERITIES,
@@ -22,7 +22,9 @@ from dailyseg.checks.registry import (
     UnknownRuleError,
 )
 
-REGISTRY = Registry((*events.RULES, *history.RULES, *reading.RULES, *header.RULES, *arithmetic.RULES, *computation.RULES))
+REGISTRY = Registry(
+    (*events.RULES, *history.RULES, *reading.RULES, *header.RULES, *arithmetic.RULES, *computation.RULES, *withdrawals.RULES)
+)
 validate = REGISTRY.validate
 select = REGISTRY.select
 

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 Question = Literal["firm", "filing"]
 Tier = Literal["basic", "strict"]
 # What a rule looks at: a document being read; one filing; a computation from books (its totals); a reconciliation against
-# depository confirmations; a firm's filings over time (the monitor).
-Scope = Literal["read", "filing", "computation", "reconciliation", "history"]
+# depository confirmations; a firm's filings over time (the monitor); a withdrawal of residual interest being recorded.
+Scope = Literal["read", "filing", "computation", "reconciliation", "history", "withdrawal"]
 
 QUESTIONS: tuple[Question, ...] = get_args(Question)
 TIERS: tuple[Tier, ...] = get_args(Tier)
@@ -52,6 +52,7 @@ SURFACES: Mapping[Scope, tuple[str, ...]] = MappingProxyType(
         "computation": ("compute", "compute page", "API"),
         "reconciliation": ("reconcile",),
         "history": ("monitor", "firms", "firms page", "firm page", "API"),
+        "withdrawal": ("withdrawal record", "withdrawal list", "notice"),
     }
 )
 

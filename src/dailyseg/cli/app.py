@@ -69,6 +69,9 @@ COMMAND_MODULES = {
     "file": "close_commands",
     "closes": "close_commands",
     "audit": "audit_commands",
+    "notice": "notice_commands",
+    "withdrawal": "withdrawal_commands",
+    "alerts": "alert_commands",
 }
 
 

@@ -1,0 +1,197 @@
+"""Notices kept with their filing (or withdrawal): drafted once, sent when a person records that they were.
+
+A filing in the store never changes, so the notice of one of its events is drafted once per event and statement
+(`uq_notices_filing_event`): drafting again gives the notice already kept, sent or not. Its fields are frozen as
+JSON when drafted; only `sent_at`, `sent_by` and `sent_reference` are ever written afterwards, once, by
+`mark_sent`, which is the only thing that can make a notice say it was sent.
+
+Drafting and marking sent are audited transactions (store/audit.py: `notice-draft`, `notice-sent`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection, Row
+
+from dailyseg.checks import REGISTRY, Context
+from dailyseg.notices.draft import FILING_EVENTS, Draft, notices_of
+from dailyseg.standing import standings
+from dailyseg.store.audit import Chain, Event, audited, utc
+from dailyseg.store.database import store_errors
+from dailyseg.store.people import Actor
+from dailyseg.store.tables import aliases, cftc_rows, notices, users
+from dailyseg.store.workflow import Refused
+
+if TYPE_CHECKING:
+    from dailyseg.store.store import Store
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A stored notice: its draft, what it belongs to, who drafted it, and whether (when, by whom) it was sent."""
+
+    id: int
+    draft: Draft
+    filing_id: int | None
+    withdrawal_id: int | None
+    drafted_by: str
+    drafted_at: datetime
+    sent_by: str | None
+    sent_at: datetime | None
+    reference: str | None
+
+    @property
+    def sent(self) -> bool:
+        return self.sent_at is not None
+
+
+def _names(conn: Connection) -> dict[int, str]:
+    return {int(i): str(n) for i, n in conn.execute(select(users.c.id, users.c.name))}
+
+
+def _notices(conn: Connection, rows: Sequence[Row[Any]]) -> list[Notice]:
+    names = _names(conn)
+    return [
+        Notice(
+            id=int(r.id),
+            draft=Draft.from_json(r.body),
+            filing_id=r.filing_id,
+            withdrawal_id=r.withdrawal_id,
+            drafted_by=names[int(r.drafted_by)],
+            drafted_at=utc(r.drafted_at),
+            sent_by=names[int(r.sent_by)] if r.sent_by is not None else None,
+            sent_at=utc(r.sent_at) if r.sent_at is not None else None,
+            reference=r.sent_reference,
+        )
+        for r in rows
+    ]
+
+
+def may_draft(actor: Actor) -> None:
+    """Drafting a notice is the reporting team's work: a preparer or a signer."""
+    if not (actor.has("preparer") or actor.has("signer")):
+        raise Refused("denied", f"{actor.name} may not draft notices: that needs the preparer or signer role")
+
+
+def dsro_of(conn: Connection, firm_id: str) -> str | None:
+    """The firm's DSRO as the CFTC's latest month-end row names it (`import-cftc`), when one was imported."""
+    query = (
+        select(cftc_rows.c.dsro)
+        .join(aliases, aliases.c.name_key == cftc_rows.c.name_key)
+        .where(aliases.c.firm_id == firm_id, cftc_rows.c.dsro != "")
+        .order_by(cftc_rows.c.as_of.desc(), cftc_rows.c.id.desc())
+        .limit(1)
+    )
+    found = conn.execute(query).scalar()
+    return str(found) if found is not None else None
+
+
+def insert_notice(
+    conn: Connection, chain: Chain, actor: Actor, draft: Draft, *, filing_id: int | None = None, withdrawal_id: int | None = None
+) -> int:
+    """Keep a draft inside the caller's audited transaction (a filing's event, or a withdrawal being recorded)."""
+    row = {
+        "kind": draft.kind,
+        "filing_id": filing_id,
+        "withdrawal_id": withdrawal_id,
+        "firm_id": draft.firm_id,
+        "statement": draft.statement,
+        "end_date": draft.end_date,
+        "body": draft.to_json(),
+        "drafted_by": actor.user_id,
+        "drafted_at": datetime.now(UTC),
+    }
+    notice_id = int(conn.execute(insert(notices).values(row).returning(notices.c.id)).scalar_one())
+    detail = {"kind": draft.kind, "statement": draft.statement, "filing": filing_id, "withdrawal": withdrawal_id, "via": actor.via}
+    chain.append(Event(actor.name, "notice-draft", draft.firm_id, draft.end_date, f"notice {notice_id}", None, detail))
+    return notice_id
+
+
+def draft_for_filing(
+    store: Store, actor: Actor, filing_id: int, *, kinds: Sequence[str] = (), context: Context | None = None
+) -> list[Notice]:
+    """The notices of the events of stored filing `filing_id` that require one (of `kinds` when given), drafted
+    and kept now, or as kept before. `context` carries the undermargined amounts, when known (1.12(j))."""
+    unknown = [k for k in kinds if k not in FILING_EVENTS]
+    if unknown:
+        raise Refused("invalid", f"no notice of a filing's event {unknown[0]!r}; events that require one: {', '.join(FILING_EVENTS)}")
+    may_draft(actor)
+    try:
+        version, filing = store.get(filing_id)
+    except KeyError:
+        raise Refused("invalid", f"no filing {filing_id} in the store") from None
+    findings = REGISTRY.validate(filing, list(kinds or FILING_EVENTS), context)
+    with audited(store, kept=f"no notice of filing {filing_id} was kept") as (conn, chain):
+        drafts = notices_of(
+            findings,
+            standings(filing),
+            firm_id=version.firm_id,
+            firm_name=version.firm_name,
+            end_date=version.end_date,
+            dsro=dsro_of(conn, version.firm_id),
+        )
+        missing = sorted(set(kinds) - {d.kind for d in drafts})
+        if missing:
+            raise Refused(
+                "invalid", f"filing {filing_id} ({version.firm_name} {version.end_date}) has no {missing[0]} event to give notice of"
+            )
+        kept = {(r.kind, r.statement): int(r.id) for r in conn.execute(select(notices).where(notices.c.filing_id == filing_id))}
+        ids = [kept.get((d.kind, d.statement)) or insert_notice(conn, chain, actor, d, filing_id=filing_id) for d in drafts]
+        return _notices(conn, _ordered(conn, ids))
+
+
+def _ordered(conn: Connection, ids: Sequence[int]) -> list[Row[Any]]:
+    rows = {int(r.id): r for r in conn.execute(select(notices).where(notices.c.id.in_(list(ids))))}
+    return [rows[i] for i in ids]
+
+
+def get_notice(store: Store, notice_id: int) -> Notice:
+    with store_errors(store.engine.url), store.engine.connect() as conn:
+        rows = conn.execute(select(notices).where(notices.c.id == notice_id)).all()
+        if not rows:
+            raise Refused("invalid", f"no notice {notice_id} in the store")
+        return _notices(conn, rows)[0]
+
+
+def list_notices(store: Store, *, firm_id: str | None = None, filing_id: int | None = None) -> list[Notice]:
+    """Notices by End Date, then id; of one firm or one filing when asked."""
+    query = select(notices).order_by(notices.c.end_date, notices.c.id)
+    if firm_id is not None:
+        query = query.where(notices.c.firm_id == firm_id)
+    if filing_id is not None:
+        query = query.where(notices.c.filing_id == filing_id)
+    with store_errors(store.engine.url), store.engine.connect() as conn:
+        return _notices(conn, conn.execute(query).all())
+
+
+def mark_sent(store: Store, actor: Actor, notice_id: int, *, at: datetime | None = None, reference: str | None = None) -> Notice:
+    """Record that notice `notice_id` was sent at `at` (default now; never in the future), once."""
+    may_draft(actor)
+    moment = utc(at) if at is not None else datetime.now(UTC)
+    if moment > datetime.now(UTC):
+        raise Refused("invalid", f"the sending time {moment.isoformat()} is in the future: a notice is marked sent after it was sent")
+    with audited(store, kept=f"notice {notice_id} was not marked sent") as (conn, chain):
+        row = conn.execute(select(notices).where(notices.c.id == notice_id).with_for_update()).first()
+        if row is None:
+            raise Refused("invalid", f"no notice {notice_id} in the store")
+        if row.sent_at is not None:
+            found = _notices(conn, [row])[0]
+            raise Refused(
+                "conflict", f"notice {notice_id} was marked sent at {utc(row.sent_at).isoformat()} by {found.sent_by}: nothing was done"
+            )
+        if moment < utc(row.drafted_at):
+            raise Refused(
+                "invalid", f"notice {notice_id} was drafted at {utc(row.drafted_at).isoformat()}: it cannot have been sent before"
+            )
+        changes = {"sent_at": moment, "sent_by": actor.user_id, "sent_reference": reference}
+        moved = conn.execute(update(notices).where(notices.c.id == notice_id, notices.c.sent_at.is_(None)).values(**changes))
+        if moved.rowcount != 1:
+            raise Refused("conflict", f"notice {notice_id} changed while it was being marked sent: nothing was done")
+        detail = {"sent_at": moment.isoformat(), "reference": reference, "kind": row.kind, "via": actor.via}
+        chain.append(Event(actor.name, "notice-sent", row.firm_id, row.end_date, f"notice {notice_id}", None, detail))
+        return _notices(conn, conn.execute(select(notices).where(notices.c.id == notice_id)).all())[0]
