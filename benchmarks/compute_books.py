@@ -1,10 +1,11 @@
-"""Benchmark: compute a large book from Parquet with dailyseg (DuckDB engine) and with plain pandas.
+"""Benchmark: compute a large book from Parquet with dailyseg (DuckDB engine, and Spark local) and with plain pandas.
 
     python benchmarks/compute_books.py --accounts 1000000 --positions 10 --folder benchmarks/data/book-1m
+    python benchmarks/compute_books.py --size small --only spark      # a small book on Spark, JVM start included
 
 Writes the book once (the demo generator, Parquet), then runs each implementation in its own process and
-reports wall time and peak memory (the child's peak resident set, VmHWM; a child past --limit-gib is
-stopped and reported as out of memory). The pandas version is what a
+reports wall time and peak memory (the peak resident sets, VmHWM, of the child and its children, Spark's
+JVM among them; a child past --limit-gib is stopped and reported as out of memory). The pandas version is what a
 user would write: read the Parquet files with exact (pyarrow-backed) decimals, merge and group by. Both
 must give the same customer totals; the script checks that they do. Not part of the test suite.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -21,17 +23,32 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import harness
+from dailyseg.compute.engines import EngineName
 
-def run_dailyseg(folder: Path) -> dict[str, str]:
+IMPLEMENTATIONS = ("dailyseg", "pandas", "spark")  # dailyseg on DuckDB, plain pandas, dailyseg on Spark local[2]
+
+
+def run_dailyseg(folder: Path, engine: EngineName = "duckdb") -> dict[str, str]:
     start = time.perf_counter()
     from dailyseg.compute import engine_totals, read_books
+    from dailyseg.compute.engines import spark_session
 
     imported = time.perf_counter()
     books = read_books(folder)
     read = time.perf_counter()
-    totals = engine_totals(books, "duckdb")
+    if engine == "spark":
+        spark_session()
+    started = time.perf_counter()
+    totals = engine_totals(books, engine)
     done = time.perf_counter()
-    phases = {"import_s": imported - start, "read_and_check_s": read - imported, "query_s": done - read}
+    phases = {
+        "import_s": imported - start,
+        "read_and_check_s": read - imported,
+        "engine_start_s": started - read,
+        "query_s": done - started,
+        "cpu_s": _cpu_s(os.getpid()),
+    }
     print(json.dumps({k: round(v, 2) for k, v in phases.items()}), file=sys.stderr)
     return _flatten(totals.customers)
 
@@ -125,17 +142,31 @@ def measure(impl: str, folder: Path, limit_gib: float) -> dict[str, Any]:
         return {"impl": impl, "error": f"stopped: over the {limit_gib} GiB memory limit", "wall_s": round(wall, 2), "peak_mib": peak_mib}
     if child.returncode != 0:
         return {"impl": impl, "error": stderr[-2000:], "wall_s": round(wall, 2), "peak_mib": peak_mib}
-    phases = json.loads(stderr.strip().splitlines()[-1]) if impl == "dailyseg" else {}
+    phases = json.loads(stderr.strip().splitlines()[-1]) if impl != "pandas" else {}
     return {"impl": impl, "wall_s": round(wall, 2), "peak_mib": peak_mib, **phases, "totals": json.loads(stdout)}
 
 
+def _children(pid: int) -> list[int]:
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a live process and its descendants, Spark's JVM included: on a shared
+    machine a steadier figure than wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + sum(map(_cpu_s, _children(pid)))
+
+
 def _rss_kib(pid: int) -> int:
-    """The process's peak resident set (VmHWM), in KiB; 0 once it has gone."""
+    """The peak resident sets (VmHWM) of the process and its descendants, such as Spark's JVM, in KiB; 0 once
+    it has gone. A sum of peaks: at most a little over the peak of the sum."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
+        children = _children(pid)
     except OSError:
         return 0
-    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+    own = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+    return own + sum(map(_rss_kib, children))
 
 
 def main() -> None:
@@ -144,12 +175,18 @@ def main() -> None:
     parser.add_argument("--positions", type=int, default=10, help="positions per account")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/dailyseg-bench"))
     parser.add_argument("--skip-generate", action="store_true")
-    parser.add_argument("--only", choices=("dailyseg", "pandas"))
+    parser.add_argument("--only", choices=IMPLEMENTATIONS)
     parser.add_argument("--limit-gib", type=float, default=16.0, help="stop a run whose memory passes this")
-    parser.add_argument("--run", choices=("dailyseg", "pandas"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    parser.add_argument("--run", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
+    sizes = {
+        size: {"accounts": accounts, "positions": positions, "folder": Path(f"/tmp/dailyseg-bench-{size}")}
+        for size, accounts, positions in (("small", 3000, 3), ("medium", 100_000, 10), ("large", 1_000_000, 10))
+    }
+    args = harness.parse(parser, sizes)
     if args.run:
-        result = run_dailyseg(args.folder) if args.run == "dailyseg" else run_pandas(args.folder)
+        result = (
+            run_pandas(args.folder) if args.run == "pandas" else run_dailyseg(args.folder, "spark" if args.run == "spark" else "duckdb")
+        )
         print(json.dumps(result))
         return
     if not args.skip_generate:
@@ -160,11 +197,32 @@ def main() -> None:
         start = time.perf_counter()
         generate(args.folder, accounts=args.accounts, positions_per_account=args.positions, target=sample, parquet=True)
         print(f"generated {args.accounts:,} accounts x {args.positions} positions in {time.perf_counter() - start:.1f} s", flush=True)
-    results = [measure(impl, args.folder, args.limit_gib) for impl in ("dailyseg", "pandas") if args.only in (None, impl)]
-    for r in results:
+    results = {impl: measure(impl, args.folder, args.limit_gib) for impl in IMPLEMENTATIONS if args.only in (None, impl)}
+    for r in results.values():
         print(json.dumps({k: v for k, v in r.items() if k != "totals"}), flush=True)
-    if len(results) == 2 and "totals" in results[0] and "totals" in results[1]:
-        print("same totals:", results[0]["totals"] == results[1]["totals"])
+    totals = [r["totals"] for r in results.values() if "totals" in r]
+    if len(totals) > 1:
+        print("same totals:", all(t == totals[0] for t in totals))
+    pairs = (
+        ("dailyseg", "pandas", "compute, whole process", "plain pandas"),
+        ("spark", "dailyseg", "compute on Spark local[2], JVM start included", "DuckDB"),
+    )
+    harness.record(
+        *(
+            harness.Figure(
+                name,
+                results[ours]["wall_s"],
+                results[base]["wall_s"],
+                "s",
+                base_name,
+                True,
+                results[ours]["peak_mib"],
+                results[base]["peak_mib"],
+            )
+            for ours, base, name, base_name in pairs
+            if "totals" in results.get(ours, {}) and "totals" in results.get(base, {})
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import harness
 from dailyseg.calendar import business_days
 from dailyseg.store import Store
 from dailyseg.store.synthetic import Faults, series
@@ -87,14 +88,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--firms", type=int, default=20)
     parser.add_argument("--years", type=int, default=2)
-    options = parser.parse_args()
+    options = harness.parse(
+        parser, {"small": {"firms": 5, "years": 1}, "medium": {"firms": 20, "years": 2}, "large": {"firms": 60, "years": 3}}
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "store.sqlite"
         build(path, options.firms, options.years)
         print(f"{options.firms} firms x {options.years} years of generated filings; median of {RUNS} runs")
+        measured = {}
         for name, work in (("status", status), ("baseline", baseline)):
-            seconds, count, peak = run(work, path)
+            seconds, count, peak = measured[name] = run(work, path)
             print(f"{name:<9} {seconds * 1000:8.1f} ms  {count} firms  peak {peak / 1024:.0f} MiB")
+    (ours, _, our_peak), (plain, _, plain_peak) = measured["status"], measured["baseline"]
+    harness.record(
+        harness.Figure(
+            "firms list with status",
+            ours * 1000,
+            plain * 1000,
+            "ms",
+            "latest figures by plain SQL",
+            True,
+            our_peak / 1024,
+            plain_peak / 1024,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))  # the damage is the fuzz target's: tests/test_fuz
 from tests.test_fuzz_read import SEEDS, mutate, rendered  # noqa: E402
 
 import dailyseg  # noqa: E402
+import harness  # noqa: E402
 from dailyseg.store.synthetic import series  # noqa: E402
 
 SLOW = 1.0  # seconds: a document under 1 MB read slower than this is a finding
@@ -155,7 +156,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes (the development machine has 2 cores)")
     parser.add_argument("--keep", type=Path, default=None, help="folder for reproducers (default /tmp/dailyseg-fuzz-SEED)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args()
+    args = harness.parse(parser, {"small": {"count": 2000}, "medium": {"count": 20_000}, "large": {"count": 100_000}})
     folder = args.keep or Path(f"/tmp/dailyseg-fuzz-{args.seed}")
     jobs = [(args.seed, start, min(start + _CHUNK, args.count)) for start in range(0, args.count, _CHUNK)]
     timings: list[Timing] = []
@@ -220,6 +221,19 @@ def main() -> None:
         "worker_maxrss_mib": round(maxrss / 1024, 1),
         "tracemalloc_peak_50_largest_kib": {"baseline": round(peak_baseline / 1024), "read": round(peak_read / 1024)},
     }
+    peaks = report["tracemalloc_peak_50_largest_kib"]
+    harness.record(
+        harness.Figure(
+            "read damaged documents",
+            report["read_documents_per_second"],
+            report["baseline_documents_per_second"],
+            "documents/busy s",
+            "decode and split lines",
+            lower_is_better=False,
+            peak_mib=peaks["read"] / 1024,
+            baseline_peak_mib=peaks["baseline"] / 1024,
+        )
+    )
     if args.json:
         print(json.dumps(report, indent=2))
         return
@@ -239,7 +253,6 @@ def main() -> None:
         ms = report[key]
         print(f"  {name:<8} median {ms['median']} ms, p99 {ms['p99']} ms, max {ms['max']} ms; {report[rate]:,} documents per busy second")
     print(f"  read throughput {report['read_mb_per_second']} MB per busy second of a worker")
-    peaks = report["tracemalloc_peak_50_largest_kib"]
     print(
         f"  peak memory: worker max RSS {report['worker_maxrss_mib']} MiB; tracemalloc over the 50 largest documents: "
         f"baseline {peaks['baseline']:,} KiB, read {peaks['read']:,} KiB"

@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dailyseg
+import harness
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "daily-seg-citigroup-2013-07-25.txt"
 _PAIR = re.compile(r"(-?[\d,]+)(?:</u>|</b>|\s)*\[(\d{4})\]")
@@ -68,7 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="wall time per measured workload")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args()
+    args = harness.parse(parser, {"small": {"seconds": 1.0}, "medium": {"seconds": 3.0}, "large": {"seconds": 10.0}})
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     text = SAMPLE.read_text("utf-8")
@@ -84,6 +85,19 @@ def main() -> None:
         }
     maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     report = {"python": sys.version.split()[0], "seconds": args.seconds, "ru_maxrss_kib": maxrss_kib, "results": results}
+    ours, base = results["dailyseg read + validate"], results["baseline regex scan"]
+    harness.record(
+        harness.Figure(
+            "read + validate the sample",
+            ours["filings_per_cpu_second"],
+            base["filings_per_cpu_second"],
+            "filings/CPU s",
+            "bare regex scan",
+            lower_is_better=False,
+            peak_mib=ours["tracemalloc_peak_bytes"] / 2**20,
+            baseline_peak_mib=base["tracemalloc_peak_bytes"] / 2**20,
+        )
+    )
     if args.json:
         print(json.dumps(report, indent=2))
         return

@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import harness
+
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "daily-seg-citigroup-2013-07-25.txt"
 DAILYSEG = Path(sys.executable).with_name("dailyseg")
 WORKLOADS: dict[str, list[str]] = {
@@ -89,7 +91,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="runs of each workload")
     parser.add_argument("--cache-bytecode", action="store_true", help="children keep their bytecode in a temporary cache")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args()
+    args = harness.parse(parser, {"small": {"repeat": 5}, "medium": {"repeat": 10}, "large": {"repeat": 20}})
     if args.repeat < 2:
         parser.error("--repeat: at least 2 runs, for a 95th percentile")
     with tempfile.TemporaryDirectory() as cache:
@@ -116,6 +118,21 @@ def main() -> None:
         "bytecode": bytecode_note(args.cache_bytecode),
         "results": results,
     }
+    harness.record(
+        *(
+            harness.Figure(
+                name,
+                v["cpu_p50_ms"],
+                base["cpu_p50_ms"],
+                "CPU ms",
+                BASELINE,
+                peak_mib=v["maxrss_p50_mib"],
+                baseline_peak_mib=base["maxrss_p50_mib"],
+            )
+            for name, v in results.items()
+            if name != BASELINE
+        )
+    )
     if args.json:
         print(json.dumps(report, indent=2))
         return

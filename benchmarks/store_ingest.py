@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import harness
 from dailyseg.money import to_cents
 from dailyseg.store import Store
 from dailyseg.store.identity import name_key
@@ -124,7 +125,8 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--batch", type=int, default=250)
     parser.add_argument("--single-firms", type=int, default=2, help="firms ingested one transaction per filing")
-    options = parser.parse_args()
+    sizes = {"small": {"firms": 6, "years": 2}, "medium": {"firms": 20, "years": 5}, "large": {"firms": 60, "years": 10}}
+    options = harness.parse(parser, sizes)
     firms = _firms(options.firms, options.years)
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
@@ -150,6 +152,13 @@ def main() -> None:
         size = (base / "batch.sqlite").stat().st_size / 2**20
         print(f"history of one firm, one code ({len(points)} points): store {store_ms:.1f} ms, plain SQL {plain_ms:.1f} ms")
         print(f"store file: {size:.0f} MB")
+        (ours, stored, our_peak), (plain, _, plain_peak) = results["store-batch"], results["baseline"]
+        harness.record(
+            harness.Figure(
+                "ingest, batched", stored / ours, stored / plain, "filings/s", "sqlite3 executemany", False, our_peak, plain_peak
+            ),
+            harness.Figure("history of one firm, one code", store_ms, plain_ms, "ms", "plain SQL"),
+        )
         store.close()
         conn.close()
 

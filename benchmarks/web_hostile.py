@@ -37,6 +37,8 @@ from pathlib import Path
 
 import httpx
 
+import harness
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the documents and the seeded store are the web tests'
 
@@ -179,7 +181,8 @@ async def hostile(base: str, documents: dict[str, bytes], until: float, statuses
                 statuses[f"{who} {name}: {type(error).__name__}"] += 1
 
 
-async def phase(base: str, paths: list[str], documents: dict[str, bytes] | None, seconds: float, clients: int, hostiles: int) -> None:
+async def phase(base: str, paths: list[str], documents: dict[str, bytes] | None, seconds: float, clients: int, hostiles: int) -> float:
+    """Run one phase and print what it saw; return the normal requests' median latency in ms."""
     until = time.monotonic() + seconds
     normal_t: list[float] = []
     health_t: list[float] = []
@@ -198,6 +201,7 @@ async def phase(base: str, paths: list[str], documents: dict[str, bytes] | None,
     for key, count in sorted(statuses.items()):
         print(f"  hostile {key} x{count}")
     print(f"  phase took {took:.1f} s (the last requests end after the phase's {seconds:.0f} s)")
+    return statistics.median(normal_t) if normal_t else float("nan")
 
 
 def main() -> None:
@@ -205,7 +209,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="length of each phase")
     parser.add_argument("--clients", type=int, default=4, help="clients doing normal requests")
     parser.add_argument("--hostile", type=int, default=4, help="clients posting slow documents")
-    args = parser.parse_args()
+    args = harness.parse(parser, {"small": {"seconds": 5.0}, "medium": {"seconds": 15.0}, "large": {"seconds": 30.0}})
     tmp = Path(tempfile.mkdtemp(prefix="dailyseg-hostile-"))
     url = f"sqlite:///{tmp / 'store.sqlite'}"
     with Store.open(url) as store:
@@ -235,12 +239,17 @@ def main() -> None:
         sizes = ", ".join(f"{name} {len(content):,} B" for name, content in documents.items())
         print(f"load {Path('/proc/loadavg').read_text().split()[0]}, documents: {sizes}")
         print(f"baseline: {args.clients} clients, no slow documents, {args.seconds:.0f} s")
-        asyncio.run(phase(base, paths, None, args.seconds, args.clients, 0))
-        print(f"  server peak memory {_status(server.pid, 'VmHWM') / 1024:.0f} MB, largest worker {memory.worker_peak_kb / 1024:.0f} MB")
+        calm = asyncio.run(phase(base, paths, None, args.seconds, args.clients, 0))
+        calm_peak = _status(server.pid, "VmHWM") / 1024
+        print(f"  server peak memory {calm_peak:.0f} MB, largest worker {memory.worker_peak_kb / 1024:.0f} MB")
         print(f"hostile: {args.clients} clients and {args.hostile} posting slow documents, {args.seconds:.0f} s")
-        asyncio.run(phase(base, paths, documents, args.seconds, args.clients, args.hostile))
+        stormy = asyncio.run(phase(base, paths, documents, args.seconds, args.clients, args.hostile))
         memory.stop()
-        print(f"  server peak memory {_status(server.pid, 'VmHWM') / 1024:.0f} MB, largest worker {memory.worker_peak_kb / 1024:.0f} MB")
+        peak = _status(server.pid, "VmHWM") / 1024
+        print(f"  server peak memory {peak:.0f} MB, largest worker {memory.worker_peak_kb / 1024:.0f} MB")
+        harness.record(
+            harness.Figure("normal requests p50 under hostile uploads", stormy, calm, "ms", "the same without them", True, peak, calm_peak)
+        )
         print(f"load {Path('/proc/loadavg').read_text().split()[0]}")
     finally:
         stop_server(running, timeout=30)

@@ -1,6 +1,6 @@
-"""Web load benchmark: firm pages and chart data over 10 years of daily filings for 60 firms.
+"""Web load benchmark: firm pages and chart data over years of daily filings (by default 60 firms x 10 years).
 
-Run by hand (not by the tests): `.venv/bin/python benchmarks/web_load.py [--requests 600] [--concurrency 1 4]`.
+Run by hand (not by the tests): `.venv/bin/python benchmarks/web_load.py [--requests 600] [--concurrency 1 4] [--firms 60 --years 10]`.
 Builds (once) a SQLite store under benchmarks/data/, starts `dailyseg serve` on a free port of 127.0.0.1,
 then sends a bounded number of requests with an async HTTP client at each concurrency and reports latency
 percentiles for the firm page and its chart data, next to /api/health as the plain baseline (the server's
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+import harness
 from dailyseg.store import Store
 from dailyseg.store.synthetic import series
 
@@ -31,25 +32,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the server the w
 from tests.web.support import start_server, stop_server
 
 DATA = Path(__file__).resolve().parent / "data"
-FIRMS = 60
-START, END = date(2015, 1, 1), date(2024, 12, 31)
+END = date(2024, 12, 31)
 
 
-def build(path: Path) -> list[str]:
-    """The store with 60 firms x 10 years of business days; reused when already built."""
+def build(path: Path, firms: int, years: int) -> list[str]:
+    """The store with `firms` x `years` of business days to END; reused when already built."""
     url = f"sqlite:///{path}"
     with Store.open(url) as store:
         existing = store.firm_ids()
-        if len(existing) >= FIRMS:
+        if len(existing) >= firms:
             return existing
         began = time.perf_counter()
         count = 0
-        for i in range(FIRMS):
-            filings = list(series(f"Benchmark Futures {i:02d} LLC", START, END, seed=i))
+        for i in range(firms):
+            filings = list(series(f"Benchmark Futures {i:02d} LLC", date(END.year - years + 1, 1, 1), END, seed=i))
             for chunk in range(0, len(filings), 1000):
                 store.ingest_filings(filings[chunk : chunk + 1000], source=f"bench-{i}")
             count += len(filings)
-            print(f"  firm {i + 1}/{FIRMS}: {count} filings, {count / (time.perf_counter() - began):.0f}/s", file=sys.stderr)
+            print(f"  firm {i + 1}/{firms}: {count} filings, {count / (time.perf_counter() - began):.0f}/s", file=sys.stderr)
         return store.firm_ids()
 
 
@@ -81,24 +81,36 @@ async def load(base: str, paths: list[str], concurrency: int) -> list[float]:
     return timings
 
 
-def report(name: str, timings: list[float], seconds: float) -> None:
+def report(name: str, timings: list[float], seconds: float) -> float:
+    """Print the latencies' spread; return the median."""
     cuts = statistics.quantiles(timings, n=100)
     spread = f"p50 {cuts[49]:7.1f} ms  p95 {cuts[94]:7.1f} ms  p99 {cuts[98]:7.1f} ms  max {max(timings):7.1f} ms"
     print(f"{name:<22} n={len(timings):>4}  {spread}  {len(timings) / seconds:6.1f} req/s")
+    return cuts[49]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=600, help="requests per kind of page")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
-    args = parser.parse_args()
+    parser.add_argument("--firms", type=int, default=60, help="firms in the store")
+    parser.add_argument("--years", type=int, default=10, help="years of daily filings for each firm")
+    args = harness.parse(
+        parser,
+        {
+            "small": {"requests": 60, "firms": 5, "years": 2},
+            "medium": {"requests": 200, "firms": 20, "years": 5},
+            "large": {"requests": 600, "firms": 60, "years": 10},
+        },
+    )
     DATA.mkdir(parents=True, exist_ok=True)
-    db = DATA / "web-load.sqlite"
+    db = DATA / f"web-load-{args.firms}x{args.years}.sqlite"
     began = time.perf_counter()
-    firms = build(db)
+    firms = build(db, args.firms, args.years)
     print(f"store: {len(firms)} firms in {db} ({db.stat().st_size / 1e6:.0f} MB), ready in {time.perf_counter() - began:.1f} s")
     running = start_server(DATA, f"sqlite:///{db}", extra_env={"DAILYSEG_TOKEN": ""})
     server, base = running.process, running.url
+    medians: dict[tuple[int, str], float] = {}
     try:
         rng = random.Random(1)
         for run, concurrency in enumerate(args.concurrency):
@@ -117,8 +129,16 @@ def main() -> None:
                     asyncio.run(load(base, [f"/api/firms/{firm}/chart" for firm in firms], concurrency))
                 started = time.perf_counter()
                 timings = asyncio.run(load(base, paths, concurrency))
-                report(name, timings, time.perf_counter() - started)
-        print(f"server peak memory: {peak_memory_mb(server.pid):.0f} MB")
+                medians[concurrency, name] = report(name, timings, time.perf_counter() - started)
+        peak = peak_memory_mb(server.pid)
+        print(f"server peak memory: {peak:.0f} MB")
+        harness.record(
+            *(
+                harness.Figure(f"{name} p50, {c} at a time", ms, medians[c, "baseline /api/health"], "ms", "/api/health p50", peak_mib=peak)
+                for (c, name), ms in medians.items()
+                if name != "baseline /api/health"
+            )
+        )
     finally:
         stop_server(running)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,7 +18,7 @@ from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, fail, format_option, 
 from dailyseg.cli.output import SEVERITY_STYLE, Column, Listing, emit_json, progress, say, show, status
 from dailyseg.cli.rule_options import choose_rules, rule_options
 from dailyseg.compute.demo_limits import MAX_POSITIONS, MIN_ACCOUNTS, MIN_POSITIONS
-from dailyseg.compute.engines import ENGINES, EngineName
+from dailyseg.compute.engines import CONF_ENV, ENGINES, LOCAL_MASTER, MASTER_ENV, MASTER_FORMS, EngineName, SparkSettings
 from dailyseg.render import FORMATS, renderer
 
 if TYPE_CHECKING:
@@ -25,9 +27,86 @@ if TYPE_CHECKING:
     from dailyseg.compute.books import Books
 
 SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "daily-seg-citigroup-2013-07-25.txt"
-engine_option = click.option(
-    "--engine", type=click.Choice(ENGINES), default="duckdb", show_default=True, help="Where the per-account work runs."
+F = TypeVar("F", bound=Callable[..., Any])
+COMMANDLINE = click.core.ParameterSource.COMMANDLINE
+_ENGINE_OPTIONS = (
+    click.option("--engine", type=click.Choice(ENGINES), default="duckdb", show_default=True, help="Where the per-account work runs."),
+    click.option(
+        "--spark-master",
+        metavar="URL",
+        envvar=MASTER_ENV,
+        show_envvar=True,
+        default=LOCAL_MASTER,
+        show_default=True,
+        help=f"Where --engine spark runs: {MASTER_FORMS}; see docs/spark.md.",
+    ),
+    click.option(
+        "--spark-conf",
+        metavar="KEY=VALUE",
+        multiple=True,
+        envvar=CONF_ENV,
+        show_envvar=True,
+        help="A Spark setting, as spark-submit --conf takes it, such as spark.executor.memory=4g (repeatable).",
+    ),
+    click.option("--verbose", is_flag=True, help="Let Spark's JVM write its log to standard error (else to a file named on failure)."),
 )
+
+
+def engine_options(command: F) -> F:
+    """Add `--engine` and where Spark runs (`--spark-master`, `--spark-conf`, `--verbose`); the command takes
+    only `engine`. Spark's settings are checked, as usage errors, before the command reads anything, and only
+    for `--engine spark`: a Spark setting in the environment does not stop a DuckDB computation."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, engine: EngineName, spark_master: str, spark_conf: tuple[str, ...], verbose: bool, **kwargs: Any) -> Any:
+        from dailyseg.compute.engines import parse_conf, use_spark
+
+        if engine == "spark":
+            try:
+                use_spark(SparkSettings(spark_master, parse_conf(spark_conf), verbose))
+            except ValueError as problem:
+                raise click.UsageError(str(problem)) from None
+        elif any(click.get_current_context().get_parameter_source(name) == COMMANDLINE for name in ("spark_master", "spark_conf")):
+            raise click.UsageError("--spark-master and --spark-conf say how Spark runs: add --engine spark")
+        return command(*args, engine=engine, **kwargs)
+
+    for option in reversed(_ENGINE_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]  # functools.wraps loses the command's own type
+
+
+@contextmanager
+def _spark_progress() -> Iterator[None]:
+    """Spark's progress on one line of standard error (starting, waiting for executors, tasks done), on a
+    terminal only, and not under --verbose, where the JVM's own lines are the progress."""
+    from dailyseg.compute.engines import spark_activity, spark_settings
+
+    if spark_settings().verbose:
+        yield
+        return
+    with status(spark_activity(), follow=spark_activity):
+        yield
+
+
+@contextmanager
+def _on_engine(engine: EngineName, message: str) -> Iterator[None]:
+    """Engine work as the user sees it: a status line on a terminal, and Spark that cannot start, reach its
+    cluster or finish there as one sentence and exit 2 (a set-up problem, not a defect of dailyseg)."""
+    if engine != "spark":
+        with status(message):
+            yield
+        return
+    from dailyseg.compute.engines import SparkUnavailable, spark_failure
+
+    try:
+        with _spark_progress():
+            yield
+    except SparkUnavailable as problem:
+        fail(str(problem), UNREADABLE)
+    except Exception as problem:
+        if (said := spark_failure(problem)) is None:
+            raise
+        fail(said, UNREADABLE)
 
 
 def _books(path: str) -> Books:
@@ -43,7 +122,7 @@ def _compute(books: Books, engine: EngineName, selection: Selection | None = Non
     from dailyseg.compute import BooksError, compute
 
     try:
-        with status(f"computing on {engine}..."):
+        with _on_engine(engine, f"computing on {engine}..."):
             return compute(books, engine, selection=selection)
     except BooksError as problem:  # totals too large for a filing: found only once computed
         fail(str(problem), UNREADABLE)
@@ -79,7 +158,7 @@ def _by_currency(computation: Computation) -> Listing:
 
 @main.command(name="compute")
 @click.argument("books", type=click.Path(file_okay=False))
-@engine_option
+@engine_options
 @format_option(FORMATS, "text", help="Format of the filing.")
 @output_option("Write the filing here (atomically) instead of standard output.")
 @click.option("--by-currency", is_flag=True, help="Also give the statements currency by currency (supporting detail, 17 CFR 1.49).")
@@ -90,7 +169,8 @@ def compute_command(
     """Compute the filing from the BOOKS folder and validate it; findings go to standard error.
 
     \b
-    Exit codes: 0 valid; 1 error findings; 2 unreadable books, or the output could not be written.
+    Exit codes: 0 valid; 1 error findings; 2 unreadable books, the output could not be written, or Spark
+    could not start, reach its cluster or finish there.
     """
     computation = _compute(_books(books), engine, choose_rules(rules, strict))
     if fmt == "json":
@@ -108,21 +188,23 @@ def compute_command(
 @main.command()
 @click.argument("books", type=click.Path(file_okay=False))
 @click.argument("code")
-@engine_option
+@engine_options
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many of the largest contributors to list.")
 @format_option(["text", "json"], "text", help="text: the rule, its terms, the rows and contributors and the sum, a line each.")
 def explain(books: str, code: str, engine: EngineName, top: int, fmt: str) -> None:
     """Explain how line CODE of the filing computed from BOOKS was made: rule, rows, largest contributors, sum.
 
     \b
-    Exit codes: 0 explained; 2 unreadable books, or CODE is not a line of the filing's layout.
+    Exit codes: 0 explained; 2 unreadable books, CODE is not a line of the filing's layout, or Spark failed
+    (could not start, reach its cluster or finish there).
     """
     from dailyseg.compute.lineage import explain as explain_line
 
     book = _books(books)
     computation = _compute(book, engine)
     try:
-        explanation = explain_line(book, computation, code, engine=engine, limit=top)
+        with _on_engine(engine, f"explaining on {engine}..."):
+            explanation = explain_line(book, computation, code, engine=engine, limit=top)
     except KeyError as problem:
         fail(str(problem.args[0]), UNREADABLE)
     if fmt == "json":
@@ -157,13 +239,13 @@ def explain(books: str, code: str, engine: EngineName, top: int, fmt: str) -> No
 @main.command(name="reconcile")
 @click.argument("books", type=click.Path(file_okay=False))
 @click.argument("confirmations", type=click.Path(dir_okay=False))
-@engine_option
+@engine_options
 @format_option(["table", "csv", "json"], "table")
 def reconcile_command(books: str, confirmations: str, engine: EngineName, fmt: str) -> None:
     """Compare the funds in BOOKS with CONFIRMATIONS (date, depository, class, asset, currency, amount).
 
     \b
-    Exit codes: 0 every balance agrees; 1 a difference; 2 unreadable books or confirmations.
+    Exit codes: 0 every balance agrees; 1 a difference; 2 unreadable books or confirmations, or Spark failed.
     """
     from dailyseg.compute import BooksError, engine_totals
     from dailyseg.compute.reconcile import read_confirmations, reconcile
@@ -173,7 +255,8 @@ def reconcile_command(books: str, confirmations: str, engine: EngineName, fmt: s
         confirmed = read_confirmations(Path(confirmations), book.config.business_date)
     except BooksError as problem:
         fail(str(problem), UNREADABLE)
-    totals = engine_totals(book, engine)
+    with _on_engine(engine, f"totalling on {engine}..."):
+        totals = engine_totals(book, engine)
     names = {row["depository"]: (row["name"], row["kind"]) for row in book.rows("depositories")}
     differences = reconcile(totals.balances, confirmed, names)
     if fmt == "json":
@@ -241,7 +324,7 @@ def _summary(findings: tuple[Finding, ...]) -> Iterator[str]:
 )
 @output_option("Folder to write the book into (replaced if it holds an earlier book).", metavar="DIR")
 @click.option("--seed", default=7, show_default=True, help="Random seed: the same seed writes the same book.")
-@engine_option
+@engine_options
 @format_option(FORMATS, "text", help="Format of the filing written beside the book.")
 @click.option("--show", "show_filing", is_flag=True, help="Also print the filing on standard output.")
 def demo(accounts: int, per: int, output: str | None, seed: int, engine: EngineName, fmt: str, show_filing: bool) -> None:
@@ -250,8 +333,8 @@ def demo(accounts: int, per: int, output: str | None, seed: int, engine: EngineN
     value for value, in its 2013 layout.
 
     \b
-    Exit codes: 0 the computed filing is valid; 1 it has error findings; 2 the folder cannot be used or an
-    option is out of range.
+    Exit codes: 0 the computed filing is valid; 1 it has error findings; 2 the folder cannot be used, an
+    option is out of range, or Spark failed.
     """
     from dailyseg.compute.demo import generate
     from dailyseg.parse import read

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -290,10 +291,29 @@ def progress(description: str, total: int, *, unit: str = "", enabled: bool = Tr
 
 
 @contextmanager
-def status(message: str) -> Iterator[None]:
-    """A spinner while one long step runs, on terminals only."""
+def status(message: str, follow: Callable[[], str] | None = None) -> Iterator[None]:
+    """A spinner while one long step runs, on terminals only; its text asked again of `follow` twice a second
+    when given (a question that fails leaves the line as it was: the line only describes, the work reports)."""
     if not is_terminal(err=True):
         yield
         return
-    with _console(True).status(printable(message)):
-        yield
+    with _console(True).status(printable(message)) as line:
+        if follow is None:
+            yield
+            return
+        stop = threading.Event()
+
+        def update() -> None:
+            while not stop.wait(0.5):
+                try:
+                    line.update(printable(follow()))
+                except Exception:
+                    return
+
+        watcher = threading.Thread(target=update, name="status-line", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            watcher.join()

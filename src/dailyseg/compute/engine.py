@@ -40,6 +40,7 @@ from dailyseg.compute.books import Books
 from dailyseg.compute.config import DeficitBasis
 from dailyseg.compute.engines import ENGINES as ENGINES  # re-exported for the modules that import them from here
 from dailyseg.compute.engines import EngineName as EngineName
+from dailyseg.compute.engines import spark_session as spark_session  # where Spark runs is chosen there
 from dailyseg.compute.schema import TABLE
 
 AMOUNT = dt.Decimal(38, 10)
@@ -259,29 +260,6 @@ def _spark_schema(schema: pa.Schema) -> Any:
     return st.StructType([st.StructField(f.name, spark_type(f.type), True) for f in schema])
 
 
-_SPARK: Any = None
-
-
-def spark_session() -> Any:
-    """One local Spark session per process (starting one costs seconds), configured for exact decimals."""
-    global _SPARK
-    if _SPARK is None:
-        from pyspark.sql import SparkSession
-
-        _SPARK = (
-            SparkSession.builder.master("local[2]")
-            .appName("dailyseg")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.sql.session.timeZone", "UTC")
-            .getOrCreate()
-        )
-        _SPARK.sparkContext.setLogLevel("ERROR")
-    return _SPARK
-
-
 def _quarter_of_memory() -> str:
     """A quarter of physical memory in DuckDB's units (DuckDB 1.x takes no percentage)."""
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -290,7 +268,7 @@ def _quarter_of_memory() -> str:
 
 @contextmanager
 def connect(name: EngineName = "duckdb") -> Iterator[Backend]:
-    """A backend for the named engine. DuckDB runs in-process; Spark in local mode.
+    """A backend for the named engine. DuckDB runs in-process; Spark where `engines.use_spark` chose (local[2] by default).
 
     DuckDB keeps to a quarter of the machine's memory and spills to disk beyond it, so that a book larger
     than memory completes; results are totals, so it need not keep the input's row order.
