@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from tests.web.support import AMENDED_DAY
+
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy")
 
 
@@ -67,3 +69,33 @@ def routes_of(app: FastAPI) -> list[RouteParams]:
 def missing_headers(headers: object) -> list[str]:
     """The security headers a response lacks (every response must carry them all)."""
     return [name for name in SECURITY_HEADERS if name not in headers]  # type: ignore[operator]
+
+
+def good_values(filing_id: int) -> dict[str, str]:
+    """A value every route accepts for each parameter name, over the seeded store (tests/web/support.seed)."""
+    day = AMENDED_DAY.isoformat()
+    return {
+        "firm": "alpha-futures",
+        "filing_id": str(filing_id),
+        "end_date": day,
+        "fmt": "json",
+        "name": "app.css",
+        "books": "demo",
+        "code": "7190",
+        "as_of": "2024-03-28",
+        "from": "2024-01-02",
+        "to": "2024-03-28",
+        "record_only": "true",
+        "partial": "true",
+        "q": "alpha",
+        "grid": "full",
+        "rules": "deficiency",
+        "strict": "true",
+        "page": "1",
+        "days": "10",
+        "sheet": "csv",
+        "image": "svg",
+        "next": "/closes",
+        "close_id": "1",
+        "user": "pat",
+    }

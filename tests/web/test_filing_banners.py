@@ -124,7 +124,7 @@ def test_previous_and_next_business_days_link_or_say_missing(web: TestClient, st
 def test_an_amended_day_opens_the_day_over_day_diff_and_folds_the_amendment(web: TestClient, store_url: str) -> None:
     amended = _versions(store_url, AMENDED)[-1]
     html = web.get(f"/filings/{amended.id}").text
-    diffs = re.findall(r'<details class="diff ([a-z-]+)"( open)?>\s*<summary>([^<]*)', html)
+    diffs = re.findall(r'<details class="diff ([a-z-]+)"( open)?>\s*<summary[^>]*>([^<]*)', html)
     assert [(kind, bool(opened)) for kind, opened, _ in diffs] == [("day-over-day", True), ("amendment", False)]
     assert diffs[0][2].startswith("Change from the previous business day") and "version 1" in diffs[1][2]
     assert "Superseded" not in _top(html)

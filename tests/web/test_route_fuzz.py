@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from dailyseg.store import Store
 from dailyseg.web import Settings, create_app
-from tests.web.routes import RouteParams, missing_headers, routes_of
+from tests.web.routes import RouteParams, good_values, missing_headers, routes_of
 from tests.web.support import WRITE_TOKEN
-from tests.web.test_route_params import AUTH, good_values
+from tests.web.test_route_params import AUTH
 
 ROUTES = routes_of(create_app(Settings(write_token=WRITE_TOKEN)))
 EDGES = [

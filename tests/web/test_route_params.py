@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from dailyseg.store import Store
 from dailyseg.web import Settings, create_app
 from dailyseg.web.deps import get_store
-from tests.web.routes import RouteParams, missing_headers, routes_of
-from tests.web.support import AMENDED_DAY, WRITE_TOKEN
+from tests.web.routes import RouteParams, good_values, missing_headers, routes_of
+from tests.web.support import WRITE_TOKEN
 
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}  # a known token: the walk is not rate-limited
 BAD = [
@@ -37,28 +37,6 @@ BAD = [
     "é☃\u202e",
     "<script>",
 ]
-
-
-def good_values(filing_id: int) -> dict[str, str]:
-    day = AMENDED_DAY.isoformat()
-    return {
-        "firm": "alpha-futures",
-        "filing_id": str(filing_id),
-        "end_date": day,
-        "fmt": "json",
-        "name": "app.css",
-        "books": "demo",
-        "code": "7190",
-        "as_of": "2024-03-28",
-        "from": "2024-01-02",
-        "to": "2024-03-28",
-        "record_only": "true",
-        "partial": "true",
-        "q": "alpha",
-        "grid": "full",
-        "rules": "deficiency",
-        "strict": "true",
-    }
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ window.addEventListener("DOMContentLoaded", () => {
   SwaggerUIBundle({
     url: document.getElementById("api-reference").dataset.schema,
     dom_id: "#api-reference",
-    deepLinking: true,
+    deepLinking: false, // a deep link inside each operation's toggle button would nest one control in another
     docExpansion: "list",
     defaultModelsExpandDepth: 0,
   });
