@@ -3,8 +3,9 @@
 The perturbations are those of text extracted from posted PDFs and of web mirrors: spaced-out banners, doubled
 spaces, apostrophes typographic or dropped, other cover labels, page breaks at any line with the page number
 (alone, as "Page k of n" or glued to the last word) and the banner, header and running statement heading
-repeated at the top of the next page, and table cells each on a line of their own. Every value, the header
-and the targets must come back, with no problem.
+repeated at the top of the next page, the header block also at the foot of every page (a PDF's running header
+lands there in its text, the last page's included), and table cells each on a line of their own. Every value,
+the header and the targets must come back, with no problem.
 """
 
 from __future__ import annotations
@@ -58,15 +59,19 @@ def perturbed(draw: st.DrawFn) -> str:
     if draw(st.booleans()):  # a cell per line, as pages with one table cell per source line give
         lines = "\n".join(lines).replace("\t", "\n").splitlines()
     first_heading = next(i for i, line in enumerate(lines) if _is_heading(line))
+    header = [line for line in lines[:first_heading] if line.strip()][1:]
+    foot = header if draw(st.booleans()) else []  # the header block at the foot of each page too
     breaks = draw(st.lists(st.integers(first_heading + 1, len(lines)), max_size=5, unique=True))
+    if foot:
+        lines += [*foot, f"Page {len(breaks) + 1} of 9"]
     for number, at in enumerate(sorted(breaks, reverse=True), start=2):
         numbering = draw(st.sampled_from(["alone", "page of", "glued"]))
         top = _page_top(lines, at, number, draw(st.sampled_from(_BANNERS)))
-        if numbering == "glued" and lines[at - 1][-1:].isalpha():
+        if numbering == "glued" and lines[at - 1][-1:].isalpha() and not foot:
             lines[at - 1] += str(number - 1)
         else:
             top.insert(0, str(number - 1) if numbering == "alone" else f"Page {number - 1} of 9")
-        lines[at:at] = top
+        lines[at:at] = [*foot, *top]
     return "\n".join(lines) + "\n"
 
 

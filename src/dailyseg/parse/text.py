@@ -210,6 +210,8 @@ class TextReader:
         self.repeat_line = 0
         # A bare number that may be a page number or a component's amount, until the next line tells.
         self.awaiting: tuple[int, str] | None = None
+        self.awaiting_past_header = False  # header lines came after that bare number: settled where they end
+        self.page_number_after_header = False  # a page number followed the header block last read (a page's foot)
 
     # -- problems -----------------------------------------------------------------------------------------
     def problem(
@@ -327,6 +329,17 @@ class TextReader:
         for name, value in block.items():
             draft.header.setdefault(name, value)
         return again
+
+    def repeats_the_header(self) -> bool:
+        """The header block last read repeats the filing's own, field for field, and a page number follows it: a
+        page's foot (printed pages carry the header below every page, so the last page ends with it), not a
+        filing cut short inside its next header."""
+        return (
+            self.page_number_after_header
+            and self.draft is not None
+            and bool(self.header)
+            and all(self.draft.header.get(name) == v for name, v in self.header.items())
+        )
 
     def open_repeat(self, lineno: int) -> None:
         """The heading met again opened a second copy of the filing: the filing so far ends before it."""
@@ -505,6 +518,7 @@ class TextReader:
         if self.awaiting is not None:
             self.settle_bare_number(line)
         if _PAGE_NUMBER.fullmatch(line):
+            self.page_number_after_header = self.header_dirty
             if (self.component is not None or self.statement == "cover") and line.strip().isdigit():
                 self.awaiting = (lineno, line.strip())
             return
@@ -520,17 +534,31 @@ class TextReader:
         else:
             self.read_segment(lineno, line)
 
-    def settle_bare_number(self, line: str) -> None:
+    def settle_bare_number(self, line: str | None) -> None:
         """A bare number where a component (12.A, 12.B ...) or a cover page option awaits its amount: a page
-        number if the next line is what a page repeats at its top (banner, header, heading), else the amount."""
+        number if the next line is what a page repeats at its top (banner, header, heading) and it could number
+        a page (no page is numbered 0 or 07), else the amount.
+
+        Header lines right after it are decided where they end, since printed pages repeat the header at their
+        foot too: a statement heading next makes them a page's top (the number was the page's), anything else
+        (the page number, the next page's banner, the end of the document) a page's foot, after an amount.
+        """
         assert self.awaiting is not None
-        (lineno, raw), self.awaiting = self.awaiting, None
-        page_top = (
-            _BANNER_HINT.search(line) is not None
-            or (":" in line and _FIELD.search(line) is not None)
-            or _STATUS.match(line.strip(" *")) is not None
-            or (_HEADING_HINT in line.lower() and _HEADING.search(line) is not None)
+        lineno, raw = self.awaiting
+        could_number_a_page = not raw.startswith("0")
+        header_line = line is not None and (
+            (":" in line and _FIELD.search(line) is not None) or _STATUS.match(line.strip(" *")) is not None
         )
+        if header_line and could_number_a_page and _BANNER_HINT.search(line or "") is None:
+            self.awaiting_past_header = True
+            return
+        self.awaiting = None
+        heading = line is not None and _HEADING_HINT in line.lower() and _HEADING.search(line) is not None
+        if self.awaiting_past_header:
+            self.awaiting_past_header = False
+            page_top = heading
+        else:
+            page_top = could_number_a_page and line is not None and (heading or header_line or _BANNER_HINT.search(line) is not None)
         if page_top:
             return
         if self.statement == "cover" and self.draft is not None:
@@ -639,7 +667,9 @@ class TextReader:
             if line:  # clean lines end in no white space: a blank line is empty
                 self.last_line, self.last_text = lineno, line
                 self.read_line(lineno, line)
-        if self.header_dirty and (self.draft is not None or self.filings):
+        if self.awaiting is not None and self.awaiting_past_header:
+            self.settle_bare_number(None)  # the document ends in a page's foot: the number was an amount
+        if self.header_dirty and (self.draft is not None or self.filings) and not self.repeats_the_header():
             self.problem(
                 self.header_line,
                 "a header with no statement after it: the document may be truncated",
