@@ -94,7 +94,8 @@ def _timed(document: str) -> float:
     ids=["pair-before-heading", "script", "br", "br-in-html"],
 )
 def test_worst_cases_take_linear_time(unit: str) -> None:
-    small, large = (_timed("<p>" + unit * (size // len(unit))) for size in (8_000, 80_000))
+    # The best of a few runs: one run's time is mostly what else the machine was doing then.
+    small, large = (min(_timed("<p>" + unit * (size // len(unit))) for _ in range(5)) for size in (8_000, 80_000))
     assert large < 1.0
     assert large < 30 * max(small, 1e-3)
 
