@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -49,35 +49,17 @@ def _draft_input(path: str, engine: EngineName) -> tuple[Filing, list[str]]:
     return filing, [f"{f.rule}: {f.message}" for f in found if f.severity == "error"]
 
 
-def close_json(c: Close) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "firm_id": c.firm_id,
-        "firm": c.firm_name,
-        "form": c.form,
-        "end_date": c.end_date.isoformat(),
-        "status": c.status,
-        "state": c.state,
-        "content_hash": c.content_hash,
-        "errors": list(c.errors),
-        "prepared_by": c.prepared_by,
-        "reviewed_by": c.reviewed_by,
-        "approved_by": c.approved_by,
-        "override_reason": c.override_reason,
-        "filed_by": c.filed_by,
-        "filed_at": c.filed_at.isoformat() if c.filed_at else None,
-        "reference": c.reference,
-        "amends": c.amends,
-        "amend_reason": c.amend_reason,
-        "due_at": c.due_at.isoformat(),
-        "late": c.late,
-        "comments": [{"author": m.author, "code": m.code, "text": m.text, "at": m.at.isoformat()} for m in c.comments],
-    }
+def _json(shown: Close | list[Close]) -> None:
+    """A close, or a listing, in the shape `/api/closes` answers with (dailyseg.close_shapes)."""
+    from dailyseg.close_shapes import CloseOut
+    from dailyseg.shapes import dump
+
+    emit_json(dump([CloseOut.of(c) for c in shown] if isinstance(shown, list) else CloseOut.of(shown)))
 
 
 def _report(c: Close, fmt: str) -> None:
     if fmt == "json":
-        emit_json(close_json(c))
+        _json(c)
         return
     due = c.due_at.strftime("%Y-%m-%d %H:%M %Z")
     late = " LATE" if c.late else ""
@@ -217,7 +199,7 @@ def closes(firm: str | None, start: date | None, end: date | None, db: str | Non
         firm_id = (store.resolve(firm) or firm_id_of(name_key(firm))) if firm is not None else None
         found = list_closes(store, firm_id, start, end)
     if fmt == "json":
-        emit_json([close_json(c) for c in found])
+        _json(found)
         return
     listing = Listing(
         [

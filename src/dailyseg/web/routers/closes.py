@@ -10,7 +10,7 @@ overridden or a request that names nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -19,30 +19,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from dailyseg.calendar import FILING_ZONE
 from dailyseg.checks import Finding, validate
 from dailyseg.render.html import render_fragment
 from dailyseg.store import Store, workflow
-from dailyseg.store.identity import firm_id_of, name_key
-from dailyseg.store.people import Actor
 from dailyseg.store.workflow import Close, Refused
 from dailyseg.web.access import FILER, MEMBER, PREPARER, SIGNER, Caller
-from dailyseg.web.computing import Computations
+from dailyseg.web.close_steps import STATUS_OF, close_firm_id, drafted
 from dailyseg.web.deps import MAX_FILING_ID, From, To, check_range, get_store
 from dailyseg.web.respond import page
 from dailyseg.web.security import csrf_checked, settings_of
+from dailyseg.web.typed import moment
 from dailyseg.web.work import HeavyWork, heavy_work
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
 CloseId = Annotated[int, Path(ge=1, le=MAX_FILING_ID, description="a close's id")]
 Checked = Depends(csrf_checked)
-STATUS_OF: dict[str, int] = {"denied": 403, "conflict": 409, "errors": 422, "invalid": 422}
-
-
-def error_findings(findings: Iterable[Finding]) -> list[str]:
-    """The error findings a draft records for its signer, written as the command line writes them."""
-    return [f"{f.rule}: {f.message}" for f in findings if f.severity == "error"]
 
 
 def comments_of(text: str) -> list[tuple[str | None, str]]:
@@ -58,14 +50,8 @@ def comments_of(text: str) -> list[tuple[str | None, str]]:
 
 
 def filed_at(text: str) -> datetime | None:
-    """The filing time a user typed, on New York's clock (the due time's zone); empty means now."""
-    if not text.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise Refused("invalid", f"the filing time {text.strip()!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=FILING_ZONE)
+    """The filing time a user typed, on New York's clock (the due time's zone); empty means now (the workflow's)."""
+    return moment(text, "the filing time") if text.strip() else None
 
 
 def _close_page(request: Request, store: Store, close_id: int, message: str | None = None, status: int = 200) -> HTMLResponse:
@@ -110,30 +96,10 @@ def _closes_page(
     request: Request, store: Store, firm: str, start: date | None, end: date | None, message: str | None = None, status: int = 200
 ) -> HTMLResponse:
     """The closes, latest first (of a firm, named as the command line's `closes FIRM` takes it, and a period)."""
-    firm_id = (store.resolve(firm) or firm_id_of(name_key(firm))) if firm else None
+    firm_id = close_firm_id(store, firm) if firm else None
     found = list(reversed(workflow.list_closes(store, firm_id, start, end)))
     context = {"closes": found, "firm": firm, "start": start, "end": end, "books": sorted(settings_of(request).books), "message": message}
     return page(request, "closes.html.j2", context, status)
-
-
-def _draft(request: Request, store: Store, actor: Actor, books: str, reason: str | None) -> Close:
-    """A draft (or an amendment) of the filing computed from the books named `books`, with its error findings."""
-    computations: Computations = request.app.state.computations
-    _, computation = computations.get(books)
-    errors = error_findings(computation.findings)
-    return workflow.draft(store, actor, computation.filing, source=f"books {books}", errors=errors, amend_reason=reason)
-
-
-async def _drafted(request: Request, store: Store, heavy: HeavyWork, actor: Actor, books: str, reason: str | None) -> Close | Refused:
-    """Computing is heavy work (web/work.py): it runs in a heavy thread, never on the event loop."""
-
-    def run(_: object) -> Close | Refused:
-        try:
-            return _draft(request, store, actor, books, reason)
-        except Refused as refusal:
-            return refusal
-
-    return await heavy.run(run)
 
 
 @router.post("/closes", response_class=HTMLResponse, dependencies=[Checked])
@@ -146,7 +112,7 @@ async def make_draft(
 ) -> Response:
     """The day's draft computed from a books folder the server knows (by name); earlier open drafts are superseded."""
     assert who.actor is not None
-    made = await _drafted(request, store, heavy, who.actor, books, None)
+    made = await drafted(request, store, heavy, who.actor, books)
     if isinstance(made, Close):
         return _done(made)
     return await run_in_threadpool(_closes_page, request, store, "", None, None, str(made), STATUS_OF[made.kind])
@@ -206,7 +172,7 @@ async def amend(
 ) -> Response:
     """An AMENDED draft of this filed day, computed from books again, with the reason for the amendment."""
     assert who.actor is not None
-    made = await _drafted(request, store, heavy, who.actor, books, reason)
+    made = await drafted(request, store, heavy, who.actor, books, reason, amends=close_id)
     if isinstance(made, Close):
         return _done(made)
     return await run_in_threadpool(_close_page, request, store, close_id, str(made), STATUS_OF[made.kind])

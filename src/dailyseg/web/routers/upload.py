@@ -18,15 +18,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from dailyseg.render.html import render_fragment
-from dailyseg.store import IngestOutcome, Store, workflow
+from dailyseg.store import IngestOutcome, Store
 from dailyseg.store.people import TOKEN_PREFIX, Actor
 from dailyseg.store.workflow import Close, Refused
 from dailyseg.web.access import PREPARER, READER, STORER, Rule, by_token, caller
+from dailyseg.web.close_steps import STATUS_OF, draft_examined
 from dailyseg.web.deps import get_store
 from dailyseg.web.documents import Examined, examine, examined, receive, store_examined, with_content
 from dailyseg.web.ratelimit import limit_anonymous_upload
 from dailyseg.web.respond import html_page, page, page_context
-from dailyseg.web.routers.closes import STATUS_OF, error_findings
 from dailyseg.web.security import csrf_checked, settings_of
 from dailyseg.web.templating import render_template
 from dailyseg.web.work import HeavyWork, Job, heavy_work
@@ -133,11 +133,7 @@ def _read_and_draft(
 ) -> Close | tuple[bytes, int]:
     """The document's one filing as the day's draft (with its error findings), or its page with why not."""
     found = job.in_worker(examined, name, content, limit)
-    if len(found.filings) != 1:
-        refusal = f"a draft is one filing: {name} holds {len(found.filings)}"
-        return result_page(found, None, {**base, "refusal": refusal}), 422
-    checked = found.filings[0]
     try:
-        return workflow.draft(store, actor, checked.filing, source=name, errors=error_findings(checked.findings))
+        return draft_examined(store, actor, found)
     except Refused as refused:
         return result_page(found, None, {**base, "refusal": str(refused)}), STATUS_OF[refused.kind]
