@@ -16,12 +16,12 @@ from dailyseg.checks import Context
 from dailyseg.money import format_amount
 from dailyseg.notices.draft import CFTC, COMPLIANCE, TO_STATE, WITHDRAWAL_TO_STATE
 from dailyseg.notices.render import DRAFT_STATUS, render_html, render_pdf, render_text
-from dailyseg.notices.store import Notice, draft_for_filing, get_notice, list_notices, mark_sent
 from dailyseg.standing import standing
 from dailyseg.store.audit import entries, verify
+from dailyseg.store.notices import Notice, draft_for_filing, get_notice, list_notices, mark_sent
 from dailyseg.store.synthetic import daily_filing
+from dailyseg.store.withdrawals import Request, record
 from dailyseg.store.workflow import Refused
-from dailyseg.withdrawals.ledger import Request, record
 from tests.close.conftest import Team
 
 pytestmark = pytest.mark.slow  # people sign in with Argon2, and PDFs are laid out (about a second each)

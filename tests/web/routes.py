@@ -97,5 +97,8 @@ def good_values(filing_id: int) -> dict[str, str]:
         "image": "svg",
         "next": "/closes",
         "close_id": "1",
+        "state": "draft",
         "user": "pat",
+        "notice_id": "1",
+        "withdrawal_id": "1",
     }

@@ -24,8 +24,8 @@ from dailyseg.compute.demo import generate
 from dailyseg.store import Store, workflow
 from dailyseg.store.audit import entries, verify
 from dailyseg.store.people import authenticate
+from dailyseg.store.sessions import SESSION_COOKIE, sign_in
 from dailyseg.web import Settings, create_app
-from dailyseg.web.sessions import SESSION_COOKIE, sign_in
 from tests.web.signing import PASSWORD, add_team, form_token
 from tests.web.signing import sign_in as sign_in_client
 from tests.web.support import SAMPLE, Console, Server, screenshot, start_server, stop_server

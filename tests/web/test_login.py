@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 from dailyseg.store import Store
 from dailyseg.store.audit import entries
 from dailyseg.store.people import Actor, authenticate, issue_token, revoke_token
+from dailyseg.store.sessions import SESSION_COOKIE
 from dailyseg.store.tables import web_sessions
 from dailyseg.web import Settings, create_app
-from dailyseg.web.sessions import SESSION_COOKIE
 from tests.web.signing import PASSWORD, add_team, csrf, form_token, sign_in
 from tests.web.support import SAMPLE, WRITE_TOKEN
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,14 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 import dailyseg
+from dailyseg.calendar import FILING_ZONE
 from dailyseg.compute.demo import generate
 from dailyseg.filing import Filing
 from dailyseg.store import Store, workflow
+from dailyseg.store import withdrawals as ledger
+from dailyseg.store.notices import draft_for_filing
 from dailyseg.store.people import Actor, add_user, authenticate, issue_token
+from dailyseg.store.synthetic import daily_filing
 from dailyseg.web import Settings, create_app
 from dailyseg.web.access import READER, Rule
 from dailyseg.web.security import csrf_checked, require_read
@@ -45,6 +50,11 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/closes/{close_id}/approve"): "signer",
     ("POST", "/closes/{close_id}/file"): "file",
     ("POST", "/closes/{close_id}/amend"): "preparer",
+    ("POST", "/api/closes"): "preparer",
+    ("POST", "/api/closes/{close_id}/review"): "preparer",
+    ("POST", "/api/closes/{close_id}/approve"): "signer",
+    ("POST", "/api/closes/{close_id}/file"): "file",
+    ("POST", "/api/closes/{close_id}/amend"): "preparer",
     ("POST", "/admin/users"): "admin",
     ("POST", "/admin/users/{name}/roles"): "admin",
     ("POST", "/admin/users/{name}/disable"): "admin",
@@ -52,6 +62,14 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/admin/tokens/revoke"): "admin",
     ("POST", "/account/tokens"): "member",
     ("POST", "/account/tokens/revoke"): "member",
+    ("POST", "/filings/{filing_id}/notices"): "preparer",
+    ("POST", "/notices/{notice_id}/sent"): "file",
+    ("POST", "/withdrawals"): "preparer",
+    ("POST", "/withdrawals/{withdrawal_id}/approve"): "signer",
+    ("POST", "/withdrawals/{withdrawal_id}/execute"): "file",
+    ("POST", "/api/withdrawals"): "preparer",
+    ("POST", "/api/withdrawals/{withdrawal_id}/approve"): "signer",
+    ("POST", "/api/withdrawals/{withdrawal_id}/execute"): "file",
 }
 FILED_DAY = date(2013, 7, 26)  # the day of the books "filed", which the amend cases amend ("demo" is the sample's day)
 PERSONAS = {"anonymous": None, "viewer": "vic", "preparer": "pat", "signer": "sam", "admin": "alice"}
@@ -144,6 +162,7 @@ class Case:
     path: Callable[[World], str]
     data: Callable[[World, str | None], dict[str, str]] = lambda *_: {}
     file: bool = False
+    body: dict[str, object] | None = None  # a JSON body (the API's writes that take one)
 
 
 _names = itertools.count()
@@ -152,6 +171,35 @@ _names = itertools.count()
 def _token_of(world: World, name: str) -> str:
     """The number of a new token of `name`'s."""
     return str(issue_token(world.store, world.actors["alice"], name)[0])
+
+
+def _deficient(world: World) -> int:
+    """A stored filing of a day of its own in deficiency (its notice is drafted by whoever asks first)."""
+    day = date(2014, 1, 1) + timedelta(days=next(world.days))
+    filing = daily_filing("Matrix Notices LLC", day, requirement=Decimal(1_000_000), funds=Decimal(900_000))
+    filing_id = world.store.ingest_filing(filing, source="matrix").filing_id
+    assert filing_id is not None
+    return filing_id
+
+
+def _unsent_notice(world: World) -> int:
+    return draft_for_filing(world.store, world.actors["quinn"], _deficient(world), kinds=["deficiency"])[0].id
+
+
+def _withdrawal(world: World, *, past_25: bool) -> int:
+    """A withdrawal recorded by quinn against the prior day's filing: past 25% of its residual interest (it needs
+    approval), or for customers (executed without one)."""
+    basis = daily_filing(WITHDRAWING, BASIS_DAY, requirement=Decimal(10_000_000), funds=Decimal(11_000_000))
+    world.store.ingest_filing(basis, source="matrix")  # stored once: already present after that
+    at = datetime(2024, 3, 5, 10, tzinfo=FILING_ZONE)
+    amount = Decimal(300_000 if past_25 else 10)
+    asked = ledger.Request(WITHDRAWING, "segregation", amount, "USD", amount, "Parent", "dividend", not past_25, at)
+    return ledger.record(world.store, world.actors["quinn"], asked, firm_id=world.store.require(WITHDRAWING)).withdrawal.id
+
+
+WITHDRAWING = "Matrix Withdrawals LLC"
+BASIS_DAY = date(2024, 3, 4)
+WITHDRAWAL_FORM = {"firm": WITHDRAWING, "statement": "segregation", "amount": "10", "recipient": "Customer", "purpose": "refund"}
 
 
 def _new_user(world: World) -> str:
@@ -183,6 +231,21 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/closes/{close_id}/amend"): Case(
         lambda w: f"/closes/{w.filed_books_day()}/amend", lambda *_: {"books": "filed", "reason": "fix"}
     ),
+    ("POST", "/api/closes"): Case(lambda _: "/api/closes", lambda *_: {"books": "demo"}),
+    ("POST", "/api/closes/{close_id}/review"): Case(lambda w: f"/api/closes/{w.close_in('draft')}/review", body={"comments": []}),
+    ("POST", "/api/closes/{close_id}/approve"): Case(lambda w: f"/api/closes/{w.close_in('reviewed')}/approve"),
+    ("POST", "/api/closes/{close_id}/file"): Case(lambda w: f"/api/closes/{w.close_in('approved')}/file", body={"reference": "WJ-1"}),
+    ("POST", "/api/closes/{close_id}/amend"): Case(
+        lambda w: f"/api/closes/{w.filed_books_day()}/amend", body={"books": "filed", "reason": "fix"}
+    ),
+    ("POST", "/filings/{filing_id}/notices"): Case(lambda w: f"/filings/{_deficient(w)}/notices", lambda *_: {"event": "deficiency"}),
+    ("POST", "/notices/{notice_id}/sent"): Case(lambda w: f"/notices/{_unsent_notice(w)}/sent", lambda *_: {"reference": "e-mail"}),
+    ("POST", "/withdrawals"): Case(lambda _: "/withdrawals", lambda *_: {**WITHDRAWAL_FORM, "for_customers": "true"}),
+    ("POST", "/withdrawals/{withdrawal_id}/approve"): Case(lambda w: f"/withdrawals/{_withdrawal(w, past_25=True)}/approve"),
+    ("POST", "/withdrawals/{withdrawal_id}/execute"): Case(lambda w: f"/withdrawals/{_withdrawal(w, past_25=False)}/execute"),
+    ("POST", "/api/withdrawals"): Case(lambda _: "/api/withdrawals", body={**WITHDRAWAL_FORM, "for_customers": True}),
+    ("POST", "/api/withdrawals/{withdrawal_id}/approve"): Case(lambda w: f"/api/withdrawals/{_withdrawal(w, past_25=True)}/approve"),
+    ("POST", "/api/withdrawals/{withdrawal_id}/execute"): Case(lambda w: f"/api/withdrawals/{_withdrawal(w, past_25=False)}/execute"),
 }
 
 
@@ -245,6 +308,8 @@ def _call(world: World, key: tuple[str, str], persona: str) -> tuple[TestClient,
     elif name is not None:
         headers["Authorization"] = f"Bearer {world.tokens[name]}"
     files = {"file": ("citi.txt", SAMPLE.read_bytes())} if case.file else None
+    if case.body is not None:
+        return client, client.request(method, case.path(world), json=case.body, headers=headers, follow_redirects=False)
     return client, client.request(method, case.path(world), data=data, files=files, headers=headers, follow_redirects=False)
 
 

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dailyseg.notices.store import get_notice
 from dailyseg.store import workflow
 from dailyseg.store.audit import entries, verify
+from dailyseg.store.notices import get_notice
 from dailyseg.store.synthetic import daily_filing
+from dailyseg.store.withdrawals import Gated, Request, approve, execute, list_withdrawals, record, standings_after
 from dailyseg.store.workflow import Refused
-from dailyseg.withdrawals.ledger import Gated, Request, approve, execute, list_withdrawals, record, standings_after
 from tests.close.conftest import Team
 
 pytestmark = pytest.mark.slow  # people sign in with Argon2 (about a second each)

@@ -20,7 +20,7 @@ from dailyseg.cli.store_options import db_option, firm_id_or_exit, open_store
 from dailyseg.notices.draft import FILING_EVENTS
 
 if TYPE_CHECKING:
-    from dailyseg.notices.store import Notice
+    from dailyseg.store.notices import Notice
 
 EXIT_CODES = (
     "Exit codes: 0 done; 2 the store could not be opened, no such filing or notice, no such event in the filing, "
@@ -51,35 +51,10 @@ def notice() -> None:
 
 
 def notice_json(n: Notice) -> dict[str, Any]:
-    d = n.draft
-    return {
-        "id": n.id,
-        "kind": d.kind,
-        "title": d.title,
-        "status": "sent" if n.sent else "draft",
-        "filing_id": n.filing_id,
-        "withdrawal_id": n.withdrawal_id,
-        "firm_id": d.firm_id,
-        "firm": d.firm_name,
-        "statement": d.statement,
-        "end_date": d.end_date.isoformat(),
-        "event_at": d.event_at.isoformat() if d.event_at else None,
-        "citation": d.citation,
-        "obligation": d.obligation,
-        "addressees": list(d.addressees),
-        "event": d.event,
-        "figures": [
-            {"label": f.label, "code": f.code or None, "amount": str(f.amount) if f.amount is not None else None} for f in d.figures
-        ],
-        "facts": [{"label": label, "value": value} for label, value in d.facts],
-        "to_state": list(d.to_state),
-        "to_sign": d.to_sign or None,
-        "drafted_by": n.drafted_by,
-        "drafted_at": n.drafted_at.isoformat(),
-        "sent_by": n.sent_by,
-        "sent_at": n.sent_at.isoformat() if n.sent_at else None,
-        "reference": n.reference,
-    }
+    """The notice's JSON, the API's (`GET /api/notices/{id}`) too."""
+    from dailyseg.notices.shapes import NoticeOut
+
+    return NoticeOut.of(n).model_dump(mode="json")
 
 
 def write_notices(found: Sequence[Notice], fmt: str, output: str | None) -> None:
@@ -142,7 +117,7 @@ def draft_command(
     drafted and the command says so.
     """
     from dailyseg.checks import Context
-    from dailyseg.notices.store import draft_for_filing
+    from dailyseg.store.notices import draft_for_filing
     from dailyseg.store.workflow import Refused
 
     if (document is None) == (filing_id is None):
@@ -176,7 +151,7 @@ def draft_command(
 @output_option()
 def show_command(notice_id: int, db: str | None, fmt: str, output: str | None) -> None:
     """Write stored notice ID as text, HTML, PDF or JSON, with its status (DRAFT — NOT SENT, or when it was sent)."""
-    from dailyseg.notices.store import get_notice
+    from dailyseg.store.notices import get_notice
     from dailyseg.store.workflow import Refused
 
     with open_store(db) as store:
@@ -194,7 +169,7 @@ def show_command(notice_id: int, db: str | None, fmt: str, output: str | None) -
 @format_option(["table", "csv", "json"], "table")
 def list_command(firm: str | None, filing_id: int | None, db: str | None, fmt: str) -> None:
     """List the notices (of FIRM): kind, class, End Date, what they belong to, and whether and when they were sent."""
-    from dailyseg.notices.store import list_notices
+    from dailyseg.store.notices import list_notices
 
     with open_store(db) as store:
         firm_id = firm_id_or_exit(store, firm) if firm is not None else None
@@ -231,7 +206,7 @@ def list_command(firm: str | None, filing_id: int | None, db: str | None, fmt: s
 def mark_sent_command(notice_id: int, at: datetime | None, reference: str | None, as_user: str | None, db: str | None, fmt: str) -> None:
     """Record that notice ID was sent to its addressees, at --at (a preparer or signer; once; audited)."""
     from dailyseg.notices.render import status
-    from dailyseg.notices.store import mark_sent
+    from dailyseg.store.notices import mark_sent
     from dailyseg.store.workflow import Refused
 
     if at is not None and at.tzinfo is None:

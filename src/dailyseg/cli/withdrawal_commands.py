@@ -1,6 +1,6 @@
 """`dailyseg withdrawal`: the ledger of withdrawals of residual interest: record, approve, execute, list.
 
-Each step is an audited transaction of a person (acting.py; dailyseg.withdrawals.ledger); these commands read
+Each step is an audited transaction of a person (acting.py; dailyseg.store.withdrawals); these commands read
 the options, say who acts and report.
 """
 
@@ -18,7 +18,7 @@ from dailyseg.cli.output import Column, Listing, emit_json, say, show
 from dailyseg.cli.store_options import db_option, open_store
 
 if TYPE_CHECKING:
-    from dailyseg.withdrawals.ledger import Standings, Withdrawal
+    from dailyseg.store.withdrawals import Withdrawal
 
 EXIT_CODES = (
     "Exit codes: 0 done; 2 the store could not be opened, no such withdrawal, or a misused command; 4 refused (identity, "
@@ -42,66 +42,17 @@ def withdrawal() -> None:
     """
 
 
-def _money(text: str, option: str) -> Decimal:
-    from dailyseg.money import AmountError, parse_amount
-
-    try:
-        return parse_amount(text)
-    except AmountError as problem:
-        fail(f"{option} {text!r}: {problem}", UNREADABLE)
-
-
 def _text(value: Decimal | None) -> str:
     from dailyseg.money import format_amount
 
     return format_amount(value) if value is not None else ""
 
 
-def _amount_json(value: Decimal | None) -> str | None:
-    return str(value) if value is not None else None
-
-
 def withdrawal_json(w: Withdrawal) -> dict[str, Any]:
-    return {
-        "id": w.id,
-        "firm_id": w.firm_id,
-        "firm": w.firm_name,
-        "statement": w.statement,
-        "amount": str(w.amount),
-        "currency": w.currency,
-        "usd": str(w.usd),
-        "recipient": w.recipient,
-        "purpose": w.purpose,
-        "for_customers": w.for_customers,
-        "at": w.at.isoformat(),
-        "basis_date": w.basis_date.isoformat(),
-        "basis": w.basis,
-        "residual_interest": _amount_json(w.residual_interest),
-        "target": _amount_json(w.target),
-        "series": str(w.series),
-        "needs_approval": w.needs_approval,
-        "state": w.state,
-        "recorded_by": w.recorded_by,
-        "approved_by": w.approved_by,
-        "approved_at": w.approved_at.isoformat() if w.approved_at else None,
-        "executed_by": w.executed_by,
-        "executed_at": w.executed_at.isoformat() if w.executed_at else None,
-        "notice_id": w.notice_id,
-    }
+    """The withdrawal's JSON, the API's (`POST /api/withdrawals`) too."""
+    from dailyseg.withdrawals.shapes import WithdrawalOut
 
-
-def standings_json(s: Standings) -> dict[str, Any]:
-    return {
-        "firm_id": s.firm_id,
-        "statement": s.statement,
-        "basis_date": s.basis_date.isoformat(),
-        "basis": s.basis,
-        "residual_interest": _amount_json(s.residual_interest),
-        "withdrawn": str(s.withdrawn),
-        "estimated_after": _amount_json(s.estimated_after),
-        "target": _amount_json(s.target),
-        "below_target": s.below_target,
-    }
+    return WithdrawalOut.of(w).model_dump(mode="json")
 
 
 def _report(w: Withdrawal, fmt: str) -> None:
@@ -153,14 +104,16 @@ def record_command(
     """Record a withdrawal from FIRM's class (a preparer or signer): refused before the prior business day's
     computation is complete; past 25% it needs approval and its notice is drafted (`dailyseg notice show ID`)."""
     from dailyseg.store.identity import firm_id_of, name_key
+    from dailyseg.store.withdrawals import record
     from dailyseg.store.workflow import Refused
-    from dailyseg.withdrawals.ledger import Request, record
+    from dailyseg.withdrawals.asked import request_of
 
-    value = _money(amount, "--amount")
-    code = currency.strip().upper()
-    if code != "USD" and usd is None:
-        fail(f"a withdrawal in {code} needs --usd, its amount in US dollars, to be measured against residual interest", UNREADABLE)
-    request = Request(firm, statement, value, code, _money(usd, "--usd") if usd else value, recipient, purpose, for_customers, _at(at))
+    try:
+        request = request_of(
+            firm, statement, amount, currency, usd, recipient, purpose, for_customers, _at(at), names=("--amount", "--usd")
+        )
+    except Refused as problem:
+        refused(problem)
     with open_store(db, create=True) as store:
         actor = acting(store, as_user)
         firm_id = store.resolve(firm) or firm_id_of(name_key(firm))
@@ -178,8 +131,8 @@ def record_command(
 @format_option(REPORT, "text")
 def approve_command(withdrawal_id: int, as_user: str | None, db: str | None, fmt: str) -> None:
     """Approve withdrawal ID in writing before it is made (a signer who did not record it)."""
+    from dailyseg.store.withdrawals import approve
     from dailyseg.store.workflow import Refused
-    from dailyseg.withdrawals.ledger import approve
 
     with open_store(db) as store:
         actor = acting(store, as_user)
@@ -198,8 +151,8 @@ def approve_command(withdrawal_id: int, as_user: str | None, db: str | None, fmt
 @format_option(REPORT, "text")
 def execute_command(withdrawal_id: int, at: datetime | None, as_user: str | None, db: str | None, fmt: str) -> None:
     """Mark withdrawal ID made (a preparer or signer); one that needs approval only once approved."""
+    from dailyseg.store.withdrawals import execute
     from dailyseg.store.workflow import Refused
-    from dailyseg.withdrawals.ledger import execute
 
     with open_store(db) as store:
         actor = acting(store, as_user)
@@ -220,14 +173,16 @@ def list_command(firm: str | None, start: date | None, end: date | None, db: str
     each class's residual interest, what was withdrawn against it and the estimate after, beside its target."""
     from dailyseg.calendar import FILING_ZONE
     from dailyseg.store.identity import firm_id_of, name_key
-    from dailyseg.withdrawals.ledger import list_withdrawals, standings_after
+    from dailyseg.store.withdrawals import list_withdrawals, standings_after
 
     with open_store(db) as store:
         firm_id = (store.resolve(firm) or firm_id_of(name_key(firm))) if firm is not None else None
         found = list_withdrawals(store, firm_id=firm_id, start=start, end=end)
     after = standings_after(found)
     if fmt == "json":
-        emit_json({"withdrawals": [withdrawal_json(w) for w in found], "standings": [standings_json(s) for s in after]})
+        from dailyseg.withdrawals.shapes import WithdrawalListing
+
+        emit_json(WithdrawalListing.of(found, after).model_dump(mode="json"))
         return
     listing = Listing(
         [

@@ -18,7 +18,7 @@ import jinja2
 from dailyseg.calendar import FILING_ZONE
 from dailyseg.money import format_amount
 from dailyseg.notices.draft import BLANK
-from dailyseg.notices.store import Notice
+from dailyseg.store.notices import Notice
 
 DRAFT_STATUS = "DRAFT — NOT SENT"
 SIGNATURE_FIELDS = ("Signature", "Name", "Title", "Date")

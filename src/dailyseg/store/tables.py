@@ -242,7 +242,7 @@ audit_head = Table(
 )
 
 # Sign-in sessions of the web pages, by the SHA-256 of the session id (the id itself stays in the browser's
-# cookie), and failed sign-ins by name and address, which lock sign-in out for a while (web/sessions.py).
+# cookie), and failed sign-ins by name and address, which lock sign-in out for a while (store/sessions.py).
 web_sessions = Table(
     "web_sessions",
     metadata,

@@ -1,6 +1,6 @@
 """The ledger of withdrawals of a firm's own funds (residual interest) from each class, kept in the store.
 
-    recorded ──approve──> approved ──execute──> executed      (needs approval: more than 25%, rules.py)
+    recorded ──approve──> approved ──execute──> executed      (needs approval: more than 25%, dailyseg.withdrawals.rules)
     recorded ──────────────────────execute──> executed         (within 25%, or for customers)
 
 Recording a withdrawal reads the prior business day's computation of its class from the store (`basis`):
@@ -36,12 +36,12 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks import Finding
 from dailyseg.money import from_cents, to_cents
 from dailyseg.notices.draft import WithdrawalParticulars, withdrawal_notice
-from dailyseg.notices.store import dsro_of, insert_notice
 from dailyseg.standing import standing
 from dailyseg.store.audit import Chain, Event, audited, utc
 from dailyseg.store.content import stored_filings
 from dailyseg.store.database import store_errors
 from dailyseg.store.identity import firm_id_of
+from dailyseg.store.notices import dsro_of, insert_notice
 from dailyseg.store.people import Actor
 from dailyseg.store.tables import aliases, close_values, closes, filing_values, filings, notices, users, withdrawals
 from dailyseg.store.versions import records_by

@@ -8,7 +8,7 @@ Who is asking, in this order:
 
 - a bearer token: the server's shared write token is the service account `service` (people.py), which only
   stores uploaded filings; a personal token (`dst_...`) is its user; the read token only reads;
-- else, on the pages and on the API's reads, the session cookie of a signed-in user (sessions.py). The API's
+- else, on the pages and on the API's reads, the session cookie of a signed-in user (dailyseg.store.sessions). The API's
   writes take bearer tokens only: a browser sends its cookie on its own, a bearer token never, so the API
   needs no anti-forgery token while the pages' forms carry one (security.Csrf).
 
@@ -26,10 +26,10 @@ from fastapi import HTTPException, Request
 
 from dailyseg.store.database import store_errors
 from dailyseg.store.people import ROLES, SERVICE, TOKEN_PREFIX, Actor, Denied, authenticate
+from dailyseg.store.sessions import SESSION_COOKIE, Session, current
 from dailyseg.web.deps import StoreHolder
 from dailyseg.web.errors import wants_json
 from dailyseg.web.security import bearer_token, settings_of
-from dailyseg.web.sessions import SESSION_COOKIE, Session, current
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_PATH = "/login"

@@ -18,7 +18,7 @@ from dailyseg.web.deps import StoreHolder
 from dailyseg.web.errors import BodyLimit, install_handlers
 from dailyseg.web.ratelimit import anonymous_uploads
 from dailyseg.web.respond import page
-from dailyseg.web.routers import account, api, compute, exports, overview, pages, upload
+from dailyseg.web.routers import account, api, closes_api, compute, exports, notices, overview, pages, upload, withdrawals
 from dailyseg.web.security import Csrf
 from dailyseg.web.settings import Settings
 from dailyseg.web.work import HeavyWork
@@ -126,10 +126,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.include_router(_meta_router())
     app.include_router(api.router)
+    app.include_router(closes_api.router)
     app.include_router(pages.router)
     app.include_router(upload.router)
     app.include_router(compute.router)
     app.include_router(overview.router)
     app.include_router(exports.router)
     app.include_router(account.router)
+    app.include_router(notices.router)
+    app.include_router(withdrawals.router)
     return app

@@ -16,8 +16,11 @@ from dailyseg.calendar import business_days, next_business_day, previous_busines
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks import REGISTRY, Finding
 from dailyseg.money import format_amount
+from dailyseg.notices.draft import FILING_EVENTS
 from dailyseg.store import FilingVersion, Store
+from dailyseg.store.notices import Notice, list_notices
 from dailyseg.watch.monitor import watch
+from dailyseg.web.notice_view import NoticeLink, notice_link
 
 # The monitor's look-back for a run's first day: widened until the run starts inside it (or this is reached).
 FIRST_LOOK_BACK = timedelta(days=31)
@@ -55,6 +58,7 @@ class Banner:
     text: str
     notice: str
     href: str
+    notice_link: NoticeLink | None  # the notice the event requires: kept (drafted or sent), or to be drafted
 
 
 def _runs(store: Store, version: FilingVersion, events: Sequence[Finding]) -> dict[tuple[str, str | None], date]:
@@ -82,11 +86,15 @@ def _amount(finding: Finding) -> Decimal | None:
 
 
 def banners(store: Store, version: FilingVersion, findings: Sequence[Finding]) -> list[Banner]:
-    """A banner for each event of the filing: the statement, the amount, the day of its run, the notice."""
+    """A banner for each event of the filing: the statement, the amount, the day of its run, the notice, and the
+    link to the notice kept for the event (or to draft it) when its rule requires a written one."""
     events = [f for f in findings if f.is_event]
     if not events:
         return []
     runs = _runs(store, version, events)
+    kept: dict[tuple[str, str | None], Notice] = {}
+    if any(f.rule in FILING_EVENTS for f in events):
+        kept = {(n.draft.kind, n.draft.statement): n for n in list_notices(store, filing_id=version.id)}
     found = []
     for f in events:
         rule = REGISTRY[f.rule]
@@ -99,7 +107,7 @@ def banners(store: Store, version: FilingVersion, findings: Sequence[Finding]) -
             f"{statement_name(f.statement)} {rule.id.replace('-', ' ')}{shown}, {ordinal(day)} business day, "
             f"since {since.isoformat()}; {citation} notice"
         )
-        found.append(Banner(f.rule, f.severity, text, f.notice or rule.notice, anchor(f)))
+        found.append(Banner(f.rule, f.severity, text, f.notice or rule.notice, anchor(f), notice_link(f.rule, f.statement, kept)))
     return found
 
 

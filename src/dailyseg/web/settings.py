@@ -51,7 +51,7 @@ class Settings:
       uploads without a token (`POST /api/validate`, `POST /upload`); past it 429 with `Retry-After`.
       Default a burst of 10, then 12 a minute.
 
-    People sign in on the pages (`dailyseg.web.sessions`, docs/web-sign-in.md):
+    People sign in on the pages (`dailyseg.store.sessions`, docs/web-sign-in.md):
 
     - `read_needs_sign_in`: reading (pages and API) needs a signed-in user, a personal API token or the read
       token; default False (reading is open unless `read_token` is set).

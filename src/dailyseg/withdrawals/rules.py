@@ -7,7 +7,7 @@ needs its own approval and notice, as the rules ask "until the next daily comput
 computation: the next business day's withdrawals are measured against the next computation, and are refused by
 the gate until that computation is complete.
 
-These functions only decide; the ledger (dailyseg.withdrawals.ledger) reads the store, records and audits.
+These functions only decide; the ledger (dailyseg.store.withdrawals) reads the store, records and audits.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """People on the web: sign-in and sign-out, the admin page, the daily close and the audit log.
 
-Signing in makes a server-side session (web/sessions.py) whose id goes in an HttpOnly, SameSite=Lax cookie
+Signing in makes a server-side session (store/sessions.py) whose id goes in an HttpOnly, SameSite=Lax cookie
 (Secure when the request came over https); signing out deletes it in the store. The admin page manages users
 and tokens through the store functions `dailyseg user` calls (store/people.py). Each user's own tokens
 are on the account page. The close and audit pages are in routers/closes.py and routers/audit_page.py,
@@ -16,12 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailyseg.store import Store
 from dailyseg.store.people import ROLES, Denied, PeopleError, add_user, disable, issue_token, list_users, revoke_token, set_roles
+from dailyseg.store.sessions import SESSION_COOKIE, LockedOut, sign_in, sign_out
 from dailyseg.web.access import ADMIN, MEMBER, PUBLIC, Caller, safe_next
 from dailyseg.web.deps import MAX_FILING_ID, get_store
 from dailyseg.web.respond import page
 from dailyseg.web.routers import audit_page, closes
 from dailyseg.web.security import csrf_checked, settings_of
-from dailyseg.web.sessions import SESSION_COOKIE, LockedOut, sign_in, sign_out
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
