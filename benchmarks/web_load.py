@@ -1,14 +1,19 @@
-"""Web load benchmark: firm pages and chart data over years of daily filings (by default 60 firms x 10 years).
+"""Web load benchmark: firm pages, chart data and the overview over years of daily filings (by default 60 firms x 10 years).
 
 Run by hand (not by the tests): `.venv/bin/python benchmarks/web_load.py [--requests 600] [--concurrency 1 4] [--firms 60 --years 10]`.
-Builds (once) a SQLite store under benchmarks/data/, starts `dailyseg serve` on a free port of 127.0.0.1,
-then sends a bounded number of requests with an async HTTP client at each concurrency and reports latency
-percentiles for the firm page and its chart data, next to /api/health as the plain baseline (the server's
-floor), and the server's peak memory.
+Builds (once) a SQLite store under benchmarks/data/, copies it (the run stores filings), starts `dailyseg serve`
+on a free port of 127.0.0.1, then sends a bounded number of requests with an async HTTP client at each
+concurrency and reports latency percentiles and errors for each kind of request, next to /api/health as the
+plain baseline (the server's floor), and the server's memory.
 
-The server keeps chart data per firm and date range until a filing is stored. "chart data, uncached"
-asks each firm's whole history with a different `to` date past the last filing every time: the same
-answer as the plain request, but never found in that cache, so it measures the store's work each time.
+The server keeps answers until a filing is stored (those about one firm until that firm's filing is). So:
+
+* "chart data, uncached" asks each firm's whole history with a different `to` date past the last filing
+  every time: the same answer as the plain request, but never found in that cache;
+* "overview, uncached" asks /api/overview as of a different business day every time: every firm's status
+  and feed are judged again;
+* "... after a filing" first stores an amendment of a firm's latest day (untimed), then asks the page:
+  the case of a live store, where only what that filing changes should be made again.
 """
 
 from __future__ import annotations
@@ -16,23 +21,33 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import sqlite3
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from itertools import count
 from pathlib import Path
 
 import httpx
 
 import harness
+from dailyseg.calendar import business_days
 from dailyseg.store import Store
-from dailyseg.store.synthetic import series
+from dailyseg.store.synthetic import daily_filing, series
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the server the web tests start
 from tests.web.support import start_server, stop_server
 
 DATA = Path(__file__).resolve().parent / "data"
 END = date(2024, 12, 31)
+
+
+def firm_name(i: int) -> str:
+    return f"Benchmark Futures {i:02d} LLC"
 
 
 def build(path: Path, firms: int, years: int) -> list[str]:
@@ -45,7 +60,7 @@ def build(path: Path, firms: int, years: int) -> list[str]:
         began = time.perf_counter()
         count = 0
         for i in range(firms):
-            filings = list(series(f"Benchmark Futures {i:02d} LLC", date(END.year - years + 1, 1, 1), END, seed=i))
+            filings = list(series(firm_name(i), date(END.year - years + 1, 1, 1), END, seed=i))
             for chunk in range(0, len(filings), 1000):
                 store.ingest_filings(filings[chunk : chunk + 1000], source=f"bench-{i}")
             count += len(filings)
@@ -53,40 +68,117 @@ def build(path: Path, firms: int, years: int) -> list[str]:
         return store.firm_ids()
 
 
-def peak_memory_mb(pid: int) -> float:
+def memory_mb(pid: int, field: str) -> float:
+    """The server's resident memory now (VmRSS) or at its peak (VmHWM), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-async def load(base: str, paths: list[str], concurrency: int) -> list[float]:
-    """Each path once, `concurrency` at a time; latencies in milliseconds."""
+def copied(built: Path) -> Path:
+    """A copy of the built store to run on, so the filings the run stores never reach the next run's store."""
+    run = built.with_name("web-load-run.sqlite")
+    for leftover in (run, run.with_name(run.name + "-wal"), run.with_name(run.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    with sqlite3.connect(built) as source, sqlite3.connect(run) as target:
+        source.backup(target)
+    return run
+
+
+class Amender:
+    """Stores an amendment of a firm's latest day (END), each with new figures, as a live feed would."""
+
+    def __init__(self, url: str) -> None:
+        self._store = Store.open(url)
+        self._next = count(1)
+
+    def __call__(self, firm: int) -> None:
+        cents = Decimal(next(self._next)) / 100
+        amended = daily_filing(firm_name(firm), END, requirement=Decimal(50_000_000), funds=Decimal(60_000_000) + cents, status="AMENDED")
+        self._store.ingest_filing(amended, source="bench-amendment")
+
+    def close(self) -> None:
+        self._store.close()
+
+
+@dataclass(frozen=True)
+class Request:
+    """A path to ask and, for the "after a filing" kinds, the firm whose filing is stored first (untimed)."""
+
+    path: str
+    amend: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    timings: list[float]
+    errors: int
+
+
+async def load(base: str, requests: list[Request], concurrency: int, amend: Callable[[int], None]) -> Outcome:
+    """Each request once, `concurrency` at a time; latencies in milliseconds, and how many failed (not 200)."""
     timings: list[float] = []
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for path in paths:
-        queue.put_nowait(path)
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+    errors = 0
+    queue: asyncio.Queue[Request] = asyncio.Queue()
+    for request in requests:
+        queue.put_nowait(request)
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
 
         async def worker() -> None:
+            nonlocal errors
             while not queue.empty():
-                path = queue.get_nowait()
+                request = queue.get_nowait()
+                if request.amend is not None:
+                    await asyncio.to_thread(amend, request.amend)
                 began = time.perf_counter()
-                answer = await client.get(path)
+                try:
+                    answer = await client.get(request.path)
+                    failed = answer.status_code != 200
+                except httpx.HTTPError:
+                    failed = True
                 timings.append((time.perf_counter() - began) * 1000)
-                if answer.status_code != 200:
-                    raise RuntimeError(f"{path}: HTTP {answer.status_code}")
+                errors += failed
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return timings
+    return Outcome(timings, errors)
 
 
-def report(name: str, timings: list[float], seconds: float) -> float:
-    """Print the latencies' spread; return the median."""
-    cuts = statistics.quantiles(timings, n=100)
+def report(name: str, outcome: Outcome, seconds: float) -> float:
+    """Print the latencies' spread and the errors; return the median."""
+    timings = outcome.timings
+    cuts = statistics.quantiles(timings, n=100) if len(timings) > 1 else [timings[0]] * 99
     spread = f"p50 {cuts[49]:7.1f} ms  p95 {cuts[94]:7.1f} ms  p99 {cuts[98]:7.1f} ms  max {max(timings):7.1f} ms"
-    print(f"{name:<22} n={len(timings):>4}  {spread}  {len(timings) / seconds:6.1f} req/s")
+    print(f"{name:<26} n={len(timings):>4}  {spread}  {len(timings) / seconds:6.1f} req/s  errors {outcome.errors}")
     return cuts[49]
+
+
+def kinds(firms: list[str], requests: int, cold: int, run: int, rng: random.Random) -> dict[str, list[Request]]:
+    """The requests of each kind for one concurrency (run: its place, so that no uncached answer is asked twice)."""
+    past = END.toordinal() + 1 + run * requests
+    # Business days from the last one back, a different stretch for each run; an overview as of each is new.
+    days = business_days(date.fromordinal(END.toordinal() - 7 * cold * (run + 1)), END)[::-1][run * cold : (run + 1) * cold]
+    return {
+        "baseline /api/health": [Request("/api/health")] * requests,
+        "firm page": [Request(f"/firms/{rng.choice(firms)}") for _ in range(requests)],
+        "chart data, uncached": [
+            Request(f"/api/firms/{rng.choice(firms)}/chart?to={date.fromordinal(past + i).isoformat()}") for i in range(requests)
+        ],
+        "chart data, cached": [Request(f"/api/firms/{rng.choice(firms)}/chart") for _ in range(requests)],
+        "overview page, cached": [Request("/overview")] * requests,
+        "/api/overview, cached": [Request("/api/overview")] * requests,
+        "overview, uncached": [Request(f"/api/overview?as_of={day.isoformat()}") for day in days],
+        "firm page after a filing": [Request(f"/firms/{firms[i]}", i) for i in (rng.randrange(len(firms)) for _ in range(cold))],
+        "overview after a filing": [Request("/overview", rng.randrange(len(firms))) for _ in range(cold)],
+    }
+
+
+# The untimed requests before a kind, so that what it measures is kept: every firm's chart, the overview.
+WARM = {
+    "chart data, cached": lambda firms: [Request(f"/api/firms/{firm}/chart") for firm in firms],
+    "overview page, cached": lambda firms: [Request("/overview")],
+    "/api/overview, cached": lambda firms: [Request("/api/overview")],
+}
 
 
 def main() -> None:
@@ -95,43 +187,37 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--firms", type=int, default=60, help="firms in the store")
     parser.add_argument("--years", type=int, default=10, help="years of daily filings for each firm")
+    parser.add_argument("--cold-requests", type=int, default=32, help="requests per kind that makes every firm's status again")
     args = harness.parse(
         parser,
         {
-            "small": {"requests": 60, "firms": 5, "years": 2},
-            "medium": {"requests": 200, "firms": 20, "years": 5},
-            "large": {"requests": 600, "firms": 60, "years": 10},
+            "small": {"requests": 60, "firms": 5, "years": 2, "cold_requests": 16},
+            "medium": {"requests": 200, "firms": 20, "years": 5, "cold_requests": 32},
+            "large": {"requests": 600, "firms": 60, "years": 10, "cold_requests": 32},
         },
     )
     DATA.mkdir(parents=True, exist_ok=True)
-    db = DATA / f"web-load-{args.firms}x{args.years}.sqlite"
+    built = DATA / f"web-load-{args.firms}x{args.years}.sqlite"
     began = time.perf_counter()
-    firms = build(db, args.firms, args.years)
+    firms = build(built, args.firms, args.years)
+    db = copied(built)
     print(f"store: {len(firms)} firms in {db} ({db.stat().st_size / 1e6:.0f} MB), ready in {time.perf_counter() - began:.1f} s")
     running = start_server(DATA, f"sqlite:///{db}", extra_env={"DAILYSEG_TOKEN": ""})
     server, base = running.process, running.url
+    amend = Amender(f"sqlite:///{db}")
     medians: dict[tuple[int, str], float] = {}
     try:
         rng = random.Random(1)
         for run, concurrency in enumerate(args.concurrency):
-            past = END.toordinal() + 1 + run * args.requests
-            kinds = {
-                "baseline /api/health": ["/api/health"] * args.requests,
-                "firm page": [f"/firms/{rng.choice(firms)}" for _ in range(args.requests)],
-                "chart data, uncached": [
-                    f"/api/firms/{rng.choice(firms)}/chart?to={date.fromordinal(past + i).isoformat()}" for i in range(args.requests)
-                ],
-                "chart data, cached": [f"/api/firms/{rng.choice(firms)}/chart" for _ in range(args.requests)],
-            }
             print(f"concurrency {concurrency}, load {Path('/proc/loadavg').read_text().split()[0]}")
-            for name, paths in kinds.items():
-                if name == "chart data, cached":  # every firm asked once first (untimed), so all are kept
-                    asyncio.run(load(base, [f"/api/firms/{firm}/chart" for firm in firms], concurrency))
+            for name, requests in kinds(firms, args.requests, args.cold_requests, run, rng).items():
+                if name in WARM:
+                    asyncio.run(load(base, WARM[name](firms), concurrency, amend))
                 started = time.perf_counter()
-                timings = asyncio.run(load(base, paths, concurrency))
-                medians[concurrency, name] = report(name, timings, time.perf_counter() - started)
-        peak = peak_memory_mb(server.pid)
-        print(f"server peak memory: {peak:.0f} MB")
+                outcome = asyncio.run(load(base, requests, concurrency, amend))
+                medians[concurrency, name] = report(name, outcome, time.perf_counter() - started)
+            print(f"server memory: {memory_mb(server.pid, 'VmRSS'):.0f} MB now, {memory_mb(server.pid, 'VmHWM'):.0f} MB at peak")
+        peak = memory_mb(server.pid, "VmHWM")
         harness.record(
             *(
                 harness.Figure(f"{name} p50, {c} at a time", ms, medians[c, "baseline /api/health"], "ms", "/api/health p50", peak_mib=peak)
@@ -140,6 +226,7 @@ def main() -> None:
             )
         )
     finally:
+        amend.close()
         stop_server(running)
 
 

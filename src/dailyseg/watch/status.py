@@ -15,6 +15,7 @@ then the registry's order), then by name.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -102,8 +103,12 @@ def firm_status(store: Store, firm: str, as_of: date | None = None) -> FirmStatu
     return FirmStatus(firm_id, version.firm_name, version.end_date, judged_at, figures, tuple(ordered))
 
 
+def by_worst_finding(statuses: Iterable[FirmStatus]) -> list[FirmStatus]:
+    """Firms worst first (by their worst finding's rank), firms with nothing to report last, by name."""
+    return sorted(statuses, key=lambda s: (s.worst is None, s.worst or (0, 0, 0), s.name.lower(), s.firm_id))
+
+
 def firm_statuses(store: Store, as_of: date | None = None) -> list[FirmStatus]:
-    """Every firm's status, worst first (firms with nothing to report last, by name)."""
+    """Every firm's status, worst first."""
     judged_at = as_of or as_of_date(store)
-    found = [s for s in (firm_status(store, firm_id, judged_at) for firm_id in store.firm_ids()) if s is not None]
-    return sorted(found, key=lambda s: (s.worst is None, s.worst or (0, 0, 0), s.name.lower(), s.firm_id))
+    return by_worst_finding(s for s in (firm_status(store, firm_id, judged_at) for firm_id in store.firm_ids()) if s is not None)

@@ -7,8 +7,8 @@ standing comes from `dailyseg.standing` (so a deficiency or a shortfall against 
 lateness by the late-initial rule's test, and a day with no filing is a business day of the calendar between the
 firm's first filing and the as-of day with no version stored.
 
-Only the rows of the page asked for read their filings' contents (60 at a time, and the one filed before
-them for the change); the days themselves come from the version heads, kept while the store is unchanged.
+Only the rows of the page asked for read their filings' key lines (60 at a time, and the one filed before
+them for the change; a standing reads nothing else); the days themselves come from the version heads, kept while the firm is unchanged.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ HISTORY_PARTS = (
     Part("excess_change", "Day change"),
     Part("over_target", "Excess vs target"),
 )
+# The lines a statement's standing reads (`dailyseg.standing`: its key lines), the only values the rows need.
+STANDING_CODES = tuple(ref for s in CATALOGUE.statements for ref in s.key_refs.values())
 # A row's marks as the firms list's (tag, word, class), with the two the table is about in plain words.
 ROW_MARKS = {**MARKS, "missing-day": ("NOT FILED", "", MARKS["missing-day"][2]), "late-initial": ("LATE", "", MARKS["late-initial"][2])}
 
@@ -90,8 +92,8 @@ class HistoryPage:
 
 def firm_days(request: Request, store: Store, firm_id: str) -> list[Day]:
     """Every End Date the firm filed, latest first, with its versions (version heads only), kept while the
-    store is unchanged: paging through ten years reads them once."""
-    return answers(request).get(store, ("firm-days", firm_id), lambda: days_of(store.filings(firm_id)))
+    firm is unchanged: paging through ten years reads them once."""
+    return answers(request).get(store, ("firm-days", firm_id), lambda: days_of(store.filings(firm_id)), firm=firm_id)
 
 
 def range_days(days: list[Day], start: date | None, end: date | None, as_of: date | None) -> list[tuple[date, Day | None]]:
@@ -128,7 +130,7 @@ def figured(store: Store, rows: list[tuple[date, Day | None]], days: list[Day]) 
     oldest = filed[-1].end_date
     before = next((d for d in days if d.end_date < oldest), None)
     wanted = [*(d.record for d in filed), *([before.record] if before is not None else [])]
-    content = dict(zip((v.id for v in wanted), store.contents(wanted), strict=True))
+    content = dict(zip((v.id for v in wanted), store.contents(wanted, STANDING_CODES), strict=True))
     ordered = [*filed, *([before] if before is not None else [])]
     prior = {day.end_date: ordered[i + 1] for i, day in enumerate(ordered[:-1])}
     found = []

@@ -11,10 +11,11 @@ The board's day is the as-of day of the firms' status: the latest End Date in th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from dailyseg.calendar import due_at, is_late
 from dailyseg.catalogue import CATALOGUE
@@ -43,8 +44,12 @@ GROUP_TITLES = {
 # Calendar days before the feed's first day that the rules over time also read (as a firm's status does):
 # a drawdown compares with the prior filed day, an unusual move with the trailing 20 filed days.
 _LOOK_BACK = timedelta(days=LOOK_BACK_DAYS * 7 // 5 + 7)
-# By firm: the monitor's findings, and the firm's filings of record by End Date.
-Watched = dict[str, tuple[list[Observation], dict[date, int]]]
+# A firm's monitor findings, and its filings of record by End Date; by firm, as the feed reads them.
+WatchedFirm = tuple[list[Observation], dict[date, int]]
+Watched = dict[str, WatchedFirm]
+# How the overview gets a firm's part of the feed from `first` to the board's day: `watched_firm`, or the
+# pages' cache of it (`web.cache.firm_watch_now`), which keeps it per firm.
+WatchFirm = Callable[[str, date, date], WatchedFirm]
 
 
 @dataclass(frozen=True)
@@ -145,13 +150,10 @@ def feed(firms: Iterable[FirmStatus], watched: Watched, first: date) -> list[Fee
     )
 
 
-def watched_firms(store: Store, firms: Iterable[FirmStatus], first: date, day: date) -> Watched:
-    """By firm, the monitor's findings from `first` (less the look-back) to `day`, and its filings of record by End Date."""
-    found = {}
-    for firm in firms:
-        watched = watch_firm(store, firm.firm_id, first - _LOOK_BACK, day, selection=Selection(), unusual=UnusualMoveRule(), as_of=day)
-        found[firm.firm_id] = (watched.observations, {v.end_date: v.id for v, _ in watched.records})
-    return found
+def watched_firm(store: Store, firm_id: str, first: date, day: date) -> WatchedFirm:
+    """The firm's monitor findings from `first` (less the look-back) to `day`, and its filings of record by End Date."""
+    watched = watch_firm(store, firm_id, first - _LOOK_BACK, day, selection=Selection(), unusual=UnusualMoveRule(), as_of=day)
+    return watched.observations, {v.end_date: v.id for v, _ in watched.records}
 
 
 def shares(firms: Iterable[FirmStatus]) -> tuple[dict[str, list[Share]], dict[str, Decimal]]:
@@ -177,28 +179,17 @@ def shares(firms: Iterable[FirmStatus]) -> tuple[dict[str, list[Share]], dict[st
     return ranked, totals
 
 
-def totals(store: Store, firm_ids: Iterable[str]) -> Totals:
-    """Requirement, funds and excess of each statement summed over firms, per End Date (every firm's history,
-    one range read each): a firm counts on a day when its filing of record carries the line."""
+def totals(store: Store) -> Totals:
+    """Requirement, funds and excess of each statement summed over firms, per End Date (one aggregate in the
+    store): a firm counts on a day when its filing of record carries any of those lines."""
     codes = {s.id: {part: s.key_refs[part] for part in TOTAL_PARTS} for s in CATALOGUE.statements}
-    where = {code: (sid, part) for sid, parts in codes.items() for part, code in parts.items()}
-    cents: dict[date, dict[tuple[str, str], int]] = {}
-    filed: dict[date, set[str]] = {}
-    for firm_id in firm_ids:
-        table = store.history_columns(firm_id, list(where))
-        for code, column in table.cents.items():
-            for day, amount in zip(table.dates, column, strict=True):
-                if amount is not None:
-                    day_cents = cents.setdefault(day, {})
-                    day_cents[where[code]] = day_cents.get(where[code], 0) + amount
-                    filed.setdefault(day, set()).add(firm_id)
-    dates = sorted(cents)
+    found = store.record_totals([code for parts in codes.values() for code in parts.values()])
     sums = {
-        c.id: {part: [_dollars(cents[day].get((c.id, part))) for day in dates] for part in TOTAL_PARTS}
+        c.id: {part: [_dollars(cents) for cents in found.cents[codes[c.id][part]]] for part in TOTAL_PARTS}
         for c in firms_statement_columns()
-        if any((c.id, part) in cents[day] for day in dates for part in TOTAL_PARTS)
+        if any(cents is not None for part in TOTAL_PARTS for cents in found.cents[codes[c.id][part]])
     }
-    return Totals(dates, [len(filed[day]) for day in dates], sums, {sid: codes[sid] for sid in sums})
+    return Totals(found.dates, found.firms, sums, {sid: codes[sid] for sid in sums})
 
 
 def _dollars(cents: int | None) -> Decimal | None:
@@ -216,13 +207,15 @@ def within(found: Totals, start: date | None, end: date | None) -> Totals:
     )
 
 
-def overview(store: Store, firms: list[FirmStatus], days: int) -> Overview:
-    """The board, shares and feed as of the firms' status day (the feed's first day `days` - 1 before it)."""
+def overview(store: Store, firms: list[FirmStatus], days: int, watched_of: WatchFirm | None = None) -> Overview:
+    """The board, shares and feed as of the firms' status day (the feed's first day `days` - 1 before it);
+    each firm's part of the feed from `watched_of` (default: `watched_firm` on `store`)."""
     listed, share_totals = shares(firms)
     day = next((f.as_of for f in firms if f.as_of is not None), None)
     if day is None:
         return Overview(None, listed, share_totals, [], days, firms_statement_columns())
     first = day - timedelta(days=days - 1)
-    watched = watched_firms(store, firms, first, day)
+    watch = watched_of or partial(watched_firm, store)
+    watched = {firm.firm_id: watch(firm.firm_id, first, day) for firm in firms}
     records = {(firm_id, end): filing_id for firm_id, (_, by_day) in watched.items() for end, filing_id in by_day.items()}
     return Overview(board(firms, day, records), listed, share_totals, feed(firms, watched, first), days, firms_statement_columns())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from dailyseg.store import Store
-from dailyseg.web.cache import answers, firms_now
+from dailyseg.web.cache import answers, firm_watch_now, firms_now
 from dailyseg.web.deps import AsOf, From, To, check_range, get_store
 from dailyseg.web.overview_shapes import OverviewOut, TotalsOut
 from dailyseg.web.overview_view import DEFAULT_DAYS, GROUP_TITLES, MAX_DAYS, Overview, Totals, overview, totals, within
@@ -24,14 +25,17 @@ Days = Annotated[int, Query(ge=1, le=MAX_DAYS, description="the feed's length: t
 
 
 def overview_now(request: Request, store: Store, as_of: date | None, days: int) -> Overview:
-    """The board, shares and feed, kept while the store is unchanged (the firms' status is `firms_now`'s)."""
+    """The board, shares and feed, kept while the store is unchanged (the firms' status is `firms_now`'s, and
+    each firm's part of the feed is kept per firm, so one firm's new filing makes only its part again)."""
     firms = firms_now(request, store, as_of)
-    return answers(request).get(store, ("overview", as_of, days), lambda: overview(store, firms, days))
+    return answers(request).get(
+        store, ("overview", as_of, days), lambda: overview(store, firms, days, partial(firm_watch_now, request, store))
+    )
 
 
 def totals_now(request: Request, store: Store) -> Totals:
     """Every End Date's totals over firms, kept while the store is unchanged."""
-    return answers(request).get(store, ("overview-totals",), lambda: totals(store, store.firm_ids()))
+    return answers(request).get(store, ("overview-totals",), lambda: totals(store))
 
 
 def chart_range(found: Overview, start: date | None, end: date | None) -> tuple[date | None, date | None]:
