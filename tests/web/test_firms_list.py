@@ -188,6 +188,19 @@ def test_status_sorts_by_severity_rank_and_excess_by_percent(page: Page, console
     assert console.errors == []
 
 
+def test_the_sort_is_kept_in_the_url_and_read_back(page: Page, console: Console, many: Server) -> None:
+    open_list(page, many, DESKTOP)
+    button = page.locator("#firms thead th[data-statement=segregation][data-part=excess_percent] button")
+    button.click()
+    button.click()
+    assert page.url.endswith("?sort=segregation.excess_percent&dir=desc")
+    page.goto(page.url)  # a link to the sorted list opens sorted
+    expect(page.locator("#firms th[aria-sort=descending]")).to_have_attribute("data-part", "excess_percent")
+    values = [Decimal(v) for v in column(page, "segregation", "excess_percent") if v]
+    assert len(values) > 10 and values == sorted(values, reverse=True)
+    assert console.errors == []
+
+
 def test_full_grid_on_request_kept_in_the_url(page: Page, console: Console, many: Server) -> None:
     open_list(page, many, DESKTOP)
     compact = page.locator("#firms thead tr").nth(1).locator("th").count()

@@ -24,10 +24,14 @@ function columnIndex(table, header) {
   return -1;
 }
 
-function sortTable(table, header) {
+// A column's name in the URL (?sort=segregation.excess_percent&dir=desc), so that a sorted list can be linked.
+function headerKey(header) {
+  return header.dataset.statement ? header.dataset.statement + "." + header.dataset.part : header.classList[0];
+}
+
+function sortTable(table, header, ascending) {
   const bodies = table.tBodies[0];
   const index = columnIndex(table, header);
-  const ascending = header.getAttribute("aria-sort") !== "ascending";
   table.querySelectorAll("th[aria-sort]").forEach((th) => th.removeAttribute("aria-sort"));
   header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   const numeric = header.dataset.sort === "number";
@@ -50,9 +54,20 @@ function sortTable(table, header) {
 }
 
 document.querySelectorAll("table.sortable").forEach((table) => {
-  table.querySelectorAll("th[data-sort] button").forEach((button) => {
-    button.addEventListener("click", () => sortTable(table, button.parentElement));
+  const headers = Array.from(table.querySelectorAll("th[data-sort]"));
+  headers.forEach((header) => {
+    header.querySelector("button").addEventListener("click", () => {
+      const ascending = header.getAttribute("aria-sort") !== "ascending";
+      sortTable(table, header, ascending);
+      const url = new URL(window.location.href);
+      url.searchParams.set("sort", headerKey(header));
+      url.searchParams.set("dir", ascending ? "asc" : "desc");
+      window.history.replaceState(null, "", url);
+    });
   });
+  const asked = new URLSearchParams(window.location.search);
+  const chosen = headers.find((header) => headerKey(header) === asked.get("sort"));
+  if (chosen) sortTable(table, chosen, asked.get("dir") !== "desc");
 });
 
 document.querySelectorAll("input[data-filter]").forEach((input) => {
