@@ -77,6 +77,7 @@ def good_values(filing_id: int) -> dict[str, str]:
     return {
         "firm": "alpha-futures",
         "filing_id": str(filing_id),
+        "other_id": str(filing_id),
         "end_date": day,
         "fmt": "json",
         "name": "app.css",

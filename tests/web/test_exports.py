@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the overview's fixtures, imported, are the parameters of the tests here)
 """Every table as CSV (and XLSX), read back and compared with the table the page shows; charts as SVG and PNG.
 
 Over the overview's store (`test_overview.industry`): eight firms, one named like a spreadsheet formula.
@@ -9,7 +10,6 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,26 +20,14 @@ from PIL import Image
 
 from dailyseg.cells import from_cell
 from dailyseg.store import Store
-from dailyseg.web import Settings, create_app
 from dailyseg.web.exports_view import Column, Table, exact_in_a_double, xlsx_bytes
+from dailyseg.web.templating import amount
 from tests.web.html_tables import table_rows
-from tests.web.test_overview import FORMULA, GAP, GAP_DAY, LATE, LATEST, industry
+
+# The overview's store and client, module-scoped fixtures shared by import.
+from tests.web.test_overview import AMENDED, FORMULA, GAP, GAP_DAY, LATE, LATEST, industry_url, web  # noqa: F401
 
 SAFE_NAME = re.compile(r'attachment; filename="[A-Za-z0-9._-]+"')
-
-
-@pytest.fixture(scope="module")
-def industry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('exports') / 'store.sqlite'}"
-    with Store.open(url) as store:
-        industry(store)
-    return url
-
-
-@pytest.fixture(scope="module")
-def web(industry_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(db_url=industry_url))) as client:
-        yield client
 
 
 def read_csv(web: TestClient, url: str, **params: Any) -> list[dict[str, str]]:
@@ -214,3 +202,31 @@ def test_a_firms_chart_as_an_image_of_the_right_type(web: TestClient, suffix: st
 def test_an_unknown_firm_has_no_exports(web: TestClient) -> None:
     for url in ("/firms/nobody/history.csv", "/firms/nobody/history.xlsx", "/firms/nobody/chart.svg"):
         assert web.get(url).status_code == 404
+
+
+def test_each_comparison_table_of_a_filing_page_is_its_csv(web: TestClient) -> None:
+    """The amended day's page compares with the previous business day and with version 1: each table's CSV holds
+    its rows, with exact amounts, an empty cell where a line was not filed, and the versions in its headings."""
+    firm = firm_id_of(web, AMENDED)
+    latest = [f for f in web.get(f"/api/firms/{firm}/filings").json() if f["end_date"] == LATEST.isoformat()]
+    amended = max(latest, key=lambda f: f["version"])
+    html = web.get(f"/filings/{amended['id']}").text
+    others = re.findall(rf'href="/filings/{amended["id"]}/changes/(\d+)\.csv"', html)
+    assert len(others) == 2 and len(set(others)) == 2
+    for other in others:
+        shown = table_rows(html, f"changes-{other}")
+        rows = read_csv(web, f"/filings/{amended['id']}/changes/{other}.csv")
+        assert shown and len(rows) == len(shown)
+        before, after = list(rows[0])[4:6]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d v\d+", before) and after == f"{LATEST.isoformat()} v{amended['version']}"
+        for row, page in zip(rows, shown, strict=True):
+            assert row["Code"] == page.cells[0].text and f"{row['Statement']} {row['Line']}" == page.cells[1].text
+            for text, cell in zip((row[before], row[after], row["Change"]), page.cells[3:6], strict=True):
+                assert cell.text == ("not filed" if not text and cell is not page.cells[5] else amount(Decimal(text) if text else None))
+    workbook = web.get(f"/filings/{amended['id']}/changes/{others[0]}.xlsx")
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+
+
+def test_a_comparison_with_a_filing_not_stored_is_404(web: TestClient) -> None:
+    got = web.get("/filings/1/changes/999999.csv")
+    assert got.status_code == 404 and "no filing 999999" in got.text

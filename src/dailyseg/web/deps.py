@@ -11,12 +11,22 @@ from fastapi import HTTPException, Path, Query, Request
 from pydantic import AfterValidator
 
 from dailyseg.checks import REGISTRY, Selection, UnknownRuleError
-from dailyseg.store import Store, StoreError
+from dailyseg.filing import Filing
+from dailyseg.store import FilingVersion, Store, StoreError
 
 # Filing ids are the store's `Integer` primary key: 32-bit on PostgreSQL (64-bit on SQLite), so an id past
 # 2**31 - 1 cannot exist, and passing a larger one to the driver fails (an overflow, not "not found").
 MAX_FILING_ID = 2**31 - 1
 FilingId = Annotated[int, Path(ge=1, le=MAX_FILING_ID, description="a stored version's id")]
+
+
+def stored_or_404(store: Store, filing_id: int) -> tuple[FilingVersion, Filing]:
+    """A stored version and its filing, or the 404 every route gives for an id the store does not hold."""
+    try:
+        return store.get(filing_id)
+    except KeyError:
+        raise HTTPException(404, f"no filing {filing_id} in the store") from None
+
 
 # Dates a request may name. Daily segregation filings began in the 2000s; the rules over time step days and
 # months past the dates asked for (the timeline's months, the look-back of a firm's status), which at the

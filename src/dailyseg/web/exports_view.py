@@ -34,6 +34,7 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.cells import to_cell, write_csv
 from dailyseg.shapes import ChartOut
 from dailyseg.store import FilingVersion
+from dailyseg.store.diff import LineChange
 from dailyseg.watch.publish import DayFigures, Publication, chart_spec
 from dailyseg.web.history_view import HISTORY_PARTS, ROW_MARKS, HistoryRow, shown_columns, value
 from dailyseg.web.overview_view import GROUP_TITLES, Board, FeedEvent, Share, Totals
@@ -190,6 +191,22 @@ def history_table(rows: Sequence[HistoryRow]) -> Table:
         for r in rows
     ]
     return Table("history", (*head, *figures, Column("Versions"), Column("Filing id")), body)
+
+
+def changes_table(before: FilingVersion, after: FilingVersion, changes: Sequence[LineChange]) -> Table:
+    """A comparison table of the filing page: the lines that differ, each version's amount (none where the line
+    was not filed) and the change, under columns named by End Date and version as the page heads them."""
+    columns = (
+        Column("Code"),
+        Column("Statement"),
+        Column("Line"),
+        Column("Description"),
+        Column(f"{before.end_date.isoformat()} v{before.version}"),
+        Column(f"{after.end_date.isoformat()} v{after.version}"),
+        Column("Change"),
+    )
+    body = [(c.code, c.statement, c.line, c.label, c.before, c.after, c.change) for c in changes]
+    return Table("changes", columns, body)
 
 
 def board_table(board: Board) -> Table:

@@ -30,7 +30,7 @@ from dailyseg.store import Store
 from dailyseg.watch.monitor import watch
 from dailyseg.web.access import READER, STORER, Caller
 from dailyseg.web.cache import chart_now, firm_now, firms_now
-from dailyseg.web.deps import AsOf, Day, FilingId, From, To, check_range, firm_or_404, get_store, rule_choice
+from dailyseg.web.deps import AsOf, Day, FilingId, From, To, check_range, firm_or_404, get_store, rule_choice, stored_or_404
 from dailyseg.web.documents import examined, receive, store_examined, validation_json, with_content
 from dailyseg.web.ratelimit import limit_anonymous_upload
 from dailyseg.web.security import settings_of
@@ -129,10 +129,7 @@ def firm_findings(firm: str, store: StoreDep, start: From = None, end: To = None
 @reading.get("/filings/{filing_id}", response_model=StoredFiling, tags=["filings"])
 def filing(filing_id: FilingId, store: StoreDep, choice: Annotated[Selection, Depends(rule_choice)]) -> StoredFiling:
     """One stored version: the filing, its findings, and every version of the same day."""
-    try:
-        version, stored = store.get(filing_id)
-    except KeyError:
-        raise HTTPException(404, f"no filing {filing_id} in the store") from None
+    version, stored = stored_or_404(store, filing_id)
     same_day = [v for v in store.versions(version.firm_id, version.end_date) if v.form == version.form]
     return StoredFiling.of(version, same_day, stored, validate(stored, choice.ids, tier=choice.tier))
 

@@ -2,7 +2,8 @@
 
 Each download is the table its page shows, for the same parameters (the firms list's search and grid, the
 firm page's range, the overview's as-of day and days), made by `dailyseg.web.exports_view`. A filing's lines
-are its CSV download (`/filings/{id}/download/csv`), which the filing page links beside the form.
+are its CSV download (`/filings/{id}/download/csv`), which the filing page links beside the form; each of its
+comparison tables is `/filings/{id}/changes/{other}.csv`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from fastapi.responses import Response
 
 from dailyseg.shapes import ChartOut
 from dailyseg.store import Store
+from dailyseg.store.diff import diff_filings
 from dailyseg.watch.status import FirmStatus
 from dailyseg.web.cache import chart_now, firm_now, firms_now
-from dailyseg.web.deps import AsOf, From, To, check_range, get_store
+from dailyseg.web.deps import AsOf, FilingId, From, To, check_range, get_store, stored_or_404
 from dailyseg.web.exports_view import (
     board_table,
+    changes_table,
     chart_image,
     download,
     feed_table,
@@ -63,6 +66,17 @@ def _firm_range(request: Request, store: Store, firm: str, start: From, end: To)
         raise HTTPException(404, f"no firm {firm!r} in the store")
     start, end = default_window(summary.as_of or summary.latest_end_date, start, end)
     return summary, start, end
+
+
+@router.get("/filings/{filing_id}/changes/{other_id}.{sheet}")
+def changes_file(filing_id: FilingId, other_id: FilingId, store: StoreDep, sheet: Sheet) -> Response:
+    """The lines that differ from another stored version to this one: a comparison table of the filing page (the
+    previous business day's filing, an earlier version of the day), or any two versions a user names."""
+    version, filing = stored_or_404(store, filing_id)
+    other, earlier = stored_or_404(store, other_id)
+    table = changes_table(other, version, diff_filings(earlier, filing))
+    name = safe_name("changes", version.firm_id, *(f"{v.end_date.isoformat()}-v{v.version}" for v in (other, version)))
+    return table_file(table, name, sheet)
 
 
 @router.get("/firms/{firm}/history.{sheet}")

@@ -10,12 +10,11 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from dailyseg.checks import validate
-from dailyseg.filing import Filing
 from dailyseg.render.html import render_fragment
-from dailyseg.store import FilingVersion, Store
+from dailyseg.store import Store
 from dailyseg.watch.monitor import watch
 from dailyseg.web.cache import firm_now, firms_now
-from dailyseg.web.deps import FilingId, From, To, check_range, get_store
+from dailyseg.web.deps import FilingId, From, To, check_range, get_store, stored_or_404
 from dailyseg.web.downloads import FORMATS, file_name, render_as
 from dailyseg.web.filing_view import banners, neighbours, record_of, summary
 from dailyseg.web.history_view import HISTORY_PARTS, MAX_PAGE, ROW_MARKS, firm_days, history_page, range_days
@@ -90,16 +89,9 @@ def firm(
     )
 
 
-def _stored(store: Store, filing_id: int) -> tuple[FilingVersion, Filing]:
-    try:
-        return store.get(filing_id)
-    except KeyError:
-        raise HTTPException(404, f"no filing {filing_id} in the store") from None
-
-
 @router.get("/filings/{filing_id}", response_class=HTMLResponse)
 def filing(request: Request, filing_id: FilingId, store: StoreDep) -> HTMLResponse:
-    version, stored = _stored(store, filing_id)
+    version, stored = stored_or_404(store, filing_id)
     same_day = [v for v in store.versions(version.firm_id, version.end_date) if v.form == version.form]
     findings = validate(stored)
     compared = comparisons(store, version, stored, same_day)
@@ -132,7 +124,7 @@ async def download(filing_id: FilingId, fmt: str, store: StoreDep, heavy: Annota
         raise HTTPException(404, f"no download format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
     def render(job: Job | None) -> Response:
-        version, stored = _stored(store, filing_id)
+        version, stored = stored_or_404(store, filing_id)
         name = file_name(version.firm_id, stored, version.version, chosen)
         body = job.in_worker(render_as, fmt, stored) if job is not None else chosen.render(stored)
         return Response(body, media_type=chosen.media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
