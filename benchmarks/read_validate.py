@@ -5,8 +5,9 @@ Run by hand (not collected by pytest):
     .venv/bin/python benchmarks/read_validate.py [--seconds 5] [--json]
 
 Reports filings per second and peak memory (tracemalloc during a short separate pass, and the process's
-maximum resident set size) for dailyseg's `read` + `validate` and for the baseline, which scans the
-`value [code]` pairs into a dict of `Decimal` with no model, no layout and no validation.
+maximum resident set size) for dailyseg's `read` + `validate` (with the compiled scanner when it is built),
+for the same read on the pure-Python path, and for the baseline, which scans the `value [code]` pairs into a
+dict of `Decimal` with no model, no layout and no validation.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from pathlib import Path
 
 import dailyseg
 import harness
+from dailyseg.parse.source import decode
+from dailyseg.parse.text import read_text
+from dailyseg.parse.tokens import COMPILED, scan_pure
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "daily-seg-citigroup-2013-07-25.txt"
 _PAIR = re.compile(r"(-?[\d,]+)(?:</u>|</b>|\s)*\[(\d{4})\]")
@@ -40,19 +44,37 @@ def dailyseg_read_validate(text: str) -> int:
     return sum(len(dailyseg.validate(filing)) for filing in result.filings)
 
 
-def rate(work: Callable[[str], object], text: str, seconds: float) -> tuple[float, float, int]:
-    """Filings per wall-clock second and per CPU second over `seconds` of wall time, and the number of runs.
+def pure_read_validate(text: str) -> int:
+    """`dailyseg_read_validate` on the pure-Python path: the steps `dailyseg.read` takes for text, with the pattern's tokens."""
+    decoded = decode("<text>", text.encode("utf-8"))
+    assert decoded.text is not None
+    filings, _ = read_text(decoded.text, "<text>", scan_pure)
+    return sum(len(dailyseg.validate(filing)) for filing in filings)
 
-    CPU seconds matter on a shared machine, where other processes take turns on the core.
+
+Workload = tuple[str, Callable[[str], object]]
+
+
+def rates(workloads: tuple[Workload, ...], text: str, seconds: float) -> dict[str, tuple[float, float, int]]:
+    """Filings per wall-clock second and per CPU second of each workload over `seconds` of wall time, and its runs.
+
+    CPU seconds matter on a shared machine, where other processes take turns on the core. The workloads take
+    turns in short chunks, so that a change in the machine's load in the course of the run falls on each alike.
     """
-    work(text)  # warm caches (catalogue, compiled patterns, holiday calendar)
-    runs, started, cpu = 0, time.perf_counter(), time.process_time()
-    deadline = started + seconds
+    for _, work in workloads:
+        work(text)  # warm caches (catalogue, compiled patterns, holiday calendar)
+    totals = {name: [0, 0.0, 0.0] for name, _ in workloads}
+    deadline = time.perf_counter() + seconds * len(workloads)
     while time.perf_counter() < deadline:
-        for _ in range(50):
-            work(text)
-        runs += 50
-    return runs / (time.perf_counter() - started), runs / (time.process_time() - cpu), runs
+        for name, work in workloads:
+            started, cpu = time.perf_counter(), time.process_time()
+            for _ in range(20):
+                work(text)
+            total = totals[name]
+            total[0] += 20
+            total[1] += time.perf_counter() - started
+            total[2] += time.process_time() - cpu
+    return {name: (runs / wall, runs / cpu, int(runs)) for name, (runs, wall, cpu) in totals.items()}
 
 
 def traced_peak(work: Callable[[str], object], text: str, runs: int = 200) -> int:
@@ -73,10 +95,14 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     text = SAMPLE.read_text("utf-8")
-    assert len(baseline(text)) == 80 and dailyseg_read_validate(text) == 0
+    assert len(baseline(text)) == 80 and dailyseg_read_validate(text) == 0 == pure_read_validate(text)
     results = {}
-    for name, work in (("baseline regex scan", baseline), ("dailyseg read + validate", dailyseg_read_validate)):
-        per_second, per_cpu_second, runs = rate(work, text, args.seconds)
+    workloads: tuple[Workload, ...] = (
+        ("baseline regex scan", baseline),
+        ("dailyseg read + validate", dailyseg_read_validate),
+        ("pure-Python path", pure_read_validate),
+    )
+    for (name, work), (per_second, per_cpu_second, runs) in zip(workloads, rates(workloads, text, args.seconds).values(), strict=True):
         results[name] = {
             "filings_per_second": round(per_second),
             "filings_per_cpu_second": round(per_cpu_second),
@@ -84,8 +110,14 @@ def main() -> None:
             "tracemalloc_peak_bytes": traced_peak(work, text),
         }
     maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    report = {"python": sys.version.split()[0], "seconds": args.seconds, "ru_maxrss_kib": maxrss_kib, "results": results}
-    ours, base = results["dailyseg read + validate"], results["baseline regex scan"]
+    report = {
+        "python": sys.version.split()[0],
+        "seconds": args.seconds,
+        "compiled": COMPILED,
+        "ru_maxrss_kib": maxrss_kib,
+        "results": results,
+    }
+    ours, base, pure = results["dailyseg read + validate"], results["baseline regex scan"], results["pure-Python path"]
     harness.record(
         harness.Figure(
             "read + validate the sample",
@@ -98,10 +130,23 @@ def main() -> None:
             baseline_peak_mib=base["tracemalloc_peak_bytes"] / 2**20,
         )
     )
+    harness.record(
+        harness.Figure(
+            "read + validate the sample, compiled scanner",
+            ours["filings_per_cpu_second"],
+            pure["filings_per_cpu_second"],
+            "filings/CPU s",
+            "pure-Python path",
+            lower_is_better=False,
+            peak_mib=ours["tracemalloc_peak_bytes"] / 2**20,
+            baseline_peak_mib=pure["tracemalloc_peak_bytes"] / 2**20,
+        )
+    )
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"Python {report['python']}, one core, {args.seconds:g} s per workload, sample {SAMPLE.name}")
+    scanner = "compiled scanner" if COMPILED else "no compiled scanner (pure-Python path only)"
+    print(f"Python {report['python']}, one core, {args.seconds:g} s per workload, {scanner}, sample {SAMPLE.name}")
     for name, values in results.items():
         print(
             f"  {name:<26} {values['filings_per_second']:>7,} filings/s ({values['filings_per_cpu_second']:>7,} per CPU second)"

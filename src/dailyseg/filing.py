@@ -114,6 +114,15 @@ _STATEMENT_ORDER = {s.id: i for i, s in enumerate(CATALOGUE.statements)}
 _COVER_ORDER = {statement: i for i, statement in enumerate(CATALOGUE.cover.target_labels)}
 
 
+def _canonical_entry(entry: Entry) -> Entry:
+    """The entry with its amount canonical; the same entry when it already is (as readers make them), since
+    comparing exponents (`compare_total`) costs a fraction of building a frozen dataclass again."""
+    amount = canonical(entry.amount)
+    if amount.compare_total(entry.amount) == 0:
+        return entry
+    return Entry(entry.statement, entry.ref, amount, entry.label)
+
+
 @dataclass(frozen=True)
 class Filing:
     """One Daily Segregation filing: a header, an optional cover page and the amounts of its statements."""
@@ -133,7 +142,7 @@ class Filing:
         order = _ORDER[self.layout]
         entries = tuple(
             sorted(
-                (Entry(e.statement, e.ref, canonical(e.amount), e.label) for e in self.entries),
+                (_canonical_entry(e) for e in self.entries),
                 key=lambda e: (_STATEMENT_ORDER.get(e.statement, 99), order.get(e.ref, 10_000), e.ref),
             )
         )

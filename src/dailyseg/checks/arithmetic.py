@@ -8,15 +8,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from dailyseg.catalogue import CATALOGUE, Formula, Severity
+from dailyseg.catalogue import CATALOGUE, Formula, Severity, Statement
 from dailyseg.checks.registry import Context, Hit, rule
 from dailyseg.filing import Filing
 from dailyseg.money import format_amount
 
+# The statement of each formula's target, looked up once rather than for every formula of every filing.
+_STATEMENT_OF_TARGET = {f.target: CATALOGUE.statement_of(f.target) for layout in CATALOGUE.layouts for f in CATALOGUE.formulas_for(layout)}
+
 
 def _applies(formula: Formula, filing: Filing) -> bool:
     """A formula is checked where its statement was filed (and, with `when`, where one of those keys was)."""
-    statement = CATALOGUE.statement_of(formula.target)
+    statement = _STATEMENT_OF_TARGET[formula.target]
     if statement not in filing.statements:
         return False
     return not formula.when or any(ref in filing.amounts for ref in formula.when)
@@ -148,6 +151,16 @@ def check_greater_of(filing: Filing, context: Context) -> Iterator[Hit]:
     yield from _bound_hits(filing, "greater-of")
 
 
+def _required(statement: Statement, layout: str) -> tuple[str, ...]:
+    """The codes a statement must print in a layout, in print order: every coded line but the target lines."""
+    optional = {str(statement.target), str(statement.excess_over_target)}
+    return tuple(row.ref for row in statement.rows(layout) if row.code is not None and row.ref is not None and row.ref not in optional)
+
+
+# Worked out once, not for every filing checked.
+_REQUIRED = {(s.id, layout): _required(s, layout) for s in CATALOGUE.statements for layout in CATALOGUE.layouts}
+
+
 @rule(
     "complete",
     question="filing",
@@ -156,21 +169,18 @@ def check_greater_of(filing: Filing, context: Context) -> Iterator[Hit]:
     description="Every coded line of each filed statement is present (a missing line suggests a truncated document).",
 )
 def check_complete(filing: Filing, context: Context) -> Iterator[Hit]:
+    amounts = filing.amounts
     for statement_id in filing.statements:
         statement = CATALOGUE.statement_by_id.get(statement_id)
-        if statement is None:
+        required = _REQUIRED.get((statement_id, filing.layout))
+        if statement is None or required is None:
             continue
-        optional = {str(statement.target), str(statement.excess_over_target)}
-        missing = [
-            row
-            for row in statement.rows(filing.layout)
-            if row.code is not None and row.ref not in filing.amounts and row.ref not in optional
-        ]
+        missing = [ref for ref in required if ref not in amounts]
         if missing:
-            codes = ", ".join(r.ref or "" for r in missing[:8]) + (" ..." if len(missing) > 8 else "")
+            codes = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
             yield Hit(
                 statement=statement_id,
-                codes=tuple(r.ref or "" for r in missing),
+                codes=tuple(missing),
                 message=f"{statement.heading}: {len(missing)} coded line(s) missing: {codes}",
                 expected="every coded line of the layout",
                 actual=f"{len(missing)} missing",

@@ -27,29 +27,13 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import CoverPage, Entry, Filing, Header
 from dailyseg.money import AmountError, parse_amount
 from dailyseg.parse.cover import parse_cover
+from dailyseg.parse.tokens import Scanner, scan
 from dailyseg.problems import Problem, ProblemSeverity, ProblemTally
 
-# ASCII digits only (`\d` would take "٧٠١٠" or "𝟳𝟬𝟭𝟬" for 7010).
-_AMOUNT = r"(?:\(\$?[0-9][0-9,]*(?:\.[0-9]+)?\)|[-+]?\$?[0-9][0-9,]*(?:\.[0-9]+)?)"
-# A run of amounts never swallows a line marker ("3 25. Cash" is the amount 3, then line 25).
-# The run is bounded: an unbounded run retried from each of its amounts is quadratic in a long line of numbers.
-_AMOUNTS = rf"{_AMOUNT}(?:[ \t]+{_AMOUNT}(?![0-9,]|\.\s)){{0,7}}"
 # Any bracketed code-like text: what the tokens did not take as `amount [code]` is reported, never dropped.
 _CODE = re.compile(r"\[[ \t]*(?P<code>[^\[\]\s]{1,12})[ \t]*\]")
-_MARKER = r"(?<!\S)(?:(?P<line>[0-9]{1,2})|(?P<letter>[A-E]))\.(?=\s)"
 _CELL_LOOKBACK = 200
 _LONE_MARKER = re.compile(r"([0-9]{1,2})\.|([A-E])\.")
-_PIECE_END = r"(?=\s*$|\s+(?:[0-9]{1,2}|[A-E])\.\s)"
-# The statement text of a line in one pass: a line marker, or a run of amounts that is either coded
-# (`1,234 [7010]`, `0 0 [8715]`) or ends its piece (the end of the line or the next marker); a run glued to
-# the `]` of a pair (`[7520]5`) counts only when it ends its piece. The leading lookahead (the characters a
-# token can start with) lets most positions of a label fail on one test instead of three lookbehinds.
-_TOKEN = re.compile(
-    r"(?=[\d(+$A-E-])"
-    rf"(?:{_MARKER}"
-    rf"|(?<![\w.,)\](])(?P<amounts>{_AMOUNTS})(?:[ \t]*\[(?P<code>[0-9]{{3,5}})\]|(?P<end>){_PIECE_END})?"
-    rf"|(?<=[0-9]\])(?P<glued>{_AMOUNTS}){_PIECE_END})"
-)
 _FIELD = re.compile(r"\b(End Date|Firm Name|Form|Submit Date)\s*:", re.IGNORECASE)
 _STATUS = re.compile(r"^(INITIAL|AMENDED)\b", re.IGNORECASE)
 
@@ -187,8 +171,9 @@ class _Draft:
 class TextReader:
     """One pass over the lines of a document."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, scan: Scanner = scan) -> None:
         self.source = source
+        self.scan = scan
         self.tally = ProblemTally(source)
         self.filings: list[Filing] = []
         self.header: dict[str, object] = {}
@@ -232,7 +217,8 @@ class TextReader:
     # -- header ---------------------------------------------------------------------------------------------
     def read_header(self, lineno: int, text: str) -> str:
         """Take header fields out of a piece of text and return what is left."""
-        banner = _BANNER.search(text) if _BANNER_HINT.search(text) else None
+        # Looking for the banner's first letter is cheaper than searching the whole line with the pattern.
+        banner = _BANNER.search(text) if ("W" in text or "w" in text) and _BANNER_HINT.search(text) else None
         if banner:
             if banner.group("status"):
                 self.start_header(re.sub(r"[ \t]", "", banner.group("status")).upper())
@@ -422,7 +408,7 @@ class TextReader:
         draft.where[ref] = lineno
 
     def read_statement_text(self, lineno: int, text: str) -> None:
-        """Statement text in one pass of `_TOKEN`: line markers, coded runs and the uncoded runs ending a piece.
+        """Statement text in one pass of the tokens: line markers, coded runs and the uncoded runs ending a piece.
 
         A piece runs from a line marker to the next; its label starts at the marker or the last pair. A marker
         alone on its line ("12." with its label on the next, as pages with a cell per source line give) is a
@@ -435,26 +421,25 @@ class TextReader:
             return
         position = 0
         taken: set[int] = set()
-        for token in _TOKEN.finditer(text):
-            number, letter, run, code, end, glued = token.groups()
+        for start, stop, number, letter, run, code, end, glued, code_start in self.scan(text):
             if number is not None or letter is not None:
                 if number is not None:
                     self.line_number, self.letter = number, ""
-                else:
+                elif letter is not None:
                     self.letter = letter
                 self.component = _COMPONENTS.get((self.statement or "", self.line_number, self.letter))
-                position = token.end()
-            elif code is not None:
+                position = stop
+            elif code is not None and run is not None:
                 amounts = run.split()
-                label = text[position : token.start()]
+                label = text[position:start]
                 if self.component is not None:
                     for extra in amounts[:-1]:
                         self.uncoded(lineno, extra)
                 else:
                     # Not a line with uncoded sub-lines: numbers before the amount end the label ("Regulation 30.7").
                     label += " ".join(amounts[:-1])
-                position = token.end()
-                taken.add(token.start("code"))
+                position = stop
+                taken.add(code_start)
                 if self.component is None and len(amounts) > 1 and _split_digits(amounts[-2], amounts[-1]):
                     self.problem(
                         lineno,
@@ -465,16 +450,16 @@ class TextReader:
                     )
                     continue
                 self.add(lineno, str(int(code)), amounts[-1], label.strip(" \t:$"))
-            elif (end is not None or (glued is not None and token.start() == position)) and token.group()[-1] != ",":
+            elif (end or (glued is not None and start == position)) and text[stop - 1] != ",":
                 # A number ending a wrapped label ("(add lines 7" in PDF text) is label text; an amount is set off
                 # by a tab or stands alone, or sits on a line with uncoded sub-lines. A piece that ends in a
                 # comma ends in words cut short, not in an amount.
-                before = text[position : token.start()]
+                before = text[position:start]
                 if self.component is not None or not before.strip() or before.rstrip(" ").endswith("\t"):
-                    for extra in token.group().split():
+                    for extra in text[start:stop].split():
                         self.uncoded(lineno, extra)
-
-        if "[" in text:
+        # Each taken code has one "[" of its own: a line with no other has no code left unread.
+        if text.count("[") > len(taken):
             self.unread_codes(lineno, text, taken)
 
     def unread_codes(self, lineno: int, text: str, taken: set[int]) -> None:
@@ -522,7 +507,7 @@ class TextReader:
             if (self.component is not None or self.statement == "cover") and line.strip().isdigit():
                 self.awaiting = (lineno, line.strip())
             return
-        if self.statement is not None:  # a cover page ends a page too ("Attach supporting documents1")
+        if self.statement is not None and line[-1].isdigit():  # a cover page ends a page too ("Attach supporting documents1")
             line = _GLUED_PAGE.sub("", line)
         if _HEADING_HINT in line.lower():
             headings = list(_HEADING.finditer(line))
@@ -689,5 +674,6 @@ class TextReader:
         return self.filings, self.tally.result()
 
 
-def read_text(text: str, source: str) -> tuple[list[Filing], list[Problem]]:
-    return TextReader(source).read(text)
+def read_text(text: str, source: str, scan: Scanner = scan) -> tuple[list[Filing], list[Problem]]:
+    """The filings of published text; `scan` chooses the tokenizer (`dailyseg.parse.tokens`), compiled by default."""
+    return TextReader(source, scan).read(text)
