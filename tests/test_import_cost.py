@@ -57,12 +57,17 @@ LIGHT_IMPORTS = (
 )
 
 
+def modules_after(statement: str, env: dict[str, str] | None = None) -> list[str]:
+    """Every module loaded by running `statement` in a fresh interpreter."""
+    code = f"import sys\n{statement}\nprint('\\n'.join(sys.modules))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False, env=env)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split()
+
+
 def heavy_modules_after(statement: str) -> list[str]:
     """The heavy packages loaded by running `statement` in a fresh interpreter."""
-    code = f"import sys\n{statement}\nprint('\\n'.join(sys.modules))"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
-    assert run.returncode == 0, run.stderr
-    return sorted({name.partition(".")[0] for name in run.stdout.split()} & HEAVY)
+    return sorted({name.partition(".")[0] for name in modules_after(statement)} & HEAVY)
 
 
 @pytest.mark.parametrize("statement", LIGHT_IMPORTS)
@@ -147,3 +152,41 @@ def test_an_unwritable_cache_is_no_cache(tmp_path: Path) -> None:
     blocked.write_text("", "utf-8")
     answers, _ = _closures_in_fresh_interpreter(str(blocked), range(2013, 2014))
     assert answers["2013-11-28"] == "Thanksgiving Day"
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo book as Parquet and as CSV, balanced to the sample filing."""
+    import dailyseg
+    from dailyseg.compute.demo import generate
+
+    sample = dailyseg.read(Path(__file__).resolve().parents[1] / "examples" / "daily-seg-citigroup-2013-07-25.txt").filings[0]
+    folder = tmp_path_factory.mktemp("books")
+    generate(folder / "parquet", accounts=200, positions_per_account=2, target=sample, parquet=True)
+    generate(folder / "csv", accounts=200, positions_per_account=2, target=sample)
+    return folder
+
+
+def _computing(book: Path) -> str:
+    return f"from dailyseg.compute import compute, read_books\nassert compute(read_books({str(book)!r})).filing[7190] is not None"
+
+
+# What the DuckDB path (compute.compiled) needs none of: the Ibis expressions are compiled ahead of time.
+NOT_FOR_DUCKDB = frozenset({"ibis", "sqlglot", "pyspark", "py4j"})
+
+
+def test_computing_a_parquet_book_with_duckdb_loads_neither_ibis_nor_pandas(demo_book: Path, tmp_path: Path) -> None:
+    """Nor, with the holiday calendar's cache empty, more of `holidays` than its core and the NYSE calendar."""
+    env = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    loaded = modules_after(_computing(demo_book / "parquet"), env)
+    tops = {name.partition(".")[0] for name in loaded}
+    assert not tops & (NOT_FOR_DUCKDB | {"pandas"})
+    assert {"duckdb", "pyarrow", "holidays"} <= tops
+    assert [name for name in loaded if name.startswith(("holidays.countries", "holidays.financial"))] == []
+
+
+def test_computing_a_csv_book_with_duckdb_loads_no_ibis(demo_book: Path) -> None:
+    """CSV books are read into Arrow from Python values, which brings pandas in (pyarrow imports it to look
+    for its types), but no engine other than DuckDB."""
+    tops = {name.partition(".")[0] for name in modules_after(_computing(demo_book / "csv"))}
+    assert not tops & NOT_FOR_DUCKDB and "duckdb" in tops

@@ -5,8 +5,9 @@ filed for a Saturday, and the holidays that matter are those on which the US mar
 calendar of the `holidays` package is used: it carries the regular holidays (Good Friday included) and
 the special closures (for example 29-30 October 2012, and national days of mourning).
 
-The calendar costs more than the rest of dailyseg's start (about 120 ms: `holidays`, then its financial
-markets, which import every exchange and country it knows), so it is loaded only when an answer needs it:
+The calendar costs more than the rest of dailyseg's start (`holidays` and its NYSE module about 60 ms; by
+name, through `holidays.financial`, every exchange and country the package knows, 0.13 s), so only the NYSE
+module is loaded, and only when an answer needs it:
 not for a weekend day, nor to tell that a filing submitted by the next weekday is on time (`is_late`). The
 closures of each year it is asked for are kept in a small JSON file in the user's cache folder
 ($XDG_CACHE_HOME or ~/.cache, under dailyseg/), named after the installed `holidays` package's file
@@ -16,13 +17,16 @@ answer, and a missing, unreadable or unwritable cache just means asking the pack
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import sys
 import tempfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import cast
 from zoneinfo import ZoneInfo
 
 _CACHE_FORMAT = 1
@@ -81,11 +85,29 @@ def _closed(year: int) -> Mapping[date, str]:
     known = _cached_years().get(str(year))
     if known is not None:
         return {date.fromisoformat(day): name for day, name in known.items()}
-    import holidays
-
-    closures = {day: str(name) for day, name in holidays.financial_holidays("NYSE", years=year).items()}
+    closures = {day: str(name) for day, name in _nyse()(years=year).items()}
     _remember(year, closures)
     return closures
+
+
+@lru_cache(maxsize=1)
+def _nyse() -> Callable[..., Mapping[date, str]]:
+    """The `holidays` package's NYSE calendar (what `holidays.financial_holidays("NYSE")` makes), loaded from its
+    own module. Importing it by name would first run `holidays.financial`, which imports every exchange the
+    package knows and through them every country (about 290 modules, 0.1 s); the module needs only the
+    package's core. A release that moves the module is asked by name."""
+    import holidays
+
+    name = "holidays.financial.ny_stock_exchange"
+    path = os.path.join(os.path.dirname(holidays.__file__), "financial", "ny_stock_exchange.py")
+    spec = importlib.util.spec_from_file_location(name, path) if os.path.exists(path) else None
+    if spec is None or spec.loader is None:
+        return partial(holidays.financial_holidays, "NYSE")
+    module = sys.modules.get(name)
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return cast(Callable[..., Mapping[date, str]], module.NewYorkStockExchange)
 
 
 def holiday_name(day: date) -> str | None:

@@ -231,7 +231,7 @@ def test_layouts(tmp_path: Path, layout: str) -> None:
 
 def test_schema_document_and_catalogue_sources_agree_with_the_schema() -> None:
     from dailyseg.catalogue import CATALOGUE
-    from dailyseg.compute.engine import MEASURES
+    from dailyseg.compute.totals import MEASURES
     from dailyseg.compute.schema import ASSETS, DEPOSITORY_KINDS, TABLES
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "books-schema.md").read_text()

@@ -4,12 +4,13 @@
     >>> result = compute(read_books("books/"), engine="duckdb")
     >>> result.filing[7190], result.findings
 
-The books schema is in `schema` (docs/books-schema.md); the rules run once, as Ibis expressions, in
-`engine`; `reference` is the plain-Python oracle; `assemble` places totals on lines through the
-catalogue's sources, converts currencies and rounds.
+The books schema is in `schema` (docs/books-schema.md); the rules are written once, as Ibis expressions,
+in `engine`, which DuckDB runs as the SQL `compiled` keeps (no Ibis in the process) and Spark through Ibis;
+`reference` is the plain-Python oracle; `assemble` places totals on lines through the catalogue's sources,
+converts currencies and rounds.
 
-Everything but the engines' names needs PyArrow or Ibis, so it is imported when first asked for: naming
-an engine (`engines`) costs nothing.
+Everything but the engines' names needs PyArrow, DuckDB or Ibis, so it is imported when first asked for:
+naming an engine (`engines`) costs nothing.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ from dailyseg.lazy import lazy_names
 
 if TYPE_CHECKING:
     from dailyseg.checks import Selection
-    from dailyseg.compute.assemble import Computation, Totals
+    from dailyseg.compute.assemble import Computation
     from dailyseg.compute.books import Books, read_books
     from dailyseg.compute.config import BooksError, FirmConfig
+    from dailyseg.compute.totals import Totals
 else:
     __getattr__ = lazy_names(
         __name__,
         {
             "Computation": "dailyseg.compute.assemble",
-            "Totals": "dailyseg.compute.assemble",
+            "Totals": "dailyseg.compute.totals",
             "Books": "dailyseg.compute.books",
             "read_books": "dailyseg.compute.books",
             "BooksError": "dailyseg.compute.config",
@@ -39,10 +41,17 @@ else:
 
 
 def engine_totals(books: Books, engine: EngineName = "duckdb") -> Totals:
-    """Run the per-account work in an engine; only totals come back."""
-    from dailyseg.compute.assemble import Totals
-    from dailyseg.compute.engine import balance_totals, connect, customer_totals
+    """Run the per-account work in an engine; only totals come back. DuckDB runs the SQL Ibis compiled
+    (`compiled`), so that a small book pays for neither Ibis nor its imports; Spark runs the expressions."""
     from dailyseg.compute.reference import rates
+    from dailyseg.compute.totals import Totals
+
+    if engine == "duckdb":
+        from dailyseg.compute.compiled import run
+
+        customers, balances = run(books)
+        return Totals(tuple(customers), tuple(balances), rates(books))
+    from dailyseg.compute.engine import balance_totals, connect, customer_totals
 
     with connect(engine) as backend:
         frames = backend.frames(books)

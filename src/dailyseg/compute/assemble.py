@@ -12,7 +12,7 @@ rounded lines with the catalogue's formulas, so the filing foots exactly by cons
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
@@ -21,29 +21,13 @@ from dailyseg.checks import REGISTRY, Context, Finding, Hit, Selection, validate
 from dailyseg.checks.computation import ACKNOWLEDGMENT_LETTER, CURRENCY_COVER, UNPLACED_BALANCE
 from dailyseg.compute.config import FirmConfig
 from dailyseg.compute.schema import NO_LETTER_KINDS
+from dailyseg.compute.totals import Totals
 from dailyseg.filing import Filing
 from dailyseg.money import canonical, format_amount, to_dollars
 
 # 17 CFR 1.49(e): currencies that may stand in for obligations in any other non-USD currency.
 MONEY_CENTER = ("CAD", "EUR", "GBP", "JPY")
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class Totals:
-    """What an engine returns: measures by class and currency; balances by depository, class, asset, currency."""
-
-    customers: tuple[dict[str, Any], ...]
-    balances: tuple[dict[str, Any], ...]
-    rates: Mapping[str, Decimal] = field(default_factory=dict)
-
-    def normalized(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """Sorted rows with zero-free measures, for comparing two computations exactly."""
-
-        def key(row: Mapping[str, Any]) -> tuple[Any, ...]:
-            return tuple((k, row[k].normalize() if isinstance(row[k], Decimal) else row[k]) for k in sorted(row))
-
-        return sorted(key(r) for r in self.customers), sorted(key(r) for r in self.balances)
 
 
 def counts(balance: Mapping[str, Any]) -> bool:

@@ -1,4 +1,8 @@
-"""The computation, written once as Ibis expressions, run on DuckDB (default) or Spark.
+"""The computation, written once as Ibis expressions: Spark runs them through Ibis, DuckDB as their SQL.
+
+That SQL is compiled ahead of time and stored (`compiled`), so that a DuckDB computation pays for neither
+importing Ibis nor building expressions; `connect("duckdb")` still runs the expressions through Ibis, for
+`explain` and for the tests that check the stored SQL gives what Ibis gives.
 
 Per-account work (valuing positions, haircutting securities, net liquidating equity, the deficit and its
 offset, undermargined amounts) stays inside the engine; only totals by class and currency come back.
@@ -21,11 +25,10 @@ a no-op, so the casts that fix a width are built with `_cast`, which always reac
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -37,21 +40,21 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from dailyseg.compute.books import Books
+from dailyseg.compute.compiled import BANDS_SCHEMA, band_rows, quarter_of_memory
 from dailyseg.compute.config import DeficitBasis
 from dailyseg.compute.engines import ENGINES as ENGINES  # re-exported for the modules that import them from here
 from dailyseg.compute.engines import EngineName as EngineName
 from dailyseg.compute.engines import spark_session as spark_session  # where Spark runs is chosen there
 from dailyseg.compute.schema import TABLE
+from dailyseg.compute.totals import MEASURES
 
 AMOUNT = dt.Decimal(38, 10)
 FACTOR = dt.Decimal(19, 6)
 WHOLE = dt.Decimal(18, 0)
 SIZE = dt.Decimal(18, 4)
 PRICE = dt.Decimal(19, 6)
-MEASURES = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "deficit", "offset", "undermargined")
 _VALUES = ("cash", "securities", "unrealized", "long_option_value", "short_option_value", "haircut_value", "margin_requirement")
 _NEVER = date(9999, 12, 31)
-_EVER = date(1, 1, 1)
 
 
 def _cast(value: ir.Value, to: dt.DataType) -> ir.DecimalValue:
@@ -70,18 +73,7 @@ def _times(a: ir.Value, b: ir.Value) -> ir.DecimalValue:
 
 def haircut_bands(haircuts: pa.Table, business_date: date) -> pa.Table:
     """The haircut table as maturity-date bands (after, until] for the business date: a join, not a search."""
-    bands = []
-    by_type: dict[str, list[tuple[int | None, Decimal]]] = {}
-    for row in haircuts.to_pylist():
-        by_type.setdefault(row["type"], []).append((row["max_days"], row["haircut"]))
-    for kind, rows in by_type.items():
-        after = _EVER
-        for max_days, haircut in sorted(rows, key=lambda r: (r[0] is None, r[0] or 0)):
-            until = _NEVER if max_days is None else business_date + timedelta(days=max_days)
-            bands.append({"type": kind, "after": after, "until": until, "band_haircut": haircut})
-            after = until
-    schema = pa.schema([("type", pa.string()), ("after", pa.date32()), ("until", pa.date32()), ("band_haircut", pa.decimal128(9, 4))])
-    return pa.Table.from_pylist(bands, schema=schema)
+    return pa.Table.from_pylist(band_rows(haircuts.to_pylist(), business_date), schema=BANDS_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -260,12 +252,6 @@ def _spark_schema(schema: pa.Schema) -> Any:
     return st.StructType([st.StructField(f.name, spark_type(f.type), True) for f in schema])
 
 
-def _quarter_of_memory() -> str:
-    """A quarter of physical memory in DuckDB's units (DuckDB 1.x takes no percentage)."""
-    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return f"{total // 4 // 2**20}MiB"
-
-
 @contextmanager
 def connect(name: EngineName = "duckdb") -> Iterator[Backend]:
     """A backend for the named engine. DuckDB runs in-process; Spark where `engines.use_spark` chose (local[2] by default).
@@ -274,7 +260,7 @@ def connect(name: EngineName = "duckdb") -> Iterator[Backend]:
     than memory completes; results are totals, so it need not keep the input's row order.
     """
     if name == "duckdb":
-        connection = ibis.duckdb.connect(memory_limit=_quarter_of_memory(), preserve_insertion_order=False)
+        connection = ibis.duckdb.connect(memory_limit=quarter_of_memory(), preserve_insertion_order=False)
         try:
             yield Backend(connection, "duckdb")
         finally:

@@ -12,9 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from dailyseg.compute.assemble import Totals
 from dailyseg.compute.books import Books
-from dailyseg.compute.engine import MEASURES
+from dailyseg.compute.totals import MEASURES, Totals
 
 ZERO = Decimal(0)
 _NEVER = date(9999, 12, 31)
