@@ -231,8 +231,8 @@ def test_layouts(tmp_path: Path, layout: str) -> None:
 
 def test_schema_document_and_catalogue_sources_agree_with_the_schema() -> None:
     from dailyseg.catalogue import CATALOGUE
-    from dailyseg.compute.totals import MEASURES
     from dailyseg.compute.schema import ASSETS, DEPOSITORY_KINDS, TABLES
+    from dailyseg.compute.totals import MEASURES
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "books-schema.md").read_text()
     for table in TABLES:
