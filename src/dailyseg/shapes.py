@@ -233,7 +233,10 @@ class RuleOut(Shape):
     question: str = Field(description='"firm": an event (is the firm in trouble?); "filing": a defect (is the filing right?)')
     tier: str = Field(description='"basic" rules always run; "strict" ones when asked for')
     severity: str = Field(description='"error", "warning" or "notice"')
-    scope: str = Field(description='what the rule looks at: "read", "filing", "computation", "reconciliation", "history" or "withdrawal"')
+    scope: str = Field(
+        description='what the rule looks at: "read", "filing", "computation", "reconciliation", "history", "withdrawal", '
+        '"confirmations" or "close"'
+    )
     citation: str
     citations: dict[str, str] = Field(description="by statement, where the law differs by customer class")
     notice: str = Field(description="what the firm must do when the event happens (empty for defects)")

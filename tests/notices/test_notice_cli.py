@@ -66,3 +66,17 @@ def test_misuse_is_one_line_and_exit_2(tmp_path: Path) -> None:
         done = run(db, *args)
         assert done.code == UNREADABLE and "Traceback" not in done.stderr, args
     assert run(db, "notice", "--help").stdout.startswith("Usage: dailyseg notice [OPTIONS] COMMAND")
+
+
+def test_an_unknown_firm_is_an_error_in_every_list_command_that_takes_one(tmp_path: Path) -> None:
+    """Regression: `alerts deliveries --firm` answered an empty list for a firm the store does not know, where
+    `notice list` said so; both now name the firm, exit code 2, and a known firm still lists."""
+    db = tmp_path / "store.sqlite"
+    assert run(db, "ingest", str(SAMPLE)).code == OK
+    for command in (("notice", "list", "no-such-firm"), ("alerts", "deliveries", "--firm", "no-such-firm")):
+        done = run(db, *command)
+        assert done.code == UNREADABLE and done.stdout == "", command
+        assert "no firm 'no-such-firm' in the store (firms: citigroup-global-markets)" in done.stderr, done.stderr
+    for command in (("notice", "list", "Citigroup Global Markets Inc."), ("alerts", "deliveries", "--firm", "citigroup-global-markets")):
+        done = run(db, *command, "--format", "json")
+        assert (done.code, json.loads(done.stdout)) == (OK, []), command

@@ -23,6 +23,7 @@ from dailyseg.store.audit import entries, verify
 from dailyseg.store.notices import get_notice
 from dailyseg.store.synthetic import daily_filing
 from tests.web.ledger_support import Office, office
+from tests.web.signing import PASSWORD
 
 pytestmark = pytest.mark.slow  # Argon2 sign-ins, and a PDF laid out in a worker process
 
@@ -125,3 +126,48 @@ def test_the_apis_notices_are_the_command_lines(team: Office, store_url: str) ->
     one = CliRunner().invoke(main, ["notice", "show", "1", "--db", store_url, "--format", "json"], catch_exceptions=False)
     assert json.loads(one.stdout) == [team.browser("vic").get("/api/notices/1").json()]
     assert team.browser("vic").get("/api/notices/99").status_code == 404
+
+
+def test_below_undermargined_drafted_from_the_filing_page(team: Office, store_url: str) -> None:
+    """The undermargined amount is not on the filing: the page's field takes it, exactly; bad input is a 422 page
+    naming what was expected and found; the notice drafted is the one `dailyseg notice --undermargined` drafts."""
+    filing = daily_filing(FIRM, DAY, requirement=Decimal(1_000_000), funds=Decimal(1_100_000))  # residual interest 100,000
+    filing_id = team.store.ingest_filing(filing, source="test").filing_id
+    assert filing_id is not None
+    page = team.browser("pat").get(f"/filings/{filing_id}").text
+    assert 'name="undermargined"' in page and ">Draft a below-undermargined notice</button>" in page
+    assert 'name="undermargined"' not in team.browser("vic").get(f"/filings/{filing_id}").text
+
+    def drafted(amount: str, statement: str = "secured") -> tuple[int, str, str]:
+        form = {"event": "below-undermargined", "statement": statement, "undermargined": amount}
+        return team.post("pat", f"/filings/{filing_id}/notices", form, page=f"/filings/{filing_id}")
+
+    for amount, statement, said in (
+        ("lots", "secured", "the undermargined amount: expected an amount such as 1500000 or 1,500,000.50; not an amount: 'lots'"),
+        ("-5", "secured", "the undermargined amount: expected an amount of zero or more, found '-5'"),
+        ("1.001", "secured", "more than 2 decimal places"),
+        ("", "secured", "the below-undermargined notice needs the class's undermargined amount: it is not on the filing"),
+        ("5", "gold", "swaps, found 'gold'"),
+        ("100,000", "secured", "has no below-undermargined event to give notice of"),  # covered exactly: no event
+    ):
+        status, _, text = drafted(amount, statement)
+        assert status == 422 and said in _text(text), (amount, _text(text))
+    assert [e for e in entries(team.store) if e.action == "notice-draft"] == []  # nothing drafted
+
+    status, location, _ = drafted("150,000.50")
+    assert status == 303 and location.startswith("/notices/")
+    notice_id = int(location.rsplit("/", 1)[1])
+    shown = _text(team.browser("vic").get(location).text)
+    for field in ("Notice of residual interest below the undermargined amount", "17 CFR 1.12(j)", "Secured Amounts"):
+        assert field in shown, field
+    assert "Undermargined amount 150,000.50" in shown and "Shortfall 50,000.50" in shown and DRAFT_STATUS in shown
+    asked = ["--filing-id", str(filing_id), "--undermargined", "secured=150,000.50", "--event", "below-undermargined"]
+    cli = CliRunner().invoke(
+        main,
+        ["notice", *asked, "--db", store_url, "--format", "json", "--as", "pat"],
+        env={"DAILYSEG_PASSWORD": PASSWORD},
+        catch_exceptions=False,
+    )
+    assert cli.exit_code == 0, cli.output
+    by_cli = {n["statement"]: n for n in json.loads(cli.stdout)}
+    assert by_cli["secured"] == team.browser("vic").get(f"/api/notices/{notice_id}").json()  # the same notice, kept once

@@ -70,6 +70,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/withdrawals"): "preparer",
     ("POST", "/api/withdrawals/{withdrawal_id}/approve"): "signer",
     ("POST", "/api/withdrawals/{withdrawal_id}/execute"): "file",
+    ("POST", "/withdrawals/{withdrawal_id}/cancel"): "preparer",
+    ("POST", "/api/withdrawals/{withdrawal_id}/cancel"): "preparer",
 }
 FILED_DAY = date(2013, 7, 26)  # the day of the books "filed", which the amend cases amend ("demo" is the sample's day)
 PERSONAS = {"anonymous": None, "viewer": "vic", "preparer": "pat", "signer": "sam", "admin": "alice"}
@@ -246,6 +248,12 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/withdrawals"): Case(lambda _: "/api/withdrawals", body={**WITHDRAWAL_FORM, "for_customers": True}),
     ("POST", "/api/withdrawals/{withdrawal_id}/approve"): Case(lambda w: f"/api/withdrawals/{_withdrawal(w, past_25=True)}/approve"),
     ("POST", "/api/withdrawals/{withdrawal_id}/execute"): Case(lambda w: f"/api/withdrawals/{_withdrawal(w, past_25=False)}/execute"),
+    ("POST", "/withdrawals/{withdrawal_id}/cancel"): Case(
+        lambda w: f"/withdrawals/{_withdrawal(w, past_25=False)}/cancel", lambda *_: {"reason": "typo"}
+    ),
+    ("POST", "/api/withdrawals/{withdrawal_id}/cancel"): Case(
+        lambda w: f"/api/withdrawals/{_withdrawal(w, past_25=False)}/cancel", body={"reason": "typo"}
+    ),
 }
 
 

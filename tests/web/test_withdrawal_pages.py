@@ -143,6 +143,45 @@ def test_the_api_and_the_command_line_give_the_same_ledger(team: Office, store_u
     assert later.json() == {"withdrawals": [], "standings": []}
 
 
+def test_cancel_on_the_page_and_the_api(team: Office) -> None:
+    """Cancelled from its row's button (a preparer, as recording; CSRF checked): it stops counting toward the
+    series, its notice is withdrawn; the API answers 404, 409 and 422 in its error shape."""
+    _monday(team.store)
+    big = _recorded(team, "pat", "300000")  # past 250,000: needs approval, notice drafted
+    assert f'action="/withdrawals/{big}/cancel"' in team.browser("pat").get("/withdrawals").text
+    assert f'action="/withdrawals/{big}/cancel"' not in team.browser("sam").get("/withdrawals").text
+    assert team.post("sam", f"/withdrawals/{big}/cancel", {"reason": "no"})[0] == 403
+    status, _, refused = team.post("pat", f"/withdrawals/{big}/cancel", {"reason": " "})
+    assert status == 422 and "a cancellation says why the withdrawal is cancelled" in refused
+    assert team.post("pat", f"/withdrawals/{big}/cancel", {"reason": "board said no"})[:2] == (303, f"/withdrawals#withdrawal-{big}")
+    row = _row(team, big)
+    assert "cancelled pat: board said no" in row and "cancelled: not counted" in row and "/cancel" not in row
+    notice_id = next(w.notice_id for w in list_withdrawals(team.store) if w.id == big)
+    notice = team.browser("pat").get(f"/notices/{notice_id}").text
+    assert 'id="status">WITHDRAWN — NOT TO BE SENT: withdrawal' in notice and "Mark sent" not in notice
+    assert "WITHDRAWN — NOT TO BE SENT" in team.browser("vic").get("/notices").text
+    assert "not to be sent" in team.post("sam", f"/notices/{notice_id}/sent", {}, page=f"/notices/{notice_id}")[2]
+
+    api, pat = team.browser(None), team.bearer("pat")
+    small = api.post("/api/withdrawals", json=_form("100", at="2024-03-05T11:00-05:00"), headers=pat).json()
+    assert small["needs_approval"] is False and small["series"] == "100"  # the cancelled 300,000 left out
+    missing = api.post("/api/withdrawals/999/cancel", json={"reason": "x"}, headers=pat)
+    assert (missing.status_code, missing.json()) == (404, {"error": {"status": 404, "message": "no withdrawal 999 in the store"}})
+    assert api.post(f"/api/withdrawals/{small['id']}/cancel", json={"reason": ""}, headers=pat).status_code == 422
+    assert api.post(f"/api/withdrawals/{small['id']}/cancel", json={}, headers=pat).status_code == 422
+    assert api.post(f"/api/withdrawals/{small['id']}/cancel", json={"reason": "x"}, headers=team.bearer("vic")).status_code == 403
+    assert api.post(f"/api/withdrawals/{small['id']}/execute", headers=pat).status_code == 200
+    executed = api.post(f"/api/withdrawals/{small['id']}/cancel", json={"reason": "late"}, headers=pat)
+    assert executed.status_code == 409 and "was executed" in executed.json()["error"]["message"]
+    again = api.post(f"/api/withdrawals/{big}/cancel", json={"reason": "again"}, headers=pat)
+    assert again.status_code == 409 and again.json()["error"]["message"] == f"withdrawal {big} is cancelled (by pat): nothing was done"
+    listed = api.get("/api/withdrawals", headers=pat).json()
+    assert [(w["state"], w["cancelled_by"]) for w in listed["withdrawals"]] == [("cancelled", "pat"), ("executed", None)]
+    assert listed["standings"][0]["withdrawn"] == "100"
+    assert [e.actor for e in entries(team.store) if e.action == "withdrawal-cancel"] == ["pat"]
+    assert verify(team.store).ok
+
+
 @pytest.mark.browser
 def test_the_withdrawals_page_at_390_px(page: Page, console: Console, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"

@@ -68,3 +68,39 @@ def test_misuse_is_one_line_and_exit_2(tmp_path: Path) -> None:
         assert done.code == UNREADABLE and "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1, extra
     assert run(db, "withdrawal", "approve", "9", user="alice").code == DENIED  # alice holds no signer role
     assert run(db, "withdrawal", "--help").code == OK
+
+
+def test_cancel_on_the_command_line(tmp_path: Path) -> None:
+    """Cancelled: no longer in the series (the next is measured without it), its notice withdrawn; an executed
+    one is refused with exit code 5, a missing one with 2, and no reason is a misused command."""
+    db = tmp_path / "store.sqlite"
+    assert run(db, "user", "add", "alice", "--role", "admin").code == OK
+    for name, role in (("pat", "preparer"), ("sam", "signer")):
+        assert run(db, "user", "add", name, "--role", role, user="alice").code == OK
+    assert run(db, "ingest", str(SAMPLE)).code == OK
+
+    big = json.loads(withdraw(db, "92,750,762", "2013-07-26T10:00-04:00", "--json").stdout)  # a dollar past 25%
+    assert (big["needs_approval"], big["notice_id"]) == (True, 1)
+    cancelled = run(db, "withdrawal", "cancel", str(big["id"]), "--reason", "board withdrew the dividend", user="pat")
+    assert cancelled.code == OK, cancelled.stderr
+    assert f"withdrawal {big['id']}: 92,750,762 USD" in cancelled.stdout and "is cancelled" in cancelled.stdout
+    assert "cancelled by pat: board withdrew the dividend; no longer counted toward the 25%" in cancelled.stdout
+    shown = run(db, "notice", "show", "1").stdout
+    assert "WITHDRAWN — NOT TO BE SENT" in shown and "DRAFT — NOT SENT" not in shown
+    assert run(db, "notice", "mark-sent", "1", user="sam").code == CONFLICT
+
+    within = json.loads(withdraw(db, "92,750,761", "2013-07-26T11:00-04:00", "--json").stdout)
+    assert (within["needs_approval"], within["series"]) == (False, "92750761")  # measured without the cancelled one
+    assert run(db, "withdrawal", "execute", str(within["id"]), user="pat").code == OK
+    executed = run(db, "withdrawal", "cancel", str(within["id"]), "--reason", "late", user="pat")
+    assert executed.code == CONFLICT and "was executed: the funds have left the class" in executed.stderr
+    assert run(db, "withdrawal", "cancel", "99", "--reason", "x", user="pat").code == UNREADABLE
+    assert run(db, "withdrawal", "cancel", str(big["id"]), user="pat").code == UNREADABLE  # --reason is required
+    listed = json.loads(run(db, "withdrawal", "list", "--json").stdout)
+    assert [(w["state"], w["cancel_reason"]) for w in listed["withdrawals"]] == [
+        ("cancelled", "board withdrew the dividend"),
+        ("executed", None),
+    ]
+    assert listed["standings"][0]["withdrawn"] == "92750761"
+    log = json.loads(run(db, "audit", "log", "--json").stdout)
+    assert [e["actor"] for e in log if e["action"] == "withdrawal-cancel"] == ["pat"]

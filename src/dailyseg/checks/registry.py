@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 Question = Literal["firm", "filing"]
 Tier = Literal["basic", "strict"]
 # What a rule looks at: a document being read; one filing; a computation from books (its totals); a reconciliation against
-# depository confirmations; a firm's filings over time (the monitor); a withdrawal of residual interest being recorded.
-Scope = Literal["read", "filing", "computation", "reconciliation", "history", "withdrawal"]
+# depository confirmations; a firm's filings over time (the monitor); a withdrawal of residual interest being recorded;
+# the stored reconciliations over business days (the monitor); the firm's own daily closes against the clock.
+Scope = Literal["read", "filing", "computation", "reconciliation", "history", "withdrawal", "confirmations", "close"]
 
 QUESTIONS: tuple[Question, ...] = get_args(Question)
 TIERS: tuple[Tier, ...] = get_args(Tier)
@@ -53,6 +54,8 @@ SURFACES: Mapping[Scope, tuple[str, ...]] = MappingProxyType(
         "reconciliation": ("reconcile",),
         "history": ("monitor", "firms", "firms page", "firm page", "API"),
         "withdrawal": ("withdrawal record", "withdrawal list", "notice"),
+        "confirmations": ("monitor", "watch", "alerts"),
+        "close": ("monitor --notify", "watch", "alerts"),
     }
 )
 

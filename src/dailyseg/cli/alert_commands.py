@@ -37,7 +37,7 @@ def _base_url() -> str:
     return os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
 
 
-def _summary(report: Report, *, queueing: bool) -> str:
+def summary(report: Report, *, queueing: bool) -> str:
     queued = f"{report.queued} new deliveries queued; " if queueing else ""
     return (
         f"alerts: {queued}{report.count('delivered')} delivered, {report.count('pending')} to be tried again, "
@@ -51,22 +51,38 @@ def _say_failures(report: Report) -> None:
             say((o.state, "yellow" if o.state == "pending" else "red"), f" delivery {o.delivery_id}: {o.error}", err=True)
 
 
-def notify_found(
-    store: Store, found: list[Observation], firm_ids: Sequence[str], *, dead_man: bool, selection: Selection
-) -> list[Observation]:
-    """`monitor --notify`: the monitor's findings with the dead-man check's (when `dead_man`: judged at the clock),
-    each event queued once per subscription, what is due sent; a summary on standard error."""
-    from dailyseg.alerts.deadman import RULE, overdue_filings
+def merged(found: Sequence[Observation], more: Sequence[Observation]) -> list[Observation]:
+    """The monitor's findings with more of them, by firm and End Date, each day's as every surface orders them."""
+    from dailyseg.checks import REGISTRY
+
+    return sorted([*found, *more], key=lambda o: (o.firm_id, o.end_date, *REGISTRY.rank(o.finding)))
+
+
+def notify_pass(
+    store: Store, found: list[Observation], firm_id: str | None, *, dead_man: bool, selection: Selection
+) -> tuple[list[Observation], Report]:
+    """The monitor's findings with the dead-man checks' (when `dead_man`: filings and the firm's own closes of
+    `firm_id`, None for every firm, judged at the clock), each event queued once per subscription, what is due
+    sent: the findings and what the sending came to."""
+    from dailyseg.alerts.deadman import CLOSE_RULE, RULE, overdue_closes, overdue_filings
     from dailyseg.alerts.deliver import notify
     from dailyseg.alerts.events import events_of
     from dailyseg.checks import REGISTRY
 
     now = _now()
-    if dead_man and RULE in {r.id for r in REGISTRY.chosen(selection)}:
-        found = sorted([*found, *overdue_filings(store, firm_ids, now)], key=lambda o: (o.firm_id, o.end_date))
-    report = notify(store, events_of(found), now, os.environ, _base_url())
+    if dead_man:
+        chosen = {r.id for r in REGISTRY.chosen(selection)}
+        late = overdue_filings(store, [firm_id] if firm_id is not None else store.firm_ids(), now) if RULE in chosen else []
+        late += overdue_closes(store, firm_id, now) if CLOSE_RULE in chosen else []
+        found = merged(found, late)
+    return found, notify(store, events_of(found), now, os.environ, _base_url())
+
+
+def notify_found(store: Store, found: list[Observation], firm_id: str | None, *, dead_man: bool, selection: Selection) -> list[Observation]:
+    """`monitor --notify`: `notify_pass`, with a summary on standard error."""
+    found, report = notify_pass(store, found, firm_id, dead_man=dead_man, selection=selection)
     _say_failures(report)
-    say(_summary(report, queueing=True), err=True)
+    say(summary(report, queueing=True), err=True)
     return found
 
 
@@ -75,7 +91,8 @@ def alerts() -> None:
     """Alerts: subscriptions to the monitor's events, delivered by webhook (signed JSON) or e-mail (SMTP).
 
     `dailyseg monitor --notify` queues each new event once per subscription and sends it; `alerts send` retries
-    what is due (run it every few minutes, from cron or a timer). Settings: docs/alerts.md.
+    what is due (run it every few minutes, from cron or a timer), or `dailyseg watch` does both in a loop.
+    Settings: docs/alerts.md.
 
     \b
     Exit codes: 0 done; 1 a delivery attempt failed (send); 2 the store could not be opened, no such subscription,
@@ -262,7 +279,7 @@ def _delivery_json(d: Delivery) -> dict[str, Any]:
     }
 
 
-@alerts.command(epilog="Exit codes: 0 listed; 2 the store could not be opened, or a wrong option.")
+@alerts.command(epilog="Exit codes: 0 listed; 2 the store could not be opened, a wrong option, or no such firm.")
 @click.option("--firm", help="Only deliveries about this firm (id or any name it filed under).")
 @click.option("--state", type=click.Choice(["pending", "delivered", "failed"]), help="Only deliveries in this state.")
 @db_option
@@ -270,10 +287,9 @@ def _delivery_json(d: Delivery) -> dict[str, Any]:
 def deliveries(firm: str | None, state: str | None, db: str | None, fmt: str) -> None:
     """The delivery log: one row per event and subscription, its state, attempts, next attempt and last error."""
     from dailyseg.store.alert_rows import deliveries as log
-    from dailyseg.store.identity import firm_id_of, name_key
 
     with open_store(db) as store:
-        firm_id = (store.resolve(firm) or firm_id_of(name_key(firm))) if firm is not None else None
+        firm_id = firm_id_or_exit(store, firm) if firm is not None else None
         found = log(store, firm_id=firm_id, state=cast("State | None", state))
     if fmt == "json":
         emit_json([_delivery_json(d) for d in found])
@@ -332,5 +348,5 @@ def send(retry_now: bool, db: str | None, fmt: str) -> None:
         emit_json({"outcomes": [{"delivery": o.delivery_id, "state": o.state, "error": o.error} for o in report.outcomes]})
     else:
         _say_failures(report)
-        say(_summary(report, queueing=False))
+        say(summary(report, queueing=False))
     sys.exit(FOUND_ERRORS if any(o.state != "delivered" for o in report.outcomes) else OK)

@@ -55,6 +55,7 @@ COMMAND_MODULES = {
     "diff": "store_commands",
     "alias": "store_commands",
     "monitor": "watch_commands",
+    "watch": "watch_commands",
     "import-cftc": "watch_commands",
     "month-end": "watch_commands",
     "publish": "watch_commands",

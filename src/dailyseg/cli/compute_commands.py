@@ -6,8 +6,9 @@ import functools
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,6 +18,7 @@ import click
 from dailyseg.cli.app import FOUND_ERRORS, OK, UNREADABLE, fail, format_option, main, output_option, write_output
 from dailyseg.cli.output import SEVERITY_STYLE, Column, Listing, emit_json, progress, say, show, status
 from dailyseg.cli.rule_options import choose_rules, rule_options
+from dailyseg.cli.store_options import db_option, open_store
 from dailyseg.compute.demo_limits import MAX_POSITIONS, MIN_ACCOUNTS, MIN_POSITIONS
 from dailyseg.compute.engines import CONF_ENV, ENGINES, LOCAL_MASTER, MASTER_ENV, MASTER_FORMS, EngineName, SparkSettings
 from dailyseg.render import FORMATS, renderer
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from dailyseg.checks import Finding, Selection
     from dailyseg.compute import Computation
     from dailyseg.compute.books import Books
+    from dailyseg.compute.reconcile import Compared
 
 SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "daily-seg-citigroup-2013-07-25.txt"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -240,15 +243,21 @@ def explain(books: str, code: str, engine: EngineName, top: int, fmt: str) -> No
 @click.argument("books", type=click.Path(file_okay=False))
 @click.argument("confirmations", type=click.Path(dir_okay=False))
 @engine_options
+@db_option
 @format_option(["table", "csv", "json"], "table")
-def reconcile_command(books: str, confirmations: str, engine: EngineName, fmt: str) -> None:
+def reconcile_command(books: str, confirmations: str, engine: EngineName, db: str | None, fmt: str) -> None:
     """Compare the funds in BOOKS with CONFIRMATIONS (date, depository, class, asset, currency, amount).
 
+    With --db (or $DAILYSEG_DB) every balance compared is stored for the firm and the confirmation date, matched
+    or not, replacing what an earlier run of the same day stored: the stale-confirmation rule of `monitor` and
+    `watch` counts the business days since each balance last matched (docs/alerts.md).
+
     \b
-    Exit codes: 0 every balance agrees; 1 a difference; 2 unreadable books or confirmations, or Spark failed.
+    Exit codes: 0 every balance agrees; 1 a difference; 2 unreadable books or confirmations, Spark failed, or the
+    store could not be opened or written (nothing of the run is stored).
     """
     from dailyseg.compute import BooksError, engine_totals
-    from dailyseg.compute.reconcile import read_confirmations, reconcile
+    from dailyseg.compute.reconcile import compare, read_confirmations, reconcile
 
     book = _books(books)
     try:
@@ -258,7 +267,10 @@ def reconcile_command(books: str, confirmations: str, engine: EngineName, fmt: s
     with _on_engine(engine, f"totalling on {engine}..."):
         totals = engine_totals(book, engine)
     names = {row["depository"]: (row["name"], row["kind"]) for row in book.rows("depositories")}
-    differences = reconcile(totals.balances, confirmed, names)
+    compared = compare(totals.balances, confirmed)
+    if db is not None:
+        _store_reconciliation(db, book.config.name, book.config.business_date, compared)
+    differences = reconcile(compared, names)
     if fmt == "json":
         from dailyseg.shapes import ReconcileReport, dump
 
@@ -284,6 +296,22 @@ def reconcile_command(books: str, confirmations: str, engine: EngineName, fmt: s
             listing.add(d.depository, d.name, d.line, d.customer_class, d.asset, d.currency, d.books, d.confirmed, d.difference)
         show(listing, fmt)
     sys.exit(FOUND_ERRORS if differences else OK)
+
+
+def _store_reconciliation(db: str, firm: str, business_date: date, compared: Sequence[Compared]) -> None:
+    """Keep the run's balances for the firm (the store's firm of that name, else the id the name makes)."""
+    from datetime import UTC, datetime
+
+    from dailyseg.money import to_cents
+    from dailyseg.store.confirmations import Confirmation, record
+    from dailyseg.store.identity import firm_id_of, name_key
+
+    rows = [
+        Confirmation(business_date, c.depository, c.customer_class, c.asset, c.currency, to_cents(c.books), to_cents(c.confirmed))
+        for c in compared
+    ]
+    with open_store(db, create=True) as store:
+        record(store, store.resolve(firm) or firm_id_of(name_key(firm)), business_date, rows, datetime.now(UTC))
 
 
 def _book_size(folder: Path) -> tuple[int, int]:

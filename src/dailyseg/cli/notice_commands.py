@@ -74,7 +74,8 @@ def write_notices(found: Sequence[Notice], fmt: str, output: str | None) -> None
 def _undermargined(given: Sequence[str]) -> dict[str, Decimal]:
     """`CLASS=AMOUNT` pairs: the undermargined total each class's residual interest must cover (17 CFR 1.22)."""
     from dailyseg.catalogue import CATALOGUE
-    from dailyseg.money import AmountError, parse_amount
+    from dailyseg.notices.asked import undermargined_amount
+    from dailyseg.store.workflow import Refused
 
     found: dict[str, Decimal] = {}
     for text in given:
@@ -82,9 +83,9 @@ def _undermargined(given: Sequence[str]) -> dict[str, Decimal]:
         if name.strip() not in CATALOGUE.statement_by_id:
             fail(f"--undermargined {text!r}: the class is one of {', '.join(CATALOGUE.statement_by_id)}", UNREADABLE)
         try:
-            found[name.strip()] = parse_amount(amount)
-        except AmountError as problem:
-            fail(f"--undermargined {text!r}: {problem}", UNREADABLE)
+            found[name.strip()] = undermargined_amount(amount, f"--undermargined {name.strip()}")
+        except Refused as problem:
+            refused(problem)
     return found
 
 
@@ -192,7 +193,7 @@ def list_command(firm: str | None, filing_id: int | None, db: str | None, fmt: s
     for n in found:
         of = f"filing {n.filing_id}" if n.filing_id is not None else f"withdrawal {n.withdrawal_id}"
         sent = n.sent_at.isoformat(timespec="minutes") if n.sent_at else ""
-        listing.add(str(n.id), n.draft.end_date, n.draft.firm_id, n.draft.kind, n.draft.statement, of, "sent" if n.sent else "draft", sent)
+        listing.add(str(n.id), n.draft.end_date, n.draft.firm_id, n.draft.kind, n.draft.statement, of, n.status, sent)
     show(listing, fmt)
 
 

@@ -1,11 +1,16 @@
-"""Commands that watch firms over time: monitor, import-cftc and month-end (the CFTC's month-end figures, and
-NFA's summaries, beside the daily filings), publish."""
+"""Commands that watch firms over time: monitor and its loop, watch; import-cftc and month-end (the CFTC's
+month-end figures, and NFA's summaries, beside the daily filings), publish."""
 
 from __future__ import annotations
 
+import signal
 import sys
-from datetime import date
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -14,7 +19,58 @@ from dailyseg.cli.output import SEVERITY_STYLE, Column, Listing, Styled, emit_js
 from dailyseg.cli.rule_options import choose_rules, rule_options
 from dailyseg.cli.store_options import as_of_option, db_option, firm_id_or_exit, open_store
 
+if TYPE_CHECKING:
+    from dailyseg.alerts.deliver import Report
+    from dailyseg.checks import Selection
+    from dailyseg.store import Store
+    from dailyseg.watch.monitor import Observation, UnusualMoveRule
+
 LISTING = ["table", "csv", "json"]
+F = TypeVar("F", bound=Callable[..., Any])
+# How often `dailyseg watch` looks, by default: a filing or close turns overdue at noon, and a failed delivery
+# waits a minute at least before its next attempt, so five minutes loses nothing and costs little.
+WATCH_EVERY_SECONDS = 300.0
+
+
+def stale_after_option(function: F) -> F:
+    """`--stale-after DAYS`: business days a depository balance may go unconfirmed (the stale-confirmation rule)."""
+    from dailyseg.checks.computation import STALE_AFTER_DAYS
+
+    return click.option(
+        "--stale-after",
+        "stale_after",
+        type=click.IntRange(min=1),
+        default=STALE_AFTER_DAYS,
+        show_default=True,
+        metavar="DAYS",
+        help="A depository balance with no matching stored confirmation (reconcile --db) for this many business days is stale.",
+    )(function)
+
+
+def monitor_findings(
+    store: Store,
+    firm_id: str | None,
+    start: date | None,
+    end: date | None,
+    as_of: date | None,
+    *,
+    unusual: UnusualMoveRule,
+    selection: Selection,
+    stale_after: int,
+) -> list[Observation]:
+    """The monitor's findings over the filings, with the stale confirmations as of `as_of`, else `end`, else the
+    last business day before today in New York (today's confirmations come after today's close)."""
+    from dailyseg.alerts.stale import RULE, stale_confirmations
+    from dailyseg.calendar import FILING_ZONE, previous_business_day
+    from dailyseg.checks import REGISTRY
+    from dailyseg.cli.alert_commands import merged
+    from dailyseg.watch.monitor import watch
+
+    found = watch(store, firm_id, start, end, unusual=unusual, selection=selection, as_of=as_of)
+    if RULE not in {r.id for r in REGISTRY.chosen(selection)}:
+        return found
+    judged = as_of or end or previous_business_day(datetime.now(FILING_ZONE).date())
+    return merged(found, stale_confirmations(store, firm_id, judged, stale_after))
 
 
 @main.command()
@@ -22,11 +78,12 @@ LISTING = ["table", "csv", "json"]
 @period_options
 @as_of_option
 @rule_options
+@stale_after_option
 @click.option(
     "--notify",
     is_flag=True,
     help="Send each new event to its subscribers (dailyseg alerts), once; without --to and --as-of, also the dead-man "
-    "check: a filing not arrived by its due time.",
+    "checks: a filing, or a daily close, not there by its due time.",
 )
 @db_option
 @format_option(LISTING, "table")
@@ -37,13 +94,15 @@ def monitor(
     as_of: date | None,
     rules: tuple[str, ...],
     strict: bool,
+    stale_after: int,
     notify: bool,
     db: str | None,
     fmt: str,
 ) -> None:
     """Findings over time for FIRM (default: every firm): every rule `validate` runs, on each End Date's filing of
     record, and the rules over time: falls of more than 25% of residual interest, business days with no filing, a
-    firm that stopped filing, amendments and what they changed, unusual day-over-day moves. Events come first.
+    firm that stopped filing, amendments and what they changed, unusual day-over-day moves, depository balances
+    without a matching confirmation for --stale-after business days. Events come first.
 
     With --notify each new event goes to its subscribers once (`dailyseg alerts`, docs/alerts.md) and a summary
     goes to standard error; the exit code stays the monitor's (`alerts send` retries what did not go).
@@ -52,18 +111,17 @@ def monitor(
     Exit codes: 0 no error finding; 1 an error finding (a deficiency, or a filing that does not foot); 2 no such
     firm, an unknown rule id, or the store could not be opened or read.
     """
-    from dailyseg.watch.monitor import UnusualMoveRule, watch
+    from dailyseg.watch.monitor import UnusualMoveRule
 
     rule = UnusualMoveRule()
     chosen = choose_rules(rules, strict)
     with open_store(db) as store:
         firm_id = firm_id_or_exit(store, firm) if firm is not None else None
-        found = watch(store, firm_id, start, end, unusual=rule, selection=chosen, as_of=as_of)
+        found = monitor_findings(store, firm_id, start, end, as_of, unusual=rule, selection=chosen, stale_after=stale_after)
         if notify:
             from dailyseg.cli.alert_commands import notify_found
 
-            watched = [firm_id] if firm_id is not None else store.firm_ids()
-            found = notify_found(store, found, watched, dead_man=end is None and as_of is None, selection=chosen)
+            found = notify_found(store, found, firm_id, dead_man=end is None and as_of is None, selection=chosen)
     if fmt == "json":
         from dailyseg.shapes import MonitorReport, dump
 
@@ -97,6 +155,83 @@ def monitor(
         if fmt == "table":
             say(f"{len(found)} findings. Unusual move: {rule.describe()}.")
     sys.exit(FOUND_ERRORS if any(o.finding.severity == "error" for o in found) else OK)
+
+
+def _watch_pass(db: str | None, selection: Selection, stale_after: int) -> Report:
+    """One pass of `watch`: the monitor over every firm as of now, the dead-man checks, queueing and sending."""
+    from dailyseg.cli.alert_commands import notify_pass
+    from dailyseg.store import Store
+    from dailyseg.store.database import store_errors
+    from dailyseg.watch.monitor import UnusualMoveRule
+
+    with Store.open(db, create=False) as store, store_errors(store.engine.url):
+        found = monitor_findings(store, None, None, None, None, unusual=UnusualMoveRule(), selection=selection, stale_after=stale_after)
+        return notify_pass(store, found, None, dead_man=True, selection=selection)[1]
+
+
+def _pass_line(number: int, report: Report) -> str:
+    from dailyseg.cli.alert_commands import summary
+
+    failures = "".join(f"; delivery {o.delivery_id} {o.state}: {o.error}" for o in report.outcomes if o.state != "delivered")
+    return f"watch: pass {number} at {datetime.now(UTC).isoformat(timespec='seconds')}: {summary(report, queueing=True)}{failures}"
+
+
+@main.command(name="watch")
+@click.option(
+    "--every",
+    type=click.FloatRange(min=0.1),
+    default=WATCH_EVERY_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds to wait after a pass before the next.",
+)
+@click.option("--once", is_flag=True, help="One pass, then exit (for cron or a systemd timer).")
+@rule_options
+@stale_after_option
+@db_option
+def watch_command(every: float, once: bool, rules: tuple[str, ...], strict: bool, stale_after: int, db: str | None) -> None:
+    """Watch every firm and alert: each pass runs `monitor --notify` (the monitor's events, the dead-man checks
+    of filings and daily closes, stale confirmations) and retries what is due (`alerts send`), then waits
+    --every seconds. Each event reaches each subscriber once, across passes and restarts (docs/alerts.md).
+
+    One line per pass on standard error: what was queued, delivered, left to be tried again and failed, and
+    why. Ctrl-C or SIGTERM stops it after the pass under way. A store that cannot be read in a later pass (its
+    server restarting) is reported on the pass's line and tried again at the next.
+
+    \b
+    Exit codes: 0 stopped by Ctrl-C or SIGTERM, or with --once every attempt delivered (or nothing was due);
+    1 with --once an attempt failed; 2 an unknown rule id, or the store could not be opened or read (at the first
+    pass, or with --once).
+    """
+    from dailyseg.store import StoreError
+
+    chosen = choose_rules(rules, strict)
+    stop = threading.Event()
+
+    def stopping(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    before = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)} if not once else {}
+    number = 0
+    try:
+        while not stop.is_set():
+            number += 1
+            try:
+                report = _watch_pass(db, chosen, stale_after)
+            except StoreError as problem:
+                if once or number == 1:
+                    fail(str(problem), UNREADABLE)
+                say(("watch", "red"), f": pass {number} failed: {problem}", err=True)
+            else:
+                say(_pass_line(number, report), err=True)
+                if once:
+                    sys.exit(FOUND_ERRORS if any(o.state != "delivered" for o in report.outcomes) else OK)
+            stop.wait(every)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    say(f"watch: stopped after {number} passes", err=True)
+    sys.exit(OK)
 
 
 @main.command(name="import-cftc")

@@ -1,4 +1,4 @@
-"""`dailyseg withdrawal`: the ledger of withdrawals of residual interest: record, approve, execute, list.
+"""`dailyseg withdrawal`: the ledger of withdrawals of residual interest: record, approve, execute, cancel, list.
 
 Each step is an audited transaction of a person (acting.py; dailyseg.store.withdrawals); these commands read
 the options, say who acts and report.
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 EXIT_CODES = (
     "Exit codes: 0 done; 2 the store could not be opened, no such withdrawal, or a misused command; 4 refused (identity, "
     "role, four eyes, or before the prior day's computation: 17 CFR 1.23(b)); 5 not in the state the step needs "
-    "(not approved yet, or done already)."
+    "(not approved yet, done or cancelled already, or executed: an executed withdrawal cannot be cancelled)."
 )
 AT_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]
 CLASSES = ["segregation", "secured", "swaps"]
@@ -38,7 +38,8 @@ def withdrawal() -> None:
     None not to or for customers before the prior business day's computation is complete (17 CFR 1.23(b),
     30.7(g)(2), 22.17(b)). One that, with the others measured against the same computation not for customers,
     exceeds 25% of its residual interest needs a signer's approval before it is executed, and gets a notice
-    (1.23(d), 30.7(g)(3)-(5), 22.17(c)); so does every further one until the next computation.
+    (1.23(d), 30.7(g)(3)-(5), 22.17(c)); so does every further one until the next computation. One not executed
+    may be cancelled: it stops counting toward the 25%, and its notice, unless sent, is not to be sent.
     """
 
 
@@ -64,6 +65,9 @@ def _report(w: Withdrawal, fmt: str) -> None:
     if w.needs_approval:
         approval = f"approved by {w.approved_by}" if w.approved_by else "not yet approved"
         say(f"  exceeds 25% with the series ({_text(w.series)}): needs a signer's approval ({approval}); notice {w.notice_id} drafted")
+    if w.cancelled_by is not None:
+        notice = f"; notice {w.notice_id} is not to be sent unless it was" if w.notice_id is not None else ""
+        say(f"  cancelled by {w.cancelled_by}: {w.cancel_reason}; no longer counted toward the 25%{notice}")
 
 
 def _at(value: datetime | None) -> datetime:
@@ -158,6 +162,27 @@ def execute_command(withdrawal_id: int, at: datetime | None, as_user: str | None
         actor = acting(store, as_user)
         try:
             done = execute(store, actor, withdrawal_id, at=_at(at))
+        except Refused as problem:
+            refused(problem)
+    _report(done, fmt)
+
+
+@withdrawal.command(name="cancel", epilog=EXIT_CODES)
+@click.argument("withdrawal_id", metavar="ID", type=click.IntRange(min=1))
+@click.option("--reason", required=True, metavar="TEXT", help="Why it is cancelled (kept with it and in the audit log).")
+@as_option
+@db_option
+@format_option(REPORT, "text")
+def cancel_command(withdrawal_id: int, reason: str, as_user: str | None, db: str | None, fmt: str) -> None:
+    """Cancel withdrawal ID, not executed (a preparer or signer): it no longer counts toward its series' 25%, and
+    its 1.23(d) notice, if not sent, says it is withdrawn. An executed withdrawal cannot be cancelled (exit code 5)."""
+    from dailyseg.store.withdrawals import cancel
+    from dailyseg.store.workflow import Refused
+
+    with open_store(db) as store:
+        actor = acting(store, as_user)
+        try:
+            done = cancel(store, actor, withdrawal_id, reason=reason)
         except Refused as problem:
             refused(problem)
     _report(done, fmt)

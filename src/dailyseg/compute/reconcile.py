@@ -8,6 +8,7 @@ feeds. This is the check that exposes a firm reporting $225 million at a bank th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,6 +39,8 @@ CONFIRMATIONS = Table(
 )
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+_CURRENCY = re.compile("[A-Z]{3}")  # ISO 4217, as the store keeps it
+MAX_DEPOSITORY = 300  # characters of a depository id the store keeps
 Key = tuple[str, str, str, str]
 
 
@@ -87,31 +90,60 @@ def read_confirmations(path: Path, business_date: Any) -> dict[Key, Decimal]:
     for number, row in enumerate(table.to_pylist(), start=2):
         if row["date"] != business_date:
             raise BooksError(str(path), f"expected the business date {business_date}, found {row['date']}", row=number, column="date")
+        if not _CURRENCY.fullmatch(row["currency"]):
+            raise BooksError(
+                str(path), f"expected a currency code of 3 capital letters, found {row['currency']!r}", row=number, column="currency"
+            )
+        if len(row["depository"]) > MAX_DEPOSITORY:
+            found = f"{len(row['depository'])} characters"
+            raise BooksError(
+                str(path),
+                f"expected a depository id of at most {MAX_DEPOSITORY} characters, found {found}",
+                row=number,
+                column="depository",
+            )
         key = (row["depository"], row["class"], row["asset"], row["currency"])
         confirmed[key] = confirmed.get(key, ZERO) + row["amount"]
     return confirmed
 
 
-def reconcile(
-    balances: Iterable[Mapping[str, Any]], confirmed: Mapping[Key, Decimal], names: Mapping[str, tuple[str, str]]
-) -> list[Difference]:
-    """Every (depository, class, asset, currency) whose books balance differs from the confirmed one.
+@dataclass(frozen=True)
+class Compared:
+    """One balance as the books and the depository state it; `dailyseg reconcile --db` stores each."""
 
-    `names` maps a depository id to its (name, kind). A balance on one side only is a difference too.
-    """
+    depository: str
+    customer_class: str
+    asset: str
+    currency: str
+    books: Decimal
+    confirmed: Decimal
+
+    @property
+    def matched(self) -> bool:
+        return self.books == self.confirmed
+
+
+def compare(balances: Iterable[Mapping[str, Any]], confirmed: Mapping[Key, Decimal]) -> list[Compared]:
+    """Every (depository, class, asset, currency) either side states, in key order; a side that does not state
+    a balance states zero."""
     books: dict[Key, Decimal] = {}
     for b in balances:
         key = (b["depository"], b["customer_class"], b["asset"], b["currency"])
         books[key] = books.get(key, ZERO) + b["amount"]
     books = {key: amount.quantize(CENT) for key, amount in books.items()}  # sums of cents: exact at two places
+    return [Compared(*key, books.get(key, ZERO), confirmed.get(key, ZERO)) for key in sorted(books.keys() | confirmed.keys())]
+
+
+def reconcile(compared: Iterable[Compared], names: Mapping[str, tuple[str, str]]) -> list[Difference]:
+    """Every compared balance whose books amount differs from the confirmed one.
+
+    `names` maps a depository id to its (name, kind). A balance on one side only is a difference too.
+    """
     differences = []
-    for key in sorted(books.keys() | confirmed.keys()):
-        ours, theirs = books.get(key, ZERO), confirmed.get(key, ZERO)
-        if ours == theirs:
+    for c in compared:
+        if c.matched:
             continue
-        depository, customer_class, asset, currency = key
-        name, kind = names.get(depository, ("(not in the books)", ""))
-        differences.append(
-            Difference(depository, name, line_of(customer_class, kind, asset), customer_class, asset, currency, ours, theirs)
-        )
+        name, kind = names.get(c.depository, ("(not in the books)", ""))
+        line = line_of(c.customer_class, kind, c.asset)
+        differences.append(Difference(c.depository, name, line, c.customer_class, c.asset, c.currency, c.books, c.confirmed))
     return differences

@@ -2,7 +2,8 @@
 
 Every rendering opens with the notice's status: "DRAFT — NOT SENT" until a person records that it was sent
 (`dailyseg notice mark-sent`), then when and by whom. The fields a person must complete are printed as blank
-lines to write on, never filled in by dailyseg.
+lines to write on, never filled in by dailyseg. The notice of a withdrawal then cancelled says so in its status,
+"WITHDRAWN — NOT TO BE SENT" when it was not sent (and, when it was, that the withdrawal was cancelled after).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dailyseg.notices.draft import BLANK
 from dailyseg.store.notices import Notice
 
 DRAFT_STATUS = "DRAFT — NOT SENT"
+WITHDRAWN_STATUS = "WITHDRAWN — NOT TO BE SENT"
 SIGNATURE_FIELDS = ("Signature", "Name", "Title", "Date")
 
 
@@ -35,11 +37,15 @@ class Section:
 
 
 def status(notice: Notice) -> str:
-    """What the notice says of its sending: the draft status, or the recorded sending."""
+    """What the notice says of its sending: the draft status, or the recorded sending; and its withdrawal's
+    cancellation, when it was cancelled."""
+    w = notice.withdrawn
+    cancelled = f"withdrawal {w.withdrawal_id} was cancelled {_moment(w.at)} by {w.by}: {w.reason}" if w is not None else ""
     if notice.sent_at is None:
-        return DRAFT_STATUS
+        return f"{WITHDRAWN_STATUS}: {cancelled}" if cancelled else DRAFT_STATUS
     reference = f" (reference {notice.reference})" if notice.reference else ""
-    return f"SENT {_moment(notice.sent_at)} by {notice.sent_by}{reference}"
+    sent = f"SENT {_moment(notice.sent_at)} by {notice.sent_by}{reference}"
+    return f"{sent}; afterwards {cancelled}" if cancelled else sent
 
 
 def _moment(at: datetime) -> str:
@@ -107,7 +113,7 @@ def render_html(notices: Sequence[Notice]) -> str:
     env = _environment()
     css = env.loader.get_source(env, "notice.css")[0] if env.loader is not None else ""
     items = [(n, sections(n)) for n in notices]
-    return env.get_template("notice.html.j2").render(items=items, css=css, draft_status=DRAFT_STATUS, blank=BLANK)
+    return env.get_template("notice.html.j2").render(items=items, css=css, blank=BLANK)
 
 
 def render_pdf(notices: Sequence[Notice]) -> bytes:

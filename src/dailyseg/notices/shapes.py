@@ -30,7 +30,9 @@ class NoticeOut(Shape):
     id: int
     kind: str = Field(description="the rule id of the event (deficiency, below-target, below-undermargined, withdrawal-25)")
     title: str
-    status: Literal["draft", "sent"] = Field(description="draft until a person records the sending")
+    status: Literal["draft", "sent", "withdrawn"] = Field(
+        description="draft until a person records the sending; withdrawn (not to be sent) when its withdrawal was cancelled first"
+    )
     filing_id: int | None
     withdrawal_id: int | None
     firm_id: str
@@ -51,6 +53,9 @@ class NoticeOut(Shape):
     sent_by: str | None
     sent_at: str | None
     reference: str | None
+    cancelled_at: str | None = Field(description="when its withdrawal was cancelled (null: it was not)")
+    cancelled_by: str | None
+    cancel_reason: str | None
 
     @classmethod
     def of(cls, n: Notice) -> NoticeOut:
@@ -59,7 +64,7 @@ class NoticeOut(Shape):
             id=n.id,
             kind=d.kind,
             title=d.title,
-            status="sent" if n.sent else "draft",
+            status=n.status,
             filing_id=n.filing_id,
             withdrawal_id=n.withdrawal_id,
             firm_id=d.firm_id,
@@ -80,4 +85,7 @@ class NoticeOut(Shape):
             sent_by=n.sent_by,
             sent_at=_iso(n.sent_at),
             reference=n.reference,
+            cancelled_at=_iso(n.withdrawn.at) if n.withdrawn else None,
+            cancelled_by=n.withdrawn.by if n.withdrawn else None,
+            cancel_reason=n.withdrawn.reason if n.withdrawn else None,
         )

@@ -6,6 +6,10 @@ JSON when drafted; only `sent_at`, `sent_by` and `sent_reference` are ever writt
 `mark_sent`, which is the only thing that can make a notice say it was sent.
 
 Drafting and marking sent are audited transactions (store/audit.py: `notice-draft`, `notice-sent`).
+
+The notice of a withdrawal that is then cancelled (store/withdrawals.py: `cancel`) is never deleted, nor is its
+frozen body changed: it is read with its withdrawal's cancellation (`withdrawn`), which every rendering states,
+and a notice not yet sent is then not to be sent (`mark_sent` refuses it).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Row
@@ -24,11 +28,21 @@ from dailyseg.standing import standings
 from dailyseg.store.audit import Chain, Event, audited, utc
 from dailyseg.store.database import store_errors
 from dailyseg.store.people import Actor
-from dailyseg.store.tables import aliases, cftc_rows, notices, users
+from dailyseg.store.tables import aliases, cftc_rows, notices, users, withdrawals
 from dailyseg.store.workflow import Refused
 
 if TYPE_CHECKING:
     from dailyseg.store.store import Store
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """The cancellation of the withdrawal a notice is about: when, by whom and why."""
+
+    withdrawal_id: int
+    at: datetime
+    by: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -44,18 +58,38 @@ class Notice:
     sent_by: str | None
     sent_at: datetime | None
     reference: str | None
+    withdrawn: Withdrawn | None  # its withdrawal was cancelled (None: it was not, or it is a filing's notice)
 
     @property
     def sent(self) -> bool:
         return self.sent_at is not None
+
+    @property
+    def status(self) -> Literal["draft", "sent", "withdrawn"]:
+        """Sent once recorded; else withdrawn when its withdrawal was cancelled (not to be sent); else a draft."""
+        return "sent" if self.sent else "withdrawn" if self.withdrawn is not None else "draft"
 
 
 def _names(conn: Connection) -> dict[int, str]:
     return {int(i): str(n) for i, n in conn.execute(select(users.c.id, users.c.name))}
 
 
+def _cancelled(conn: Connection, names: dict[int, str], rows: Sequence[Row[Any]]) -> dict[int, Withdrawn]:
+    """The cancellations of the withdrawals of these notices, by withdrawal id."""
+    ids = [int(r.withdrawal_id) for r in rows if r.withdrawal_id is not None]
+    if not ids:
+        return {}
+    query = select(withdrawals.c.id, withdrawals.c.cancelled_at, withdrawals.c.cancelled_by, withdrawals.c.cancel_reason).where(
+        withdrawals.c.id.in_(ids), withdrawals.c.state == "cancelled"
+    )
+    return {
+        int(w.id): Withdrawn(int(w.id), utc(w.cancelled_at), names[int(w.cancelled_by)], str(w.cancel_reason)) for w in conn.execute(query)
+    }
+
+
 def _notices(conn: Connection, rows: Sequence[Row[Any]]) -> list[Notice]:
     names = _names(conn)
+    cancelled = _cancelled(conn, names, rows)
     return [
         Notice(
             id=int(r.id),
@@ -67,6 +101,7 @@ def _notices(conn: Connection, rows: Sequence[Row[Any]]) -> list[Notice]:
             sent_by=names[int(r.sent_by)] if r.sent_by is not None else None,
             sent_at=utc(r.sent_at) if r.sent_at is not None else None,
             reference=r.sent_reference,
+            withdrawn=cancelled.get(int(r.withdrawal_id)) if r.withdrawal_id is not None else None,
         )
         for r in rows
     ]
@@ -179,10 +214,16 @@ def mark_sent(store: Store, actor: Actor, notice_id: int, *, at: datetime | None
         row = conn.execute(select(notices).where(notices.c.id == notice_id).with_for_update()).first()
         if row is None:
             raise Refused("invalid", f"no notice {notice_id} in the store")
-        if row.sent_at is not None:
-            found = _notices(conn, [row])[0]
+        found = _notices(conn, [row])[0]
+        if found.sent:
             raise Refused(
                 "conflict", f"notice {notice_id} was marked sent at {utc(row.sent_at).isoformat()} by {found.sent_by}: nothing was done"
+            )
+        if found.withdrawn is not None:
+            raise Refused(
+                "conflict",
+                f"notice {notice_id} is of withdrawal {found.withdrawn.withdrawal_id}, cancelled at "
+                f"{found.withdrawn.at.isoformat()} by {found.withdrawn.by}: it is not to be sent, and nothing was done",
             )
         if moment < utc(row.drafted_at):
             raise Refused(

@@ -293,6 +293,9 @@ withdrawals = Table(
     Column("approved_at", DateTime(timezone=True), nullable=True),
     Column("executed_by", Integer, ForeignKey("users.id"), nullable=True),
     Column("executed_at", DateTime(timezone=True), nullable=True),
+    Column("cancelled_by", Integer, ForeignKey("users.id", name="fk_withdrawals_cancelled_by"), nullable=True),  # migration 0008
+    Column("cancelled_at", DateTime(timezone=True), nullable=True),
+    Column("cancel_reason", Text, nullable=True),
     Index("ix_withdrawals_series", "firm_id", "statement", "basis_date"),
 )
 
@@ -354,4 +357,25 @@ alert_deliveries = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("event_id", "subscription_id", name="uq_alert_deliveries_event"),
     Index("ix_alert_deliveries_due", "state", "next_attempt_at"),
+)
+
+# Reconciliations with depository confirmations (migration 0007, docs/alerts.md): one row per firm, confirmation
+# date and balance (depository, class, asset, currency) as `dailyseg reconcile --db` compared it, in integer
+# cents on both sides. A rerun of the same day replaces that day's rows; the stale-confirmation rule counts the
+# business days since each balance last matched.
+confirmations = Table(
+    "confirmations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("firm_id", String(300), nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("depository", String(300), nullable=False),
+    Column("customer_class", String(20), nullable=False),
+    Column("asset", String(40), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("books_cents", BigInteger, nullable=False),
+    Column("confirmed_cents", BigInteger, nullable=False),
+    Column("matched", Boolean, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("firm_id", "business_date", "depository", "customer_class", "asset", "currency", name="uq_confirmations_balance"),
 )

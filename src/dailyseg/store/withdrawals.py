@@ -2,6 +2,7 @@
 
     recorded ──approve──> approved ──execute──> executed      (needs approval: more than 25%, dailyseg.withdrawals.rules)
     recorded ──────────────────────execute──> executed         (within 25%, or for customers)
+    recorded or approved ──cancel──> cancelled                 (never once executed: the money has moved)
 
 Recording a withdrawal reads the prior business day's computation of its class from the store (`basis`):
 
@@ -18,6 +19,12 @@ the withdrawal is assessed against the basis's residual interest with the earlie
 (same firm, class and basis day); one that needs approval gets its 1.23(d) notice drafted in the same
 transaction. Every step is one audited transaction (store/audit.py), run one after another behind the log's
 head, so two withdrawals recorded at once are assessed one after the other, never against the same total.
+
+A cancelled withdrawal stays in the ledger (who cancelled it, when and why) but no longer counts: withdrawals
+recorded after the cancellation are measured without it, and the series' estimate after leaves it out. Those
+recorded before keep the decision made when they were recorded (`needs_approval` is never taken back: an
+approval asked for stays asked for), and its 1.23(d) notice, unless sent, says it is not to be sent
+(store/notices.py).
 """
 
 from __future__ import annotations
@@ -51,7 +58,9 @@ from dailyseg.withdrawals.rules import Assessment, Basis, assess, gate
 if TYPE_CHECKING:
     from dailyseg.store.store import Store
 
-State = Literal["recorded", "approved", "executed"]
+State = Literal["recorded", "approved", "executed", "cancelled"]
+COUNTED = ("recorded", "approved", "executed")  # the states that count toward a series
+MAX_REASON = 300  # characters of a cancellation's reason, as the API's body allows
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,14 @@ class Withdrawal:
     executed_by: str | None
     executed_at: datetime | None
     notice_id: int | None
+    cancelled_by: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts toward its series (every state but cancelled)."""
+        return self.state in COUNTED
 
 
 @dataclass(frozen=True)
@@ -114,6 +131,13 @@ class Gated(Refused):
     def __init__(self, finding: Finding) -> None:
         super().__init__("denied", f"refused ({finding.citation}): {finding.message}")
         self.finding = finding
+
+
+class Missing(Refused):
+    """No such withdrawal: invalid (exit code 2 on the command line), and 404 on the web."""
+
+    def __init__(self, withdrawal_id: int) -> None:
+        super().__init__("invalid", f"no withdrawal {withdrawal_id} in the store")
 
 
 def business_day(at: datetime) -> date:
@@ -169,9 +193,12 @@ def _name_of(conn: Connection, firm_id: str, given: str) -> str:
 
 
 def _series(conn: Connection, firm_id: str, statement: str, basis_date: date) -> tuple[Decimal, Decimal]:
-    """The series' withdrawals so far: not for customers, and all of them (US dollars)."""
+    """The series' withdrawals so far, cancelled ones left out: not for customers, and all of them (US dollars)."""
     query = select(withdrawals.c.for_customers, func.sum(withdrawals.c.usd_cents)).where(
-        withdrawals.c.firm_id == firm_id, withdrawals.c.statement == statement, withdrawals.c.basis_date == basis_date
+        withdrawals.c.firm_id == firm_id,
+        withdrawals.c.statement == statement,
+        withdrawals.c.basis_date == basis_date,
+        withdrawals.c.state.in_(COUNTED),
     )
     sums = {bool(customers): int(total or 0) for customers, total in conn.execute(query.group_by(withdrawals.c.for_customers))}
     return from_cents(sums.get(False, 0)), from_cents(sums.get(False, 0) + sums.get(True, 0))
@@ -215,6 +242,9 @@ def _withdrawals(conn: Connection, rows: Sequence[Row[Any]]) -> list[Withdrawal]
             executed_by=who(r.executed_by),
             executed_at=utc(r.executed_at) if r.executed_at is not None else None,
             notice_id=noticed.get(int(r.id)),
+            cancelled_by=who(r.cancelled_by),
+            cancelled_at=utc(r.cancelled_at) if r.cancelled_at is not None else None,
+            cancel_reason=r.cancel_reason,
         )
         for r in rows
     ]
@@ -395,11 +425,11 @@ def _step(
     with audited(store, kept=f"withdrawal {withdrawal_id} was not changed") as (conn, chain):
         row = conn.execute(select(withdrawals).where(withdrawals.c.id == withdrawal_id).with_for_update()).first()
         if row is None:
-            raise Refused("invalid", f"no withdrawal {withdrawal_id} in the store")
+            raise Missing(withdrawal_id)
         check(row)
         if row.state not in starts:
             found = _withdrawals(conn, [row])[0]
-            by = {"approved": found.approved_by, "executed": found.executed_by}.get(row.state)
+            by = {"approved": found.approved_by, "executed": found.executed_by, "cancelled": found.cancelled_by}.get(row.state)
             raise Refused("conflict", f"withdrawal {withdrawal_id} is {row.state}" + (f" (by {by})" if by else "") + ": nothing was done")
         moved = conn.execute(
             update(withdrawals).where(withdrawals.c.id == withdrawal_id, withdrawals.c.state == row.state).values(**changes)
@@ -450,6 +480,23 @@ def execute(store: Store, actor: Actor, withdrawal_id: int, *, at: datetime | No
     return _step(store, actor, withdrawal_id, "execute", ("recorded", "approved"), changes, check)
 
 
+def cancel(store: Store, actor: Actor, withdrawal_id: int, *, reason: str) -> Withdrawal:
+    """Cancel a withdrawal not executed (a preparer or signer, as recording one), saying why: it stops counting
+    toward its series, and its notice, unless sent, says it is not to be sent. An executed one cannot be: the
+    funds have left the class (conflict)."""
+    _may_act(actor, "cancel withdrawals")
+    why = reason.strip()
+    if not why or len(why) > MAX_REASON:
+        raise Refused("invalid", f"a cancellation says why the withdrawal is cancelled, in 1 to {MAX_REASON} characters (given {len(why)})")
+
+    def check(row: Row[Any]) -> None:
+        if row.state == "executed":
+            raise Refused("conflict", f"withdrawal {row.id} was executed: the funds have left the class and it cannot be cancelled")
+
+    changes = {"state": "cancelled", "cancelled_by": actor.user_id, "cancelled_at": datetime.now(UTC), "cancel_reason": why}
+    return _step(store, actor, withdrawal_id, "cancel", ("recorded", "approved"), changes, check)
+
+
 def list_withdrawals(store: Store, *, firm_id: str | None = None, start: date | None = None, end: date | None = None) -> list[Withdrawal]:
     """Withdrawals by time, then id; of one firm and of basis days from `start` to `end` when asked."""
     query = select(withdrawals).order_by(withdrawals.c.at, withdrawals.c.id)
@@ -465,14 +512,15 @@ def list_withdrawals(store: Store, *, firm_id: str | None = None, start: date | 
 
 def standings_after(found: Sequence[Withdrawal]) -> list[Standings]:
     """Each series' residual interest, what was withdrawn against it and the estimate after, beside the target:
-    as the withdrawals were recorded (each kept its basis's figures), in the order the series first appear."""
+    as the withdrawals were recorded (each kept its basis's figures), in the order the series first appear; a
+    cancelled withdrawal is not counted as withdrawn."""
     series: dict[tuple[str, str, date], list[Withdrawal]] = {}
     for w in found:
         series.setdefault((w.firm_id, w.statement, w.basis_date), []).append(w)
     result = []
     for (firm_id, statement, day), items in series.items():
         based = next((w for w in items if w.residual_interest is not None), None)
-        withdrawn = sum((w.usd for w in items), Decimal(0))
+        withdrawn = sum((w.usd for w in items if w.counts), Decimal(0))
         residual = based.residual_interest if based is not None else None
         after = residual - withdrawn if residual is not None else None
         result.append(

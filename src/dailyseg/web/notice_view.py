@@ -11,16 +11,16 @@ from dataclasses import dataclass
 
 from dailyseg.calendar import FILING_ZONE
 from dailyseg.notices.draft import FILING_EVENTS
-from dailyseg.notices.render import DRAFT_STATUS
+from dailyseg.notices.render import DRAFT_STATUS, WITHDRAWN_STATUS
 from dailyseg.store.notices import Notice
 
 DRAFT_IT = "Draft the notice"
 
 
 def sent_at(notice: Notice) -> str:
-    """When the notice was sent (New York time), or its draft status."""
+    """When the notice was sent (New York time), or its draft status (withdrawn: its withdrawal was cancelled)."""
     if notice.sent_at is None:
-        return DRAFT_STATUS
+        return WITHDRAWN_STATUS if notice.withdrawn is not None else DRAFT_STATUS
     return notice.sent_at.astimezone(FILING_ZONE).strftime("%Y-%m-%d %H:%M %Z")
 
 

@@ -34,13 +34,16 @@ class WithdrawalOut(Shape):
     target: str | None = Field(description=EXACT)
     series: str = Field(description=EXACT + ": the series' withdrawals not for customers, this one included")
     needs_approval: bool
-    state: Literal["recorded", "approved", "executed"]
+    state: Literal["recorded", "approved", "executed", "cancelled"]
     recorded_by: str
     approved_by: str | None
     approved_at: str | None
     executed_by: str | None
     executed_at: str | None
     notice_id: int | None
+    cancelled_by: str | None
+    cancelled_at: str | None
+    cancel_reason: str | None
 
     @classmethod
     def of(cls, w: Withdrawal) -> WithdrawalOut:
@@ -69,6 +72,9 @@ class WithdrawalOut(Shape):
             executed_by=w.executed_by,
             executed_at=_iso(w.executed_at),
             notice_id=w.notice_id,
+            cancelled_by=w.cancelled_by,
+            cancelled_at=_iso(w.cancelled_at),
+            cancel_reason=w.cancel_reason,
         )
 
 
@@ -80,7 +86,7 @@ class StandingsOut(Shape):
     basis_date: str
     basis: str | None
     residual_interest: str | None = Field(description=EXACT)
-    withdrawn: str = Field(description=EXACT)
+    withdrawn: str = Field(description=EXACT + ": cancelled withdrawals left out")
     estimated_after: str | None = Field(description=EXACT)
     target: str | None = Field(description=EXACT)
     below_target: bool = Field(description="the estimate after is below the target: restore it by the next business day (1.23(e))")
@@ -127,3 +133,9 @@ class WithdrawalIn(BaseModel):
 
 class ExecuteIn(BaseModel):
     at: str | None = Field(None, description="when it was made, ISO 8601 with its zone (default now)")
+
+
+class CancelIn(BaseModel):
+    """Why a withdrawal not executed is cancelled, as `dailyseg withdrawal cancel --reason` takes it."""
+
+    reason: str = Field(description="why it is cancelled, 1 to 300 characters (kept with it and in the audit log)")

@@ -3,7 +3,9 @@ notice of a filing's event, and recording its sending.
 
 Every step calls the function `dailyseg notice` calls (`dailyseg.store.notices`: draft_for_filing, mark_sent),
 so the figures are the ones drafted from the rules' own findings, never computed again here, and a notice says
-it was sent only once a person has recorded it (audited: `notice-draft`, `notice-sent`). Notices are the
+it was sent only once a person has recorded it (audited: `notice-draft`, `notice-sent`). The undermargined
+amount is not on a filing: the filing page's form gives it (`undermargined`, with its class in `statement`),
+read as `dailyseg notice --undermargined CLASS=AMOUNT` reads it (notices.asked). Notices are the
 reporting team's working record: any user may read them (`member`), a preparer drafts, a preparer or a signer
 records the sending.
 """
@@ -17,7 +19,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Reques
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from dailyseg.catalogue import CATALOGUE
+from dailyseg.checks import Context
 from dailyseg.notices import render
+from dailyseg.notices.asked import undermargined_amount
 from dailyseg.notices.draft import BLANK, FILING_EVENTS
 from dailyseg.notices.shapes import NoticeOut
 from dailyseg.store import Store
@@ -100,6 +105,20 @@ async def download(notice_id: NoticeId, fmt: str, store: StoreDep, _: Member, he
     return await heavy.run(made) if fmt == "pdf" else await run_in_threadpool(made, None)
 
 
+def _context(event: str, statement: str, undermargined: str) -> Context | None:
+    """The undermargined amount typed for a class, as the rules take it; None when none was typed."""
+    if not undermargined.strip():
+        if event == "below-undermargined":
+            raise Refused("invalid", "the below-undermargined notice needs the class's undermargined amount: it is not on the filing")
+        return None
+    if statement not in CATALOGUE.statement_by_id:
+        raise Refused(
+            "invalid",
+            f"the undermargined amount is of a class: expected one of {', '.join(CATALOGUE.statement_by_id)}, found {statement!r}",
+        )
+    return Context(undermargined={statement: undermargined_amount(undermargined, "the undermargined amount")})
+
+
 @pages.post("/filings/{filing_id}/notices", response_class=HTMLResponse, dependencies=[Checked])
 def draft(
     request: Request,
@@ -108,12 +127,14 @@ def draft(
     store: StoreDep,
     event: Annotated[str, Form()] = "",
     statement: Annotated[str, Form()] = "",
+    undermargined: Annotated[str, Form()] = "",
 ) -> Response:
-    """Draft (or find, when drafted before) the notices of the filing's event, and show the one of its statement."""
+    """Draft (or find, when drafted before) the notices of the filing's event, and show the one of its statement;
+    below the undermargined amount, with the amount typed for the class."""
     assert who.actor is not None
     kinds = [event] if event else []
     try:
-        found = draft_for_filing(store, who.actor, filing_id, kinds=kinds)
+        found = draft_for_filing(store, who.actor, filing_id, kinds=kinds, context=_context(event, statement, undermargined))
     except Refused as refusal:
         return page(request, "error.html.j2", {"status": STATUS_OF[refusal.kind], "message": str(refusal)}, STATUS_OF[refusal.kind])
     if not found:

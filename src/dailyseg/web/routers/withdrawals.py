@@ -1,12 +1,14 @@
 """The ledger of residual-interest withdrawals on a page and the API: the withdrawals and, per firm and class,
-the estimated residual interest after them beside the target; recording, approving and executing.
+the estimated residual interest after them beside the target; recording, approving, executing and cancelling.
 
 Every step calls the function `dailyseg withdrawal` calls (`dailyseg.store.withdrawals`: record, approve,
-execute), so the rules are the ledger's own: no withdrawal not for customers before the prior business day's
+execute, cancel), so the rules are the ledger's own: no withdrawal not for customers before the prior business day's
 computation is complete (17 CFR 1.23(b), refused with that citation), a signer other than the recorder
-approves one past 25% (1.23(d)) before it is executed. A step that works answers the page with a redirect (a
+approves one past 25% (1.23(d)) before it is executed, and one executed cannot be cancelled. Cancelling is
+allowed to whoever may record one (the same access rule). A step that works answers the page with a redirect (a
 reload does not repeat it); one refused answers the page with the reason: 403 for who asks (a role, four eyes,
-the 1.23(b) gate), 409 for a withdrawal not in the state the step needs, 422 for a request that is not one.
+the 1.23(b) gate), 404 for no such withdrawal, 409 for one not in the state the step needs, 422 for a request
+that is not one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dailyseg.calendar import FILING_ZONE
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.store import Store
 from dailyseg.store import withdrawals as ledger
-from dailyseg.store.withdrawals import Withdrawal
+from dailyseg.store.withdrawals import Missing, Withdrawal
 from dailyseg.store.workflow import Refused
 from dailyseg.web.access import FILER, MEMBER, PREPARER, SIGNER, Caller
 from dailyseg.web.close_steps import STATUS_OF, close_firm_id
@@ -33,7 +35,7 @@ from dailyseg.web.routers.api import ERRORS
 from dailyseg.web.security import csrf_checked
 from dailyseg.web.typed import moment
 from dailyseg.withdrawals.asked import request_of
-from dailyseg.withdrawals.shapes import ExecuteIn, WithdrawalIn, WithdrawalListing, WithdrawalOut
+from dailyseg.withdrawals.shapes import CancelIn, ExecuteIn, WithdrawalIn, WithdrawalListing, WithdrawalOut
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -45,9 +47,11 @@ Checked = Depends(csrf_checked)
 RECORDER = replace(PREPARER, doing="record withdrawals")
 APPROVER = replace(SIGNER, doing="approve withdrawals")
 EXECUTOR = replace(FILER, doing="execute withdrawals")
+CANCELLER = replace(RECORDER, doing="cancel withdrawals")
 Recorder = Annotated[Caller, Depends(RECORDER)]
 Approver = Annotated[Caller, Depends(APPROVER)]
 Executor = Annotated[Caller, Depends(EXECUTOR)]
+Canceller = Annotated[Caller, Depends(CANCELLER)]
 CLASSES = [(s.id, s.name) for s in CATALOGUE.statements]
 
 
@@ -83,12 +87,16 @@ def _page(
     return page(request, "withdrawals.html.j2", context, status)
 
 
+def _status(refusal: Refused) -> int:
+    return 404 if isinstance(refusal, Missing) else STATUS_OF[refusal.kind]
+
+
 def _step(request: Request, store: Store, act: Callable[[], Withdrawal], typed: Mapping[str, str] | None = None) -> Response:
     """Run one step; done, the ledger at its row; refused, the ledger with the reason (and what was typed)."""
     try:
         done = act()
     except Refused as refusal:
-        return _page(request, store, message=str(refusal), status=STATUS_OF[refusal.kind], typed=typed)
+        return _page(request, store, message=str(refusal), status=_status(refusal), typed=typed)
     return RedirectResponse(f"/withdrawals#withdrawal-{done.id}", status_code=303)
 
 
@@ -96,7 +104,7 @@ def _api_step(act: Callable[[], Withdrawal]) -> WithdrawalOut:
     try:
         return WithdrawalOut.of(act())
     except Refused as refusal:
-        raise HTTPException(STATUS_OF[refusal.kind], str(refusal)) from None
+        raise HTTPException(_status(refusal), str(refusal)) from None
 
 
 @pages.get("/withdrawals", response_class=HTMLResponse)
@@ -154,6 +162,14 @@ def execute(
     return _step(request, store, lambda: ledger.execute(store, actor, withdrawal_id, at=moment(at, "the execution time")))
 
 
+@pages.post("/withdrawals/{withdrawal_id}/cancel", response_class=HTMLResponse, dependencies=[Checked])
+def cancel(request: Request, withdrawal_id: WithdrawalId, who: Canceller, store: StoreDep, reason: Annotated[str, Form()] = "") -> Response:
+    """Cancel one not executed, saying why: it stops counting toward its series' 25%; its notice is not to be sent."""
+    assert who.actor is not None
+    actor = who.actor
+    return _step(request, store, lambda: ledger.cancel(store, actor, withdrawal_id, reason=reason))
+
+
 @api.get("/withdrawals", response_model=WithdrawalListing)
 def api_withdrawals(store: StoreDep, _: Member, firm: str | None = None, start: From = None, end: To = None) -> WithdrawalListing:
     """The ledger (of a firm; `from`/`to` are the prior-day computations), as `dailyseg withdrawal list --format json`."""
@@ -194,6 +210,15 @@ def api_execute(
     assert who.actor is not None
     actor = who.actor
     return _api_step(lambda: ledger.execute(store, actor, withdrawal_id, at=moment(done.at if done else None, "at")))
+
+
+@api.post("/withdrawals/{withdrawal_id}/cancel", response_model=WithdrawalOut)
+def api_cancel(withdrawal_id: WithdrawalId, asked: CancelIn, who: Canceller, store: StoreDep) -> WithdrawalOut:
+    """Cancel one not executed (a preparer's token, as recording): 404 no such withdrawal, 409 executed or cancelled
+    already, 422 no reason. It no longer counts toward its series' 25%; its notice, unless sent, is withdrawn."""
+    assert who.actor is not None
+    actor = who.actor
+    return _api_step(lambda: ledger.cancel(store, actor, withdrawal_id, reason=asked.reason))
 
 
 router.include_router(pages)
