@@ -128,4 +128,6 @@ def cents_text(cents: int) -> str:
 
 
 def from_cents(cents: int) -> Decimal:
-    return canonical(Decimal(cents) / 100)
+    """`canonical(Decimal(cents) / 100)`, with whole amounts built directly: the store turns thousands at once."""
+    whole, part = divmod(cents, 100)
+    return Decimal(whole) if not part else canonical(Decimal(cents).scaleb(-2))

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from dailyseg import read
 from dailyseg.render import render_json
 from dailyseg.store import Store
-from dailyseg.store.ingest import content_hash
+from dailyseg.store.content_hash import content_hash
 from dailyseg.store.synthetic import series
 from dailyseg.store.tables import filing_values, filings
 

@@ -18,7 +18,7 @@ from dailyseg import read
 from dailyseg.filing import Filing
 from dailyseg.render import render_json
 from dailyseg.store import Store
-from dailyseg.store.ingest import content_hash
+from dailyseg.store.content_hash import content_hash
 from dailyseg.store.synthetic import series
 from dailyseg.store.tables import filing_values, filings
 

@@ -1,15 +1,17 @@
 """Many rows in or out as plain tuples, straight through the database driver (`executemany`, `fetchall`).
 
 SQLAlchemy's Core `insert` builds and processes a parameter dictionary for every row, which costs more
-than the database's own work for the thirty-odd value rows of each filing. The columns written this way
-are integers and text, which both drivers (sqlite3, psycopg) take as they are, so no type processing is
-lost; the statement is built once per table, columns and database dialect.
+than the database's own work for the hundred value rows of each filing, and with RETURNING on SQLite it
+sends one statement per row. Here each column's own bind processing (dates and times as SQLite stores them)
+is applied only to the columns whose type has one for the dialect, so integers and text pass untouched and
+what is stored is what Core would store; the statement is built once per table, columns and dialect.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, Table
@@ -26,10 +28,42 @@ def insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({', '.join([mark] * len(columns))})"
 
 
+@functools.lru_cache(maxsize=32)
+def _processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """(position, bind processor) of each of `columns` whose type converts values for this dialect."""
+    found = ((i, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for i, name in enumerate(columns))
+    return tuple((i, process) for i, process in found if process is not None)
+
+
+def copy_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    """`COPY table (columns) FROM STDIN`, PostgreSQL's bulk load."""
+    quote = dialect.identifier_preparer
+    return f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) FROM STDIN"
+
+
 def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert `rows` (tuples in `columns` order) with one `executemany` in the connection's transaction."""
-    if rows:
+    """Insert `rows` (tuples in `columns` order) in the connection's transaction: one `executemany`, or on
+    PostgreSQL one COPY, which streams the rows instead of running a statement for each (about 2x faster
+    for a batch of filings' values)."""
+    if not rows:
+        return
+    processors = _processors(conn.dialect, table, columns)
+    if processors:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, process in processors:
+                values[i] = process(values[i])
+            converted.append(tuple(values))
+        rows = converted
+    if conn.dialect.name != "postgresql":
         conn.exec_driver_sql(insert_sql(conn.dialect, table, columns), list(rows))
+        return
+    sql = copy_sql(conn.dialect, table, columns)
+    cursor: Any = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # a psycopg cursor
+    with _driver_errors(conn, sql, (), cursor), cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def fetch_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
@@ -42,17 +76,23 @@ def fetch_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
     params: Any = compiled.params
     if compiled.positiontup is not None:
         params = tuple(compiled.params[name] for name in compiled.positiontup)
-    dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.cursor()
-    try:
+    with _driver_errors(conn, compiled.string, params, cursor):
         cursor.execute(compiled.string, params)
         return list(cursor.fetchall())
+
+
+@contextlib.contextmanager
+def _driver_errors(conn: Connection, sql: str, params: Any, cursor: Any) -> Iterator[None]:
+    """Close `cursor` afterwards; a driver's error that got past SQLAlchemy is wrapped as SQLAlchemy would wrap
+    it, so that callers meet one kind of database error, and a connection the server dropped is not handed out again."""
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        yield
     except dbapi.Error as error:
-        # The driver's error got past SQLAlchemy: wrap it as SQLAlchemy would, so that callers meet one kind of
-        # database error, and a connection the server dropped is not handed out again.
         lost = conn.dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
         if lost:
             conn.invalidate(error)
-        raise DBAPIError.instance(compiled.string, params, error, dbapi.Error, connection_invalidated=lost, dialect=conn.dialect) from error
+        raise DBAPIError.instance(sql, params, error, dbapi.Error, connection_invalidated=lost, dialect=conn.dialect) from error
     finally:
         cursor.close()

@@ -3,7 +3,7 @@
 The history store (`filings`, `filing_values`) and the daily close (`closes`, `close_values`) keep a filing
 the same way: a head row (firm, form, End Date, status, Submit Date, layout, statements, cover page) and
 one row per amount in integer cents. Rebuilding the `Filing` and hashing it as ingest does
-(`ingest.content_hash`) tells whether the rows still hold what was recorded: `audit verify` relies on it.
+(`content_hash.content_hash`) tells whether the rows still hold what was recorded: `audit verify` relies on it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from dailyseg.filing import Entry, Filing, Header
 from dailyseg.money import from_cents
 from dailyseg.serial import cover_from_dict
-from dailyseg.store.ingest import content_hash
+from dailyseg.store.content_hash import content_hash
 
 _CHUNK = 5000  # ids per IN list, well under SQLite's limit on bound parameters
 

@@ -1,10 +1,10 @@
 """Turning a filing into the rows the store writes, and the content hash that makes ingest idempotent.
 
-The content hash is SHA-256 over the filing's canonical JSON (dailyseg's own serial form with sorted
-keys): header, layout, cover page and every amount. The same filing therefore hashes alike whether it
-arrived as posted text, a PDF, JSON or CSV, and a document ingested twice is stored once; a filing that
-differs in anything (a status, a Submit Date, one amount) is a new version. The hash of the document's
-bytes is kept beside it, for provenance only.
+The content hash (defined in content_hash.py, and re-exported here) is SHA-256 over the filing's canonical
+JSON (dailyseg's own serial form with sorted keys): header, layout, cover page and every amount. The same
+filing therefore hashes alike whether it arrived as posted text, a PDF, JSON or CSV, and a document ingested
+twice is stored once; a filing that differs in anything (a status, a Submit Date, one amount) is a new
+version. The hash of the document's bytes is kept beside it, for provenance only.
 """
 
 from __future__ import annotations
@@ -17,11 +17,15 @@ from typing import Any
 
 from sqlalchemy import Column, String
 
+from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import Filing
 from dailyseg.money import AmountError, to_cents
-from dailyseg.serial import cover_to_dict, filing_to_dict
+from dailyseg.serial import cover_to_dict
+from dailyseg.store.content_hash import Value, amount_text, content_hash, hash_of
 from dailyseg.store.identity import name_key
 from dailyseg.store.tables import filing_values, filings
+
+__all__ = ["NotStorable", "Prepared", "content_hash", "document_hash", "filing_row", "prepare"]
 
 
 class NotStorable(ValueError):
@@ -37,13 +41,8 @@ class Prepared:
     name_key: str
     end_date: date
     content_hash: str
-    values: tuple[tuple[str, str, int, str], ...]  # (code, statement, cents, label)
+    values: tuple[Value, ...]
     document_hash: str | None = None  # of the document it came in, for provenance
-
-
-def content_hash(filing: Filing) -> str:
-    canonical = json.dumps(filing_to_dict(filing), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def document_hash(content: bytes) -> str:
@@ -69,6 +68,8 @@ _HEADER_LIMITS = {
 }
 _CODE_LIMIT, _STATEMENT_LIMIT = _limit(filing_values.c.code), _limit(filing_values.c.statement)
 _CENTS_RANGE = range(-(2**63), 2**63)  # BIGINT
+# The catalogue's codes that fit their column: their label is the catalogue's, so none is stored.
+_KNOWN_CODES = frozenset(ref for ref in CATALOGUE.refs if len(ref) <= _CODE_LIMIT)
 
 
 def prepare(filing: Filing, source: str, document_hash: str | None = None) -> Prepared:
@@ -84,18 +85,38 @@ def prepare(filing: Filing, source: str, document_hash: str | None = None) -> Pr
     for (what, limit), text in zip(_HEADER_LIMITS.items(), header_texts, strict=True):
         if len(text) > limit:
             raise NotStorable(f"{filing.label}: the {what} is longer than {limit} characters ({len(text)})")
-    values = []
+    for statement in filing.statements:  # every entry's statement is among them (Filing sees to it)
+        if len(statement) > _STATEMENT_LIMIT:
+            raise NotStorable(f"{filing.label}: statement {statement[:40]!r} is too long to store")
+    values: list[Value] = []
+    texts: list[str] = []  # each amount's exact text (`amount_text`), which the content hash reads
     for entry in filing.entries:
+        ref, amount = entry.ref, entry.amount
+        # The cents are read off the text, which is cheaper than Decimal arithmetic for a filing's hundred
+        # amounts; what this cannot read (an exponent, more than two decimals, NaN) goes through `to_cents`,
+        # which refuses a fraction of a cent.
+        text = str(amount)
+        whole, _, fraction = text.partition(".")
         try:
-            cents = to_cents(entry.amount)
-        except AmountError as error:
-            raise NotStorable(f"{filing.label}: code {entry.ref}: {error}") from None
+            cents: int | None = int(whole + fraction.ljust(2, "0")) if len(fraction) <= 2 else None
+        except ValueError:
+            cents = None
+        if cents is None:
+            text = amount_text(amount)
+            try:
+                cents = to_cents(amount)
+            except AmountError as error:
+                raise NotStorable(f"{filing.label}: code {ref}: {error}") from None
         if cents not in _CENTS_RANGE:
-            raise NotStorable(f"{filing.label}: code {entry.ref}: {entry.amount} is too large to store")
-        if len(entry.ref) > _CODE_LIMIT or len(entry.statement) > _STATEMENT_LIMIT:
-            raise NotStorable(f"{filing.label}: code {entry.ref[:40]!r} of statement {entry.statement[:40]!r} is too long to store")
-        values.append((entry.ref, entry.statement, cents, "" if entry.known else entry.label))
-    return Prepared(filing, source, key, header.end_date, content_hash(filing), tuple(values), document_hash)
+            raise NotStorable(f"{filing.label}: code {ref}: {amount} is too large to store")
+        if ref in _KNOWN_CODES:
+            values.append((ref, entry.statement, cents, ""))
+        elif len(ref) > _CODE_LIMIT:
+            raise NotStorable(f"{filing.label}: code {ref[:40]!r} of statement {entry.statement[:40]!r} is too long to store")
+        else:
+            values.append((ref, entry.statement, cents, entry.label))
+        texts.append(text)
+    return Prepared(filing, source, key, header.end_date, hash_of(filing, values, texts), tuple(values), document_hash)
 
 
 def filing_row(item: Prepared) -> dict[str, Any]:

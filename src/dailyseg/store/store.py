@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -56,6 +58,25 @@ SYSTEM = "system"  # who an ingest is recorded as when the caller names no one
 # Content hashes sent in one IN list: well under SQLite's limit on bound parameters.
 _HASHES_PER_QUERY = 5000
 _VALUE_COLUMNS = ("filing_id", "code", "statement", "cents", "label")
+# The columns of a new filing's row: its id first, then what `filing_row` gives and the store adds.
+_HEAD_COLUMNS = (
+    "id",
+    "name_key",
+    "firm_name",
+    "form",
+    "end_date",
+    "status",
+    "submit_date",
+    "layout",
+    "statements",
+    "cover",
+    "value_count",
+    "content_hash",
+    "source",
+    "version",
+    "document_hash",
+    "stored_at",
+)
 
 _VERSION_COLUMNS = (
     filings.c.id,
@@ -162,6 +183,40 @@ def _rebuilt(version: FilingVersion, head: Any, entries: Sequence[Entry]) -> Fil
     cover = cover_from_dict(json.loads(head.cover)) if head.cover else None
     statements = tuple(s for s in str(head.statements).split(",") if s)
     return Filing(header, head.layout, tuple(entries), cover, statements)
+
+
+def _days(values: Sequence[Any]) -> list[date]:
+    """Date column values as the driver gives them (dates from psycopg, ISO text from sqlite3) as dates."""
+    return [v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values]
+
+
+def _records(
+    heads: Sequence[tuple[Any, ...]], versions: Callable[[list[int]], Sequence[tuple[Any, ...]]]
+) -> tuple[dict[int, date], list[bool]]:
+    """Each End Date's filing of record, {id: End Date} in date order, and whether each was amended (an AMENDED
+    status, or a day and form with more than one version), from a firm's heads in End Date order: (id, End
+    Date, status) as the driver gives them. A day with one version, the usual case, needs no ranking; only
+    for days with several does `versions` read (id, form, Submit Date) of their ids to rank them (versions.py)."""
+    amends = {status: is_amendment(str(status)) for status in {head[2] for head in heads}}
+    if len({head[1] for head in heads}) == len(heads):
+        days = _days([head[1] for head in heads])
+        return {int(head[0]): day for head, day in zip(heads, days, strict=True)}, [amends[head[2]] for head in heads]
+    count = Counter(head[1] for head in heads)
+    more = {int(i): (form, submit) for i, form, submit in versions([int(h[0]) for h in heads if count[h[1]] > 1])}
+    chosen: list[tuple[int, Any, bool]] = []
+    for raw, group in groupby(heads, key=itemgetter(1)):
+        day = list(group)
+        if len(day) == 1:
+            chosen.append((int(day[0][0]), raw, amends[day[0][2]]))
+            continue
+        placed = [
+            _Placed(int(i), str(status), _days([more[int(i)][1]])[0] if more[int(i)][1] is not None else None) for i, _, status in day
+        ]
+        record = in_order(placed)[-1]
+        forms = sum(more[p.id][0] == more[record.id][0] for p in placed)
+        chosen.append((record.id, raw, amends[record.status] or forms > 1))
+    days = _days([day for _, day, _ in chosen])
+    return {filing_id: day for (filing_id, _, _), day in zip(chosen, days, strict=True)}, [amended for _, _, amended in chosen]
 
 
 class Store:
@@ -331,9 +386,10 @@ class Store:
             named = (item.name_key, row["form"], item.end_date)
             days.arrivals[named] = days.arrivals.get(named, 0) + 1
             rows.append(row | {"version": days.arrivals[named], "document_hash": item.document_hash, "stored_at": now})
-        ids: list[int] = []
+        ids = self._new_ids(conn, len(rows)) if rows else []
         if rows:
-            ids = [int(i) for i in conn.execute(insert(filings).returning(filings.c.id, sort_by_parameter_order=True), rows).scalars()]
+            head_rows = [(filing_id, *(row[c] for c in _HEAD_COLUMNS[1:])) for filing_id, row in zip(ids, rows, strict=True)]
+            insert_rows(conn, filings, _HEAD_COLUMNS, head_rows)
             value_rows = [(filing_id, *value) for filing_id, (_, item) in zip(ids, fresh, strict=True) for value in item.values]
             insert_rows(conn, filing_values, _VALUE_COLUMNS, value_rows)
         for filing_id, row, (index, item) in zip(ids, rows, fresh, strict=True):
@@ -348,6 +404,19 @@ class Store:
                 reason = "same content stored before"
                 result[index] = IngestOutcome("already-present", item.source, present[item.content_hash], firm, item.end_date, reason)
         return result
+
+    @staticmethod
+    def _new_ids(conn: Connection, count: int) -> list[int]:
+        """Ids for `count` new filings, increasing, so that a batch's rows go in one `executemany` (with
+        RETURNING, SQLite takes one statement per row). Every ingest holds the audit chain's lock from its
+        first statement (Chain.lock), which keeps other writers out until it commits: on SQLite the ids
+        after the largest are free, as SQLite itself would choose them; PostgreSQL draws them from the
+        column's own sequence, as its default does."""
+        if conn.dialect.name == "postgresql":
+            sequence = func.nextval(func.pg_get_serial_sequence(filings.name, filings.c.id.name))
+            return sorted(int(i) for i in conn.execute(select(sequence).select_from(func.generate_series(1, count))).scalars())
+        largest = int(conn.execute(select(func.max(filings.c.id))).scalar() or 0)
+        return list(range(largest + 1, largest + 1 + count))
 
     @staticmethod
     def _present(conn: Connection, hashes: list[str]) -> dict[str, int]:
@@ -459,8 +528,10 @@ class Store:
     def history_columns(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> HistoryColumns:
         """The values of `codes` on each End Date's filing of record, as columns of integer cents.
 
-        The filings of record are chosen from the filing heads alone (one row a version), and only their
-        values are fetched, so ten years of a dozen codes stay one indexed query and a pass over the rows.
+        Two indexed queries read plain tuples, no result objects: the firm's filing heads (id, End Date,
+        status), all in the index ix_filings_key_date_status (migration 0009), from which each day's record is
+        chosen; then the values of `codes` of every version of the firm, by the values' primary key, of
+        which the records' are kept. Dates are turned into dates only for the records.
         """
         wanted = [key_of(c) for c in codes]
         firm_id = self.require(firm)
@@ -471,30 +542,29 @@ class Store:
                 query = query.where(filings.c.end_date >= start)
             return query if end is None else query.where(filings.c.end_date <= end)
 
-        heads = of_firm(select(filings.c.id, filings.c.end_date, filings.c.form, filings.c.status, filings.c.submit_date))
-        values = of_firm(
-            select(filing_values.c.filing_id, filing_values.c.code, filing_values.c.cents)
-            .join(filings, filings.c.id == filing_values.c.filing_id)
-            .where(filing_values.c.code.in_(wanted))
-        )
         with self.engine.connect() as conn:
-            listed = conn.execute(heads).all()
-            records = sorted(records_by(listed, lambda r: r.end_date).values(), key=lambda r: r.end_date)
-            versions_of_day = Counter((r.end_date, r.form) for r in listed)
-            position = {r.id: i for i, r in enumerate(records)}
+            heads = fetch_rows(conn, of_firm(select(filings.c.id, filings.c.end_date, filings.c.status)).order_by(filings.c.end_date))
+
+            def versions(ids: list[int]) -> list[tuple[Any, ...]]:
+                query = select(filings.c.id, filings.c.form, filings.c.submit_date)
+                return [
+                    row
+                    for at in range(0, len(ids), _HASHES_PER_QUERY)
+                    for row in fetch_rows(conn, query.where(filings.c.id.in_(ids[at : at + _HASHES_PER_QUERY])))
+                ]
+
+            records, amended = _records(heads, versions)
+            position = {filing_id: i for i, filing_id in enumerate(records)}
             cents: dict[str, list[int | None]] = {code: [None] * len(records) for code in wanted}
-            # Every version's values of the firm in one indexed join (no list of ids sent), as plain tuples;
-            # those of versions that are not the record are skipped here.
-            for filing_id, code, amount in fetch_rows(conn, values) if wanted else ():
-                at = position.get(filing_id)
-                if at is not None:
-                    cents[code][at] = int(amount)
-        return HistoryColumns(
-            dates=[r.end_date for r in records],
-            filing_ids=[r.id for r in records],
-            amended=[is_amendment(r.status) or versions_of_day[(r.end_date, r.form)] > 1 for r in records],
-            cents=cents,
-        )
+            if wanted and records:
+                values = select(filing_values.c.filing_id, filing_values.c.code, filing_values.c.cents).join(
+                    filings, filings.c.id == filing_values.c.filing_id
+                )
+                for filing_id, code, amount in fetch_rows(conn, of_firm(values.where(filing_values.c.code.in_(wanted)))):
+                    at = position.get(filing_id)
+                    if at is not None:
+                        cents[code][at] = int(amount)
+        return HistoryColumns(dates=list(records.values()), filing_ids=list(records), amended=amended, cents=cents)
 
     def history(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> list[HistoryPoint]:
         """The values of `codes` on each End Date's filing of record, in date order (then in `codes` order)."""

@@ -54,7 +54,7 @@ filings = Table(
     Column("source", Text, nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("name_key", "form", "end_date", "version", name="uq_filings_version"),
-    Index("ix_filings_key_date", "name_key", "end_date"),
+    Index("ix_filings_key_date_status", "name_key", "end_date", "status"),  # covers the history query (0009)
 )
 
 filing_values = Table(
@@ -65,6 +65,7 @@ filing_values = Table(
     Column("statement", String(20), nullable=False),
     Column("cents", BigInteger, nullable=False),
     Column("label", Text, nullable=False, server_default=""),
+    sqlite_with_rowid=False,  # rows kept in their primary key's B-tree on SQLite (migration 0009)
 )
 
 # The CFTC's monthly "Selected FCM Financial Data": one row per firm and month-end, values in long form.

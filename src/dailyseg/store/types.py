@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 OutcomeStatus = Literal["stored", "already-present", "amended", "unreadable"]
 
@@ -111,8 +111,11 @@ class HistoryColumns:
     cents: dict[str, list[int | None]]
 
 
-@dataclass(frozen=True)
-class HistoryPoint:
+class HistoryPoint(NamedTuple):
+    """One code's value on one End Date's filing of record. A named tuple, immutable like the frozen
+    dataclass it was, because ten years of history are thousands of points and a named tuple is built in
+    a third of the time (issue 16)."""
+
     end_date: date
     code: str
     value: Decimal

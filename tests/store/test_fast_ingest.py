@@ -1,0 +1,229 @@
+"""The faster ingest and history (issue 16, part 3) give what the plain paths give, on SQLite and PostgreSQL.
+
+The content hash is now written out piece by piece instead of through `serial.filing_to_dict` and the JSON
+encoder; it must be the very same hash, or every stored filing and every hash the audit log recorded would
+stop matching. Filing rows are written with ids handed out in the transaction, value rows by COPY on
+PostgreSQL, and the history reads plain tuples from a covering index: each checked against the slower,
+plainer way of getting the same answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event, func, select
+
+from dailyseg.filing import Entry, Filing
+from dailyseg.money import to_cents
+from dailyseg.serial import filing_to_dict
+from dailyseg.store import Store
+from dailyseg.store.content_hash import content_hash
+from dailyseg.store.ingest import prepare
+from dailyseg.store.migrate import script_directory
+from dailyseg.store.synthetic import daily_filing, series
+from dailyseg.store.tables import filing_values, metadata
+from tests.strategies import filings
+
+D = Decimal
+FIRM = "Acme Futures LLC"
+DAY = date(2024, 3, 4)  # a Monday
+SHARED = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def reference_hash(filing: Filing) -> str:
+    """The definition the store has always used: SHA-256 of the filing's serial form as sorted compact JSON."""
+    text = json.dumps(filing_to_dict(filing), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _storable(filing: Filing) -> bool:
+    return filing.header.end_date is not None and bool(filing.header.firm_name.strip()) and bool(filing.entries)
+
+
+@pytest.mark.slow
+@settings(deadline=None)
+@given(filings())
+def test_content_hash_is_the_hash_stored_before(filing: Filing) -> None:
+    assert content_hash(filing) == reference_hash(filing)
+    if _storable(filing):
+        prepared = prepare(filing, "x")
+        assert prepared.content_hash == reference_hash(filing)
+        assert [cents for _, _, cents, _ in prepared.values] == [to_cents(e.amount) for e in filing.entries]
+
+
+def _changed(filing: Filing, what: str) -> Filing:
+    header, first = filing.header, filing.entries[0]
+    if what == "amount":
+        return replace(filing, entries=(replace(first, amount=first.amount + D("0.01")), *filing.entries[1:]))
+    if what == "code":
+        taken, new = {e.ref for e in filing.entries}, first.ref + "9"
+        while new in taken:
+            new += "9"
+        return replace(filing, entries=(replace(first, ref=new, label="moved"), *filing.entries[1:]))
+    if what == "status":
+        return replace(filing, header=replace(header, status="AMENDED" if header.status != "AMENDED" else "INITIAL"))
+    if what == "end_date":
+        return replace(filing, header=replace(header, end_date=(header.end_date or date(2024, 1, 2)) + timedelta(days=1)))
+    if what == "submit_date":
+        return replace(filing, header=replace(header, submit_date=(header.submit_date or date(2024, 1, 2)) + timedelta(days=1)))
+    if what == "firm":
+        return replace(filing, header=replace(header, firm_name=header.firm_name + " X"))
+    return replace(filing, header=replace(header, form=header.form + " X"))
+
+
+@pytest.mark.slow
+@settings(deadline=None)
+@given(filings(), st.sampled_from(["amount", "code", "status", "end_date", "submit_date", "firm", "form"]))
+def test_equal_filings_hash_alike_and_any_change_shows(filing: Filing, what: str) -> None:
+    same = Filing(filing.header, filing.layout, tuple(reversed(filing.entries)), filing.cover, filing.statements)
+    assert content_hash(same) == content_hash(filing)
+    if filing.entries or what not in ("amount", "code"):
+        assert content_hash(_changed(filing, what) if filing.entries else _changed(_with_entry(filing), what)) != content_hash(filing)
+
+
+def _with_entry(filing: Filing) -> Filing:
+    return replace(filing, entries=(Entry("segregation", "7010", D(1)),))
+
+
+def test_a_hash_recorded_before_the_change_still_finds_its_filing(sample_filing: Filing, tmp_path: Any) -> None:
+    # Computed with the JSON definition before this change: a store written then keeps matching.
+    assert content_hash(sample_filing) == reference_hash(sample_filing)
+    with Store.open(f"sqlite:///{tmp_path / 's.sqlite'}") as store:
+        first = store.ingest_filing(sample_filing, source="a.txt")
+        again = store.ingest_filing(sample_filing, source="b.txt")
+    assert (first.status, again.status, again.filing_id) == ("stored", "already-present", first.filing_id)
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    with Store.open(store_url) as opened:
+        yield opened
+
+
+def _versions() -> st.SearchStrategy[list[Filing]]:
+    """Filings of one firm over a week: originals, amendments (some before their original), repeats."""
+    one = st.builds(
+        lambda day, status, submit, funds: daily_filing(
+            FIRM, DAY + timedelta(days=day), requirement=D(100), funds=D(funds), status=status, submit=submit
+        ),
+        st.integers(0, 4),
+        st.sampled_from(["INITIAL", "AMENDED"]),
+        st.one_of(st.none(), st.dates(DAY, DAY + timedelta(days=9))),
+        st.integers(90, 130),
+    )
+    return st.lists(one, min_size=1, max_size=12)
+
+
+@pytest.mark.slow
+@SHARED
+@given(batch=_versions())
+def test_a_batch_stores_what_the_same_filings_one_by_one_store(store: Store, batch: list[Filing]) -> None:
+    _empty(store)
+    outcomes = store.ingest_filings(batch, source="batch")
+    together = [_outcome(o, store) for o in outcomes]
+    stored = [o.filing_id for o in outcomes if o.status != "already-present" and o.filing_id is not None]
+    assert stored == sorted(set(stored))  # new ids rise in the order the filings were offered
+    assert [store.get(o.filing_id)[1] if o.filing_id else None for o in outcomes] == batch  # each round-trips exactly
+    assert {o.status for o in store.ingest_filings(batch, source="again")} == {"already-present"}
+    history = _history(store)
+    assert history == _history_by_hand(store)
+    _empty(store)
+    one_by_one = [store.ingest_filing(f, source="batch") for f in batch]
+    alone = [_outcome(o, store) for o in one_by_one]
+    assert together == alone
+    assert _history(store) == history
+
+
+def _empty(store: Store) -> None:
+    """Empty the store for the next example (every table, children first; the audit chain goes on from its head)."""
+    with store.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            if table.name != "audit_head":
+                conn.execute(table.delete())
+
+
+def _outcome(outcome: Any, store: Store) -> tuple[Any, ...]:
+    """An outcome as comparable between stores: ids replaced by what they name."""
+    version = store.get(outcome.filing_id)[0] if outcome.filing_id is not None else None
+    reason = outcome.reason.split("; filing ")[0]
+    return (outcome.status, outcome.end_date, version.version if version else None, version.content_hash if version else None, reason)
+
+
+def _history(store: Store) -> list[tuple[Any, ...]]:
+    table = store.history_columns(FIRM, ["7190", "7060", "7010"])
+    hashes = [store.get(i)[0].content_hash for i in table.filing_ids]
+    return list(zip(table.dates, hashes, table.amended, *table.cents.values(), strict=True))
+
+
+def _history_by_hand(store: Store) -> list[tuple[Any, ...]]:
+    """The same columns from each day's filing of record as `filings` lists it and its values as `get` reads them."""
+    versions = store.filings(FIRM)
+    rows = []
+    for version in (v for v in versions if v.is_record):
+        others = [v for v in versions if (v.end_date, v.form) == (version.end_date, version.form)]
+        amounts = {e.ref: to_cents(e.amount) for e in store.get(version.id)[1].entries}
+        amended = version.status == "AMENDED" or len(others) > 1
+        rows.append((version.end_date, version.content_hash, amended, *(amounts.get(c) for c in ("7190", "7060", "7010"))))
+    return rows
+
+
+def test_a_batch_is_written_with_a_fixed_number_of_statements(store: Store) -> None:
+    """Regression: filing rows went in with one INSERT ... RETURNING each; the statements of a batch no longer
+    grow with its size."""
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    days = [DAY + timedelta(days=i) for i in range(60)]
+    store.ingest_filings([daily_filing(FIRM, d, requirement=D(1), funds=D(2)) for d in days[:5]], source="a")
+    few = len(statements)
+    statements.clear()
+    store.ingest_filings([daily_filing(FIRM, d, requirement=D(1), funds=D(2)) for d in days[5:]], source="b")
+    event.remove(store.engine, "before_cursor_execute", count)
+    assert len(statements) <= few  # 55 filings take no more statements than 5 (COPY is not counted here)
+
+
+def test_upgrading_from_0008_keeps_every_value_and_the_history(store_url: str) -> None:
+    filed = list(series(FIRM, date(2024, 1, 1), date(2024, 2, 29), seed=3))
+    with Store.open(store_url) as opened:
+        opened.ingest_filings(filed, source="jan-feb")
+        before = (_value_rows(opened), opened.history_columns(FIRM, ["7190", "7010"]))
+        _migrate(opened, "0008")
+        assert _value_rows(opened) == before[0]
+    with Store.open(store_url) as opened:  # opening upgrades it to 0009 again
+        assert (_value_rows(opened), opened.history_columns(FIRM, ["7190", "7010"])) == before
+
+
+def _value_rows(store: Store) -> list[tuple[Any, ...]]:
+    with store.engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(filing_values)).scalar()
+        rows = conn.execute(select(filing_values).order_by(filing_values.c.filing_id, filing_values.c.code)).all()
+    assert count == len(rows) > 0
+    return [tuple(r) for r in rows]
+
+
+def _migrate(store: Store, revision: str) -> None:
+    """Downgrade the store's schema to `revision` (what opening it with an older dailyseg would have found)."""
+    script = script_directory()
+
+    def steps(current: Any, context: Any) -> Any:
+        return script._downgrade_revs(revision, current)
+
+    with store.engine.begin() as connection:
+        environment = EnvironmentContext(Config(), script, fn=steps, destination_rev=revision)
+        with environment:
+            environment.configure(connection=connection, target_metadata=metadata, fn=steps, transactional_ddl=True)
+            environment.run_migrations()
