@@ -45,15 +45,27 @@ Key = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
-class Difference:
+class Compared:
+    """One balance as the books and the depository state it; `dailyseg reconcile --db` stores each."""
+
     depository: str
-    name: str
-    line: str
     customer_class: str
     asset: str
     currency: str
     books: Decimal
     confirmed: Decimal
+
+    @property
+    def matched(self) -> bool:
+        return self.books == self.confirmed
+
+
+@dataclass(frozen=True)
+class Difference(Compared):
+    """A balance that does not match, with the depository's name and the form line it feeds ("" when none)."""
+
+    name: str
+    line: str
 
     @property
     def difference(self) -> Decimal:
@@ -107,22 +119,6 @@ def read_confirmations(path: Path, business_date: Any) -> dict[Key, Decimal]:
     return confirmed
 
 
-@dataclass(frozen=True)
-class Compared:
-    """One balance as the books and the depository state it; `dailyseg reconcile --db` stores each."""
-
-    depository: str
-    customer_class: str
-    asset: str
-    currency: str
-    books: Decimal
-    confirmed: Decimal
-
-    @property
-    def matched(self) -> bool:
-        return self.books == self.confirmed
-
-
 def compare(balances: Iterable[Mapping[str, Any]], confirmed: Mapping[Key, Decimal]) -> list[Compared]:
     """Every (depository, class, asset, currency) either side states, in key order; a side that does not state
     a balance states zero."""
@@ -145,5 +141,5 @@ def reconcile(compared: Iterable[Compared], names: Mapping[str, tuple[str, str]]
             continue
         name, kind = names.get(c.depository, ("(not in the books)", ""))
         line = line_of(c.customer_class, kind, c.asset)
-        differences.append(Difference(c.depository, name, line, c.customer_class, c.asset, c.currency, c.books, c.confirmed))
+        differences.append(Difference(c.depository, c.customer_class, c.asset, c.currency, c.books, c.confirmed, name, line))
     return differences
