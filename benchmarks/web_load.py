@@ -1,10 +1,11 @@
 """Web load benchmark: firm pages, chart data and the overview over years of daily filings (by default 60 firms x 10 years).
 
-Run by hand (not by the tests): `.venv/bin/python benchmarks/web_load.py [--requests 600] [--concurrency 1 4] [--firms 60 --years 10]`.
+Run by hand (not by the tests): `.venv/bin/python benchmarks/web_load.py [--requests 600] [--concurrency 1 4] [--firms 60 --years 10]
+[--workers N] [--only "firm page" ...]`.
 Builds (once) a SQLite store under benchmarks/data/, copies it (the run stores filings), starts `dailyseg serve`
 on a free port of 127.0.0.1, then sends a bounded number of requests with an async HTTP client at each
 concurrency and reports latency percentiles and errors for each kind of request, next to /api/health as the
-plain baseline (the server's floor), and the server's memory.
+plain baseline (the server's floor), and the server's memory (summed over its processes).
 
 The server keeps answers until a filing is stored (those about one firm until that firm's filing is). So:
 
@@ -68,12 +69,28 @@ def build(path: Path, firms: int, years: int) -> list[str]:
         return store.firm_ids()
 
 
+def descendants(pid: int) -> list[int]:
+    """The process and every process under it: the server processes (`--workers`), their document workers."""
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            waiting += [int(child) for child in task.read_text().split()]
+    return found
+
+
 def memory_mb(pid: int, field: str) -> float:
-    """The server's resident memory now (VmRSS) or at its peak (VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """The server's resident memory now (VmRSS) or at its peak (VmHWM), in MiB: the sum over its processes
+    (a peak summed over processes is at most the peak of the sum)."""
+    total = 0
+    for each in descendants(pid):
+        try:
+            lines = Path(f"/proc/{each}/status").read_text().splitlines()
+        except FileNotFoundError:  # ended meanwhile
+            continue
+        total += next((int(line.split()[1]) for line in lines if line.startswith(f"{field}:")), 0)
+    return total / 1024
 
 
 def copied(built: Path) -> Path:
@@ -188,6 +205,8 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=60, help="firms in the store")
     parser.add_argument("--years", type=int, default=10, help="years of daily filings for each firm")
     parser.add_argument("--cold-requests", type=int, default=32, help="requests per kind that makes every firm's status again")
+    parser.add_argument("--workers", type=int, default=None, help="server processes (`dailyseg serve --workers`; default one per core)")
+    parser.add_argument("--only", nargs="+", default=None, metavar="KIND", help="measure only the kinds whose name starts so")
     args = harness.parse(
         parser,
         {
@@ -202,7 +221,7 @@ def main() -> None:
     firms = build(built, args.firms, args.years)
     db = copied(built)
     print(f"store: {len(firms)} firms in {db} ({db.stat().st_size / 1e6:.0f} MB), ready in {time.perf_counter() - began:.1f} s")
-    running = start_server(DATA, f"sqlite:///{db}", extra_env={"DAILYSEG_TOKEN": ""})
+    running = start_server(DATA, f"sqlite:///{db}", extra_env={"DAILYSEG_TOKEN": ""}, workers=args.workers)
     server, base = running.process, running.url
     amend = Amender(f"sqlite:///{db}")
     medians: dict[tuple[int, str], float] = {}
@@ -211,6 +230,8 @@ def main() -> None:
         for run, concurrency in enumerate(args.concurrency):
             print(f"concurrency {concurrency}, load {Path('/proc/loadavg').read_text().split()[0]}")
             for name, requests in kinds(firms, args.requests, args.cold_requests, run, rng).items():
+                if args.only and not name.startswith("baseline") and not any(name.startswith(kind) for kind in args.only):
+                    continue
                 if name in WARM:
                     asyncio.run(load(base, WARM[name](firms), concurrency, amend))
                 started = time.perf_counter()

@@ -57,11 +57,18 @@ class Server:
 
 
 def start_server(
-    tmp: Path, db_url: str, books: dict[str, Path] | None = None, extra_env: dict[str, str] | None = None, max_upload: int = 200_000
+    tmp: Path,
+    db_url: str,
+    books: dict[str, Path] | None = None,
+    extra_env: dict[str, str] | None = None,
+    max_upload: int = 200_000,
+    workers: int | None = None,
 ) -> Server:
-    """`dailyseg serve` on a free port; returns once /api/health answers (the tests' and the benchmarks' server)."""
+    """`dailyseg serve` on a free port (`--workers` server processes, default one per core); returns once
+    /api/health answers (the tests' and the benchmarks' server)."""
     port = free_port()
     command = [str(Path(sys.executable).parent / "dailyseg"), "serve", "--db", db_url, "--port", str(port), "--max-upload", str(max_upload)]
+    command += ["--workers", str(workers)] if workers is not None else []
     for name, folder in (books or {}).items():
         command += ["--books", f"{name}={folder}"]
     env = os.environ | {"DAILYSEG_TOKEN": WRITE_TOKEN, "HOME": str(tmp)} | (extra_env or {})

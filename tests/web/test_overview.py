@@ -270,3 +270,38 @@ def test_the_overview_in_a_browser_draws_its_charts_without_overflow_or_console_
     if size is DESKTOP:
         screenshot(page, "overview")
     assert console.errors == []
+
+
+def test_totals_after_one_firms_new_filing_are_the_stores_aggregate(industry_url: str, tmp_path: Path) -> None:
+    """Totals are added up from figures kept per firm: after one firm amends its last day, the overview's
+    totals move by exactly its change and equal the store's own aggregate over every filing of record."""
+    from dailyseg.store.totals import RecordTotals
+    from dailyseg.web.overview_view import TOTALLED, totals
+
+    copy = tmp_path / "store.sqlite"
+    copy.write_bytes(Path(industry_url.removeprefix("sqlite:///")).read_bytes())
+    url = f"sqlite:///{copy}"
+    with TestClient(create_app(Settings(db_url=url))) as client, Store.open(url) as store:
+        before = client.get("/api/overview").json()["totals"]
+        requirement = Decimal(1_000_000)  # CLEAN's (firm 0), unchanged; its funds go up by 12,345.67
+        store.ingest_filing(
+            daily_filing(
+                CLEAN,
+                LATEST,
+                requirement=requirement,
+                funds=requirement * Decimal("1.2") + Decimal("12345.67"),
+                target=TARGET,
+                status="AMENDED",
+            ),
+            source="clean amended",
+        )
+        after = client.get("/api/overview").json()["totals"]
+        aggregate: RecordTotals = store.record_totals(TOTALLED)
+    funds = [Decimal(v) for v in after["statements"]["segregation"]["series"]["funds"]]
+    assert funds[-1] - Decimal(before["statements"]["segregation"]["series"]["funds"][-1]) == Decimal("12345.67")
+    assert funds[:-1] == [Decimal(v) for v in before["statements"]["segregation"]["series"]["funds"][:-1]]
+    expected = totals(aggregate)
+    assert after["firms"] == expected.firms
+    for sid, parts in expected.sums.items():
+        for part, values in parts.items():
+            assert [Decimal(v) for v in after["statements"][sid]["series"][part]] == values, (sid, part)

@@ -7,6 +7,7 @@ with exit 0 and no traceback. Every wait has a timeout, and every process is kil
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import queue
@@ -19,6 +20,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -301,3 +303,167 @@ def _multipart(name: str, content: bytes) -> tuple[bytes, str]:
     boundary = "dailyseg-test-boundary"
     head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
     return head + content + f"\r\n--{boundary}--\r\n".encode(), boundary
+
+
+# -- several server processes (--workers) ------------------------------------------------------------------------
+
+# Rounds of simultaneous connections opened before giving up on reaching every process: each round the
+# kernel gives the connections to whichever process accepts first, and about half the rounds reach both.
+ROUNDS = 60
+FIRM = "citigroup-global-markets"
+
+
+class Pinned:
+    """A kept-alive connection: every request on it is answered by the process that accepted it (until the
+    server closes it after 5 s idle, so a test takes fresh ones from `by_process` after a slow step)."""
+
+    def __init__(self, port: int, cookies: dict[str, str]) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.connection.connect()
+        self.cookies = cookies
+
+    def ask(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        sent = dict(headers or {})
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        self.connection.request(method, path, body=body, headers=sent)
+        answer = self.connection.getresponse()
+        text = answer.read().decode("utf-8")
+        for cookie in answer.headers.get_all("set-cookie") or []:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name] = rest.partition(";")[0]
+        return answer.status, text
+
+    def process(self) -> int:
+        status, text = self.ask("GET", "/api/health")
+        assert status == 200, text
+        pid: int = json.loads(text)["process"]
+        return pid
+
+
+def by_process(port: int, cookies: dict[str, str] | None = None) -> dict[int, Pinned]:
+    """A fresh connection to each of the two server processes, by process id (sharing one jar of cookies)."""
+    jar = {} if cookies is None else cookies
+    for _ in range(ROUNDS):
+        opened = [Pinned(port, jar) for _ in range(8)]
+        found = {connection.process(): connection for connection in opened}
+        for connection in opened:
+            if connection not in found.values() or len(found) < 2:
+                connection.connection.close()
+        if len(found) == 2:
+            return found
+    pytest.fail(f"every connection of {ROUNDS} rounds was answered by one process")
+
+
+def close(connections: dict[int, Pinned]) -> None:
+    for connection in connections.values():
+        connection.connection.close()
+
+
+def children(pid: int) -> set[int]:
+    """The direct children of a process (from /proc)."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def alive(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def multipart_headers(boundary: str, token: str | None = None) -> dict[str, str]:
+    return {"Content-Type": f"multipart/form-data; boundary={boundary}"} | ({"Authorization": f"Bearer {token}"} if token else {})
+
+
+def own_store(tmp_path: Path, store_url: str) -> str:
+    """A copy of the module's store, for a test that writes."""
+    shutil.copy(store_url.removeprefix("sqlite:///"), tmp_path / "own.sqlite")
+    return f"sqlite:///{tmp_path / 'own.sqlite'}"
+
+
+def test_workers_are_server_processes_that_all_answer_and_ctrl_c_stops_them_all(tmp_path: Path, store_url: str, serve: Any) -> None:
+    server: Serving = serve("--port", "0", "--db", store_url, "--workers", "2")
+    port = int(server.wait_for(SERVING, START_S)["port"])
+    connections = by_process(port)
+    assert set(connections) == children(server.process.pid)  # both forked by the one command, neither is the command itself
+    for connection in connections.values():
+        status, firms = connection.ask("GET", "/api/firms")
+        assert status == 200 and [f["firm_id"] for f in json.loads(firms)] == [FIRM]
+    close(connections)
+    assert server.stop(signal.SIGINT) == 0, server.stderr
+    assert not any(alive(pid) for pid in connections)
+    assert_no_traceback(server.stderr)
+
+
+def test_a_filing_stored_through_one_process_is_seen_by_the_other(tmp_path: Path, store_url: str, serve: Any) -> None:
+    server: Serving = serve(
+        "--port", "0", "--db", own_store(tmp_path, store_url), "--workers", "2", env=environment(tmp_path, DAILYSEG_TOKEN=SECRET)
+    )
+    port = int(server.wait_for(SERVING, START_S)["port"])
+    connections = by_process(port)
+    storing, reading = list(connections)
+    for connection in connections.values():  # each process now keeps the firm's versions against its revision
+        assert len(json.loads(connection.ask("GET", f"/api/firms/{FIRM}/filings")[1])) == 1
+    body, boundary = _multipart("amended.txt", SAMPLE.read_bytes().replace(b"INITIAL", b"AMENDED", 1))
+    status, text = connections[storing].ask("POST", "/api/filings", body, multipart_headers(boundary, SECRET))
+    assert status in (200, 201), text
+    close(connections)
+    again = by_process(port)
+    seen = {pid: json.loads(connection.ask("GET", f"/api/firms/{FIRM}/filings")[1]) for pid, connection in again.items()}
+    assert len(seen[reading]) > 1 and seen[reading] == seen[storing]
+    close(again)
+    assert server.stop(signal.SIGTERM) == 0, server.stderr
+
+
+def test_the_upload_limit_per_address_holds_across_processes(tmp_path: Path, store_url: str, serve: Any) -> None:
+    """Uploads without a token, alternating between the processes: ten in a burst, then refused (Settings'
+    defaults: a burst of 10, then one every 5 s); with a bucket per process, all fourteen would pass."""
+    server: Serving = serve("--port", "0", "--db", store_url, "--workers", "2", env=environment(tmp_path, DAILYSEG_TOKEN=SECRET))
+    port = int(server.wait_for(SERVING, START_S)["port"])
+    body, boundary = _multipart("sample.txt", SAMPLE.read_bytes())
+    first = by_process(port)
+    close(first)
+    for pid in sorted(first):  # each process's worker started (it takes seconds), with the token: not counted
+        warming = by_process(port)
+        assert warming[pid].ask("POST", "/api/validate", body, multipart_headers(boundary, SECRET))[0] == 200
+        close(warming)
+    connections = list(by_process(port).values())
+    began = time.monotonic()
+    statuses = [connections[i % 2].ask("POST", "/api/validate", body, multipart_headers(boundary))[0] for i in range(14)]
+    refilled = int((time.monotonic() - began) / 5) + 1
+    close(dict(enumerate(connections)))
+    assert statuses[:10] == [200] * 10 and 429 in statuses[10:], statuses
+    assert statuses.count(200) <= 10 + refilled
+    assert server.stop(signal.SIGTERM) == 0, server.stderr
+
+
+def test_sign_in_lock_out_and_form_tokens_hold_across_processes(tmp_path: Path, store_url: str, serve: Any) -> None:
+    """A form token one process gave is good at the other (one secret); five failed sign-ins for a name, spread
+    over both processes, lock it on both (Settings' default limit per name)."""
+    from dailyseg.store import Store
+    from dailyseg.store.people import add_user
+    from tests.web.signing import PASSWORD, form_token
+
+    url = own_store(tmp_path, store_url)
+    with Store.open(url) as store:
+        add_user(store, None, "alice", PASSWORD, ["admin"])
+    server: Serving = serve("--port", "0", "--db", url, "--workers", "2")
+    port = int(server.wait_for(SERVING, START_S)["port"])
+    jar: dict[str, str] = {}  # one browser
+    connections = by_process(port, jar)
+    first, second = sorted(connections)
+    token = form_token(connections[first].ask("GET", "/login")[1])
+
+    def sign_in(pid: int, password: str) -> int:
+        form = urllib.parse.urlencode({"csrf_token": token, "name": "alice", "password": password, "next": "/"}).encode()
+        connections = by_process(port, jar)
+        status = connections[pid].ask("POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"})[0]
+        close(connections)
+        return status
+
+    close(connections)
+    assert [sign_in((first, second)[i % 2], "wrong password") for i in range(5)] == [401] * 5
+    assert (sign_in(first, PASSWORD), sign_in(second, PASSWORD)) == (429, 429)
+    assert server.stop(signal.SIGTERM) == 0, server.stderr

@@ -7,11 +7,11 @@ and the web application are imported only when the command runs: the rest of the
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import signal
 import socket
+import tempfile
 import time
 from pathlib import Path
 from types import FrameType
@@ -25,6 +25,8 @@ from dailyseg.cli.store_options import db_option
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from dailyseg.web.settings import Settings
 
 # The same values as dailyseg.web.settings and dailyseg.parse (a test checks it): importing those here
 # would import FastAPI and the readers with every command.
@@ -170,8 +172,19 @@ def _log_config(uvicorn_defaults: dict[str, Any]) -> dict[str, Any]:
     metavar="BYTES",
     help="Largest document accepted.",
 )
-@click.option("--workers", type=click.IntRange(1), default=None, help="Documents read or rendered at once (default: one per core).")
-@click.option("--queue", type=click.IntRange(0), default=HEAVY_QUEUE, show_default=True, help="Heavy requests that may wait; past it: 503.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="Server processes, each answering pages and reading or rendering one document at a time (default: one per core).",
+)
+@click.option(
+    "--queue",
+    type=click.IntRange(0),
+    default=HEAVY_QUEUE,
+    show_default=True,
+    help="Heavy requests that may wait in each server process; past it: 503.",
+)
 @click.option(
     "--deadline",
     type=click.FloatRange(min=0, min_open=True),
@@ -224,37 +237,73 @@ def serve(
 
     Once listening, the address is printed on standard error ("serving on
     http://HOST:PORT", the real port when --port is 0), then one line per request: client, method, path
-    (never the query string or any header), status and duration. Ctrl-C or SIGTERM stops the server.
+    (never the query string or any header), status and duration. --workers server processes share the
+    socket (one per core by default, so pages are answered on every core). Ctrl-C or SIGTERM stops them all.
 
     \b
     Exit codes: 0 stopped normally (Ctrl-C or SIGTERM);
     2 could not start (the port is in use or not allowed, an unknown address, a bad option).
     """
-    import uvicorn
-    import uvicorn.config
+    # Imported before the server processes are forked, so each starts with them (once, pages shared), and the
+    # first request a process answers does not import what the request log needs.
+    import uvicorn  # noqa: F401
 
-    from dailyseg.web import Settings, create_app
+    import dailyseg.render.printable  # noqa: F401
+    from dailyseg.web import Settings, create_app  # noqa: F401
+    from dailyseg.web.processes import serve_processes
+    from dailyseg.web.settings import cores
 
     host = host.removeprefix("[").removesuffix("]")
     if read_token_env and not _token(read_token_env):
         fail(f"--read-token-env {read_token_env}: the variable is unset or empty")
-    try:
-        settings = Settings(
-            db_url=db,
-            write_token=_token(token_env),
-            read_token=_token(read_token_env),
-            books=_books(books),
-            max_upload_bytes=max_upload,
-            heavy_queue=queue,
-            heavy_deadline_s=deadline,
-            read_needs_sign_in=read_needs_sign_in,
-            session_idle_s=session_idle,
-            session_lifetime_s=session_lifetime,
-        )
-        if workers is not None:
-            settings = dataclasses.replace(settings, heavy_workers=workers)
-    except ValueError as error:
-        fail(str(error))
+    processes = workers or cores()
+    with tempfile.TemporaryDirectory(prefix="dailyseg-serve-") as shared:
+        try:
+            settings = Settings(
+                db_url=db,
+                write_token=_token(token_env),
+                read_token=_token(read_token_env),
+                books=_books(books),
+                max_upload_bytes=max_upload,
+                # Each server process reads one document at a time: `processes` at once in all.
+                heavy_workers=1,
+                heavy_queue=queue,
+                heavy_deadline_s=deadline,
+                read_needs_sign_in=read_needs_sign_in,
+                session_idle_s=session_idle,
+                session_lifetime_s=session_lifetime,
+                limits_path=Path(shared) / "limits.sqlite" if processes > 1 else None,
+            )
+        except ValueError as error:
+            fail(str(error))
+        sock = _listen(host, port)
+        try:
+            writing = "writing with the token" if settings.write_token else f"no writing (set {token_env} to allow it)"
+            reading = "reading needs a sign-in or a token" if not settings.reading_open else "reading open"
+            bound = sock.getsockname()[1]
+            say(f"dailyseg: serving on http://{_address(host, bound)} ({reading}; {writing})", err=True)
+            if processes == 1:
+                started = _serve_one(settings, host, port, sock)
+            else:
+                started = serve_processes(processes, lambda: _child(settings, host, port, sock)) == 0
+        finally:
+            sock.close()
+    if not started:
+        fail("the server could not start (see the messages above)")
+
+
+def _child(settings: Settings, host: str, port: int, sock: socket.socket) -> int:
+    """One of several server processes: its exit code (0 when it served and was stopped)."""
+    return 0 if _serve_one(settings, host, port, sock) else UNREADABLE
+
+
+def _serve_one(settings: Settings, host: str, port: int, sock: socket.socket) -> bool:
+    """Serve on `sock` in this process until SIGINT or SIGTERM; whether it started (or was stopped before it could)."""
+    import uvicorn
+    import uvicorn.config
+
+    from dailyseg.web import create_app
+
     app = RequestLog(create_app(settings), logging.getLogger(REQUEST_LOGGER))
     config = uvicorn.Config(
         app,
@@ -265,29 +314,18 @@ def serve(
         log_config=_log_config(uvicorn.config.LOGGING_CONFIG),
     )
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGINT and SIGTERM, then raises the signal again with the handler
+    # it found: SIGINT then ends as KeyboardInterrupt, SIGTERM in this no-op. Both are a normal stop.
+    stopped: list[int] = []
 
-    sock = _listen(host, port)
+    def terminated(signum: int, _frame: FrameType | None) -> None:
+        stopped.append(signum)
+
+    previous = signal.signal(signal.SIGTERM, terminated)
     try:
-        writing = "writing with the token" if settings.write_token else f"no writing (set {token_env} to allow it)"
-        reading = "reading needs a sign-in or a token" if not settings.reading_open else "reading open"
-        bound = sock.getsockname()[1]
-        say(f"dailyseg: serving on http://{_address(host, bound)} ({reading}; {writing})", err=True)
-
-        # uvicorn shuts down gracefully on SIGINT and SIGTERM, then raises the signal again with the handler
-        # it found: SIGINT then ends as KeyboardInterrupt, SIGTERM in this no-op. Both are a normal stop.
-        stopped: list[int] = []
-
-        def terminated(signum: int, _frame: FrameType | None) -> None:
-            stopped.append(signum)
-
-        previous = signal.signal(signal.SIGTERM, terminated)
-        try:
-            server.run(sockets=[sock])
-        except KeyboardInterrupt:
-            stopped.append(signal.SIGINT)
-        finally:
-            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        stopped.append(signal.SIGINT)
     finally:
-        sock.close()
-    if not server.started and not stopped:
-        fail("the server could not start (see the messages above)")
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+    return bool(server.started or stopped)

@@ -5,11 +5,14 @@ returns a row per End Date instead. Only filings of record count, and which vers
 decided when reading (versions.py), not stored, so the aggregate sums every version and then takes off
 the versions that are not of record. Those are only found on the days a firm stored more than one version
 (amendments), which one grouped query lists; their few versions are read and ranked as everywhere else.
+
+`added_up` gives the same figures from each firm's own columns (`Store.history_columns`): a server that
+keeps those per firm adds them up again after one firm's filing without reading the other firms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from dailyseg.catalogue import key_of
 from dailyseg.store.tables import aliases, filing_values, filings
+from dailyseg.store.types import HistoryColumns
 from dailyseg.store.versions import records_by
 
 # Filing ids, or (firm, End Date) pairs, sent in one IN list: well under SQLite's limit on bound parameters.
@@ -116,3 +120,25 @@ def record_totals(conn: Connection, codes: Sequence[str]) -> RecordTotals:
         [by_day[day].filings for day in days],
         {code: [by_day[d].cents[i] if by_day[d].carrying[i] else None for d in days] for i, code in enumerate(wanted)},
     )
+
+
+def added_up(tables: Iterable[HistoryColumns], codes: Sequence[str]) -> RecordTotals:
+    """`record_totals` from each firm's filings of record as `Store.history_columns` reads them (one table per
+    firm, read with `codes`): a firm counts on a day when its filing of record carries any of the codes."""
+    wanted = list(dict.fromkeys(key_of(c) for c in codes))
+    firms: dict[date, int] = {}
+    sums: dict[date, list[int | None]] = {}
+    for table in tables:
+        columns = [table.cents.get(code) for code in wanted]
+        for i, day in enumerate(table.dates):
+            amounts = [None if column is None else column[i] for column in columns]
+            if all(amount is None for amount in amounts):
+                continue
+            firms[day] = firms.get(day, 0) + 1
+            row = sums.setdefault(day, [None] * len(wanted))
+            for j, amount in enumerate(amounts):
+                if amount is not None:
+                    held = row[j]
+                    row[j] = amount if held is None else held + amount
+    days = sorted(firms)
+    return RecordTotals(days, [firms[d] for d in days], {code: [sums[d][j] for d in days] for j, code in enumerate(wanted)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -69,9 +70,9 @@ def _meta_router() -> APIRouter:
     router = APIRouter()
 
     @router.get("/api/health", tags=["meta"])
-    def health() -> dict[str, str]:
-        """Whether the server answers (for load balancers and the tests); needs no token."""
-        return {"status": "ok", "version": __version__}
+    def health() -> dict[str, str | int]:
+        """Whether the server answers (for load balancers and the tests), and which of its processes did; needs no token."""
+        return {"status": "ok", "version": __version__, "process": os.getpid()}
 
     @router.get(API_DOCS_URL, include_in_schema=False, response_class=HTMLResponse)
     def api_docs(request: Request) -> HTMLResponse:

@@ -42,9 +42,8 @@ class RevisionCache:
         self._making: dict[tuple[Hashable, tuple[int, int]], threading.Event] = {}
         self._lock = threading.Lock()
 
-    def get(self, store: Store, key: Hashable, make: Callable[[], T], *, firm: str | None = None) -> T:
-        """The answer for `key`, made again only when the store (or, given `firm`, that firm) has changed since."""
-        revision = store.firm_revision(firm) if firm is not None else store.revision()
+    def get(self, revision: tuple[int, int], key: Hashable, make: Callable[[], T]) -> T:
+        """The answer for `key`, made again only when `revision` (of the store, or of a firm) differs from the kept one's."""
         while True:
             with self._lock:
                 kept = self._kept.get(key)
@@ -71,9 +70,34 @@ class RevisionCache:
             making.set()
 
 
-def answers(request: Request) -> RevisionCache:
-    cache: RevisionCache = request.app.state.answers
-    return cache
+class RequestAnswers:
+    """The application's answers as one request sees them: each revision (the store's, a firm's) is read once.
+
+    A page asks the cache several times (a firm's status, its days, its history page), each against the same
+    firm's revision; reading it once per request gives every part of the answer the same reading of the
+    store, for two queries instead of two per part. A route that stores something and then reads answers
+    must do so in a new request (as the pages do, redirecting after a post).
+    """
+
+    def __init__(self, cache: RevisionCache) -> None:
+        self._cache = cache
+        self._revisions: dict[str | None, tuple[int, int]] = {}
+
+    def get(self, store: Store, key: Hashable, make: Callable[[], T], *, firm: str | None = None) -> T:
+        """The answer for `key`, made again only when the store (or, given `firm`, that firm) has changed since."""
+        revision = self._revisions.get(firm)
+        if revision is None:
+            revision = self._revisions[firm] = store.firm_revision(firm) if firm is not None else store.revision()
+        return self._cache.get(revision, key, make)
+
+
+def answers(request: Request) -> RequestAnswers:
+    """This request's view of the application's answers (made on first use)."""
+    found = getattr(request.state, "answers", None)
+    if not isinstance(found, RequestAnswers):
+        cache: RevisionCache = request.app.state.answers
+        found = request.state.answers = RequestAnswers(cache)
+    return found
 
 
 def firms_now(request: Request, store: Store, as_of: date | None = None) -> list[FirmStatus]:
@@ -97,12 +121,12 @@ def firm_now(request: Request, store: Store, firm: str, as_of: date | None = Non
     return _status(kept, store, firm_id, _judged_at(kept, store, as_of))
 
 
-def _judged_at(kept: RevisionCache, store: Store, as_of: date | None) -> date | None:
+def _judged_at(kept: RequestAnswers, store: Store, as_of: date | None) -> date | None:
     """The day statuses are judged at: `as_of`, else the store's latest End Date (kept: finding it reads every filing head)."""
     return as_of or kept.get(store, ("as-of",), lambda: as_of_date(store))
 
 
-def _status(kept: RevisionCache, store: Store, firm_id: str, day: date | None) -> FirmStatus | None:
+def _status(kept: RequestAnswers, store: Store, firm_id: str, day: date | None) -> FirmStatus | None:
     """`firm_status` judged at `day` (what it judges at when given none: `as_of_date`), kept per firm."""
     return kept.get(store, ("firm", firm_id, day), lambda: firm_status(store, firm_id, day), firm=firm_id)
 

@@ -96,6 +96,20 @@ def firm_days(request: Request, store: Store, firm_id: str) -> list[Day]:
     return answers(request).get(store, ("firm-days", firm_id), lambda: days_of(store.filings(firm_id)), firm=firm_id)
 
 
+def history_now(
+    request: Request, store: Store, firm_id: str, start: date | None, end: date | None, as_of: date | None, page: int
+) -> HistoryPage:
+    """`history_page` of the firm's range as of `as_of`, kept while the firm is unchanged: a page's rows read
+    sixty filings' key lines, which a firm page asked again (or by another visitor) need not read again."""
+    days = firm_days(request, store, firm_id)
+    return answers(request).get(
+        store,
+        ("history", firm_id, start, end, as_of, page),
+        lambda: history_page(store, range_days(days, start, end, as_of), days, page),
+        firm=firm_id,
+    )
+
+
 def range_days(days: list[Day], start: date | None, end: date | None, as_of: date | None) -> list[tuple[date, Day | None]]:
     """The range's rows, latest first: each filed day, and each business day from the firm's first filing to
     the as-of day (or `end`, the earlier) without one."""

@@ -22,6 +22,7 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks import REGISTRY, Selection
 from dailyseg.money import from_cents
 from dailyseg.store import Store
+from dailyseg.store.totals import RecordTotals
 from dailyseg.watch.monitor import Observation, UnusualMoveRule, watch_firm
 from dailyseg.watch.status import LOOK_BACK_DAYS, FirmStatus
 from dailyseg.web.views import StatementColumn, firms_statement_columns
@@ -32,6 +33,9 @@ MAX_DAYS = 366
 # industry holds for customers and against what. The target is left out: many filings, the 2013 layout's among
 # them, carry none, so its total would mix firms with and without.
 TOTAL_PARTS = tuple(k.id for k in CATALOGUE.key_lines)[:3]
+# Per statement, the code of each part totalled; and all of them, as the store reads them.
+TOTAL_CODES = {s.id: {part: s.key_refs[part] for part in TOTAL_PARTS} for s in CATALOGUE.statements}
+TOTALLED = [code for parts in TOTAL_CODES.values() for code in parts.values()]
 # The board's groups, in the order shown, with the rule whose finding (on the board's day) puts a firm in it.
 GROUP_RULES = {"deficient": "deficiency", "under_target": "below-target", "late": "late-initial"}
 GROUP_TITLES = {
@@ -179,17 +183,15 @@ def shares(firms: Iterable[FirmStatus]) -> tuple[dict[str, list[Share]], dict[st
     return ranked, totals
 
 
-def totals(store: Store) -> Totals:
-    """Requirement, funds and excess of each statement summed over firms, per End Date (one aggregate in the
-    store): a firm counts on a day when its filing of record carries any of those lines."""
-    codes = {s.id: {part: s.key_refs[part] for part in TOTAL_PARTS} for s in CATALOGUE.statements}
-    found = store.record_totals([code for parts in codes.values() for code in parts.values()])
+def totals(found: RecordTotals) -> Totals:
+    """Requirement, funds and excess of each statement summed over firms, per End Date, from the sums of
+    `TOTAL_CODES` (`store.totals`): a firm counts on a day when its filing of record carries any of those lines."""
     sums = {
-        c.id: {part: [_dollars(cents) for cents in found.cents[codes[c.id][part]]] for part in TOTAL_PARTS}
+        c.id: {part: [_dollars(cents) for cents in found.cents[TOTAL_CODES[c.id][part]]] for part in TOTAL_PARTS}
         for c in firms_statement_columns()
-        if any(cents is not None for part in TOTAL_PARTS for cents in found.cents[codes[c.id][part]])
+        if any(cents is not None for part in TOTAL_PARTS for cents in found.cents[TOTAL_CODES[c.id][part]])
     }
-    return Totals(found.dates, found.firms, sums, {sid: codes[sid] for sid in sums})
+    return Totals(found.dates, found.firms, sums, {sid: TOTAL_CODES[sid] for sid in sums})
 
 
 def _dollars(cents: int | None) -> Decimal | None:

@@ -20,7 +20,7 @@ READ_TOKEN_ENV = "DAILYSEG_READ_TOKEN"
 _SIGN_IN_LIMITS = ("session_idle_s", "session_lifetime_s", "sign_in_limit_per_name", "sign_in_limit_per_address", "sign_in_window_s")
 
 
-def _cores() -> int:
+def cores() -> int:
     """The cores this process may run on (its CPU affinity), which is what bounds work done at once."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -50,6 +50,8 @@ class Settings:
     - `anonymous_uploads_burst` and `anonymous_uploads_per_minute`: a token bucket per client address for
       uploads without a token (`POST /api/validate`, `POST /upload`); past it 429 with `Retry-After`.
       Default a burst of 10, then 12 a minute.
+    - `limits_path`: the file holding those buckets when several server processes share them (`dailyseg
+      serve --workers`, which makes it in a private folder); None, the default: in this process's memory.
 
     People sign in on the pages (`dailyseg.store.sessions`, docs/web-sign-in.md):
 
@@ -69,13 +71,14 @@ class Settings:
     max_upload_bytes: int = MAX_DOCUMENT_BYTES
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     csrf_max_age_s: int = 8 * 3600
-    heavy_workers: int = field(default_factory=_cores)
+    heavy_workers: int = field(default_factory=cores)
     heavy_queue: int = 4
     heavy_deadline_s: float = 20.0
     worker_memory_bytes: int = 512 * 1024 * 1024
     busy_retry_after_s: int = 5
     anonymous_uploads_burst: int = 10
     anonymous_uploads_per_minute: float = 12.0
+    limits_path: Path | None = None
     read_needs_sign_in: bool = False
     session_idle_s: int = 30 * 60
     session_lifetime_s: int = 12 * 3600

@@ -146,7 +146,7 @@ async def validate_document(
     uploads are limited per client address (429); the document is read in a worker process (503 when the
     server is busy, 504 past its deadline, 413 past its memory bound).
     """
-    limit_anonymous_upload(request)
+    await limit_anonymous_upload(request)
     limit = settings_of(request).max_upload_bytes
     name, content = await receive(file, limit)
     body = await heavy.run(lambda job: job.in_worker(validation_json, name, content, limit, choice))

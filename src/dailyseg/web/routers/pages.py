@@ -17,7 +17,7 @@ from dailyseg.web.cache import firm_now, firms_now
 from dailyseg.web.deps import FilingId, From, To, check_range, get_store, stored_or_404
 from dailyseg.web.downloads import FORMATS, file_name, render_as
 from dailyseg.web.filing_view import banners, neighbours, record_of, summary
-from dailyseg.web.history_view import HISTORY_PARTS, MAX_PAGE, ROW_MARKS, firm_days, history_page, range_days
+from dailyseg.web.history_view import HISTORY_PARTS, MAX_PAGE, ROW_MARKS, history_now
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
 from dailyseg.web.templating import render_template
@@ -70,8 +70,7 @@ def firm(
     if summary is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
     start, end = default_window(summary.as_of or summary.latest_end_date, start, end)
-    days = firm_days(request, store, summary.firm_id)
-    history = history_page(store, range_days(days, start, end, summary.as_of), days, page_number)
+    history = history_now(request, store, summary.firm_id, start, end, summary.as_of, page_number)
     return page(
         request,
         "firm.html.j2",

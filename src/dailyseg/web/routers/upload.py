@@ -104,7 +104,7 @@ async def upload(
     """Validate and view; with action "store", by a preparer or with the write token, store the filings too (all or
     none); with action "draft", by a preparer, make the document's one filing the day's draft of the close."""
     typed = token.strip() or None
-    limit_anonymous_upload(request, typed)
+    await limit_anonymous_upload(request, typed)
     who, refusal, status = acting(request, typed, action) if action != "view" else (None, None, 200)
     limit = settings_of(request).max_upload_bytes
     name, content = await receive(file, limit)
