@@ -3,9 +3,9 @@ separate processes, the demo book computed on them by the `dailyseg` command, an
 
 The command runs in its own process because a process has one Spark session, and the other Spark tests'
 session is local. The master and the worker are stopped by the PIDs started here, also when a test fails.
-So is a Spark Connect server, where PySpark's connect client is installed (`./install` does not install it
-today: that test is then skipped, and the one that checks the message instead runs). The checks of a wrong
-or unreachable master need no JVM.
+So is a Spark Connect server (`./install` installs PySpark's connect client). The message for a machine
+without that client is checked by hiding its `grpc` package from the command. The checks of a wrong or
+unreachable master need no JVM.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,6 @@ from tests.compute.bookkit import micro_example, write_book
 COMMAND = shutil.which("dailyseg", path=str(Path(sys.executable).parent)) or "dailyseg"
 LOCAL = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
 STARTUP_SECONDS = 180  # the master is up in about 8 s on a quiet machine; shared runners are slower
-CONNECT_CLIENT = find_spec("grpc") is not None
 
 
 def _free_port() -> int:
@@ -130,8 +128,8 @@ def _listening(port: int) -> bool:
         return True
 
 
-def _dailyseg(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COMMAND, *arguments], capture_output=True, text=True, env=LOCAL, timeout=900)
+def _dailyseg(*arguments: str, env: dict[str, str] = LOCAL) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([COMMAND, *arguments], capture_output=True, text=True, env=env, timeout=900)
 
 
 def _demo_book(folder: Path, sample: Filing) -> Path:
@@ -165,7 +163,6 @@ def test_the_demo_book_on_a_cluster_gives_the_duckdb_filing(cluster: Cluster, tm
 @pytest.mark.spark
 @pytest.mark.slow
 @pytest.mark.cli
-@pytest.mark.skipif(not CONNECT_CLIENT, reason="PySpark's connect client (pyspark[connect]: grpcio, grpcio-status, ...) is not installed")
 def test_the_demo_book_through_spark_connect_gives_the_duckdb_filing(tmp_path: Path, sample_filing: Filing) -> None:
     port = _free_port()
     with _jvms(tmp_path) as jvms:  # a Spark Connect server from the same wheel, its driver on local[1]
@@ -203,8 +200,12 @@ def test_spark_settings_without_the_spark_engine_are_refused(tmp_path: Path) -> 
 
 
 @pytest.mark.cli
-@pytest.mark.skipif(CONNECT_CLIENT, reason="PySpark's connect client is installed here")
 def test_spark_connect_without_its_client_says_what_to_install(tmp_path: Path) -> None:
-    run = _dailyseg("compute", str(write_book(tmp_path, micro_example())), "--engine", "spark", "--spark-master", "sc://127.0.0.1:15002")
+    hidden = tmp_path / "hidden" / "grpc"  # a `grpc` package that fails to import, as on a machine without it
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError(\"No module named 'grpc'\")\n")
+    without_client = {**LOCAL, "PYTHONPATH": str(hidden.parent)}
+    book = str(write_book(tmp_path, micro_example()))
+    run = _dailyseg("compute", book, "--engine", "spark", "--spark-master", "sc://127.0.0.1:15002", env=without_client)
     assert run.returncode == 2, run.stderr
     assert "needs PySpark's connect client" in run.stderr and "grpcio" in run.stderr and "Traceback" not in run.stderr
