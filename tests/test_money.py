@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dailyseg.money import cents_text, format_amount, from_cents, parse_amount, to_cents, to_dollars
+from dailyseg.money import canonical, cents_text, format_amount, from_cents, parse_amount, to_cents, to_dollars
 
 # The amounts dailyseg accepts: up to 15 digits of dollars (money.MAX_INTEGER_DIGITS).
 CENTS = st.integers(-(10**17) + 1, 10**17 - 1)
@@ -16,6 +16,7 @@ CENTS = st.integers(-(10**17) + 1, 10**17 - 1)
 @given(CENTS)
 def test_cents_text_is_the_exact_amount(cents: int) -> None:
     assert cents_text(cents) == str(from_cents(cents))
+    assert str(from_cents(cents)) == str(canonical(Decimal(cents) / 100))
     assert to_cents(Decimal(cents_text(cents))) == cents
 
 

@@ -128,6 +128,9 @@ def cents_text(cents: int) -> str:
 
 
 def from_cents(cents: int) -> Decimal:
-    """`canonical(Decimal(cents) / 100)`, with whole amounts built directly: the store turns thousands at once."""
+    """`canonical(Decimal(cents) / 100)`, built directly in each of its three shapes (whole dollars, tens of
+    cents, cents) rather than normalised afterwards: the store turns thousands at once."""
     whole, part = divmod(cents, 100)
-    return Decimal(whole) if not part else canonical(Decimal(cents).scaleb(-2))
+    if not part:
+        return Decimal(whole)
+    return Decimal(cents).scaleb(-2) if part % 10 else Decimal(cents // 10).scaleb(-1)

@@ -120,6 +120,18 @@ def test_history_picks_records_in_date_order(store: Store) -> None:
     ]
 
 
+def test_history_of_a_firm_under_two_names_is_in_date_order(store: Store) -> None:
+    """The history query asks the database for no order: a firm's names each give their days in index order,
+    and the days of a firm that filed under two names, alternately, must still come out in date order."""
+    for day in range(4, 12):
+        name = "Acme" if day % 2 else "Acme Renamed"
+        store.ingest_filing(daily_filing(name, date(2024, 3, day), requirement=D(100), funds=D(100 + day)), source=str(day))
+    store.alias("Acme Renamed", "acme")
+    points = store.history("acme", ["7190"])
+    assert [(p.end_date.day, p.value) for p in points] == [(day, D(day)) for day in range(4, 12)]
+    assert store.history_columns("acme", []).dates == [date(2024, 3, day) for day in range(4, 12)]
+
+
 def test_unstorable_filing_is_unreadable(store: Store) -> None:
     filing = daily_filing("", DAY, requirement=D(1), funds=D(2))
     outcome = store.ingest_filing(filing, source="blank")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select, Table
@@ -76,9 +76,15 @@ def fetch_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
     params: Any = compiled.params
     if compiled.positiontup is not None:
         params = tuple(compiled.params[name] for name in compiled.positiontup)
+    return fetch_sql(conn, compiled.string, params)
+
+
+def fetch_sql(conn: Connection, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """`fetch_rows` of SQL already compiled for this connection's dialect, with its parameters as its driver
+    takes them (a sequence for a positional driver, a mapping for a named one)."""
     cursor = conn.connection.cursor()
-    with _driver_errors(conn, compiled.string, params, cursor):
-        cursor.execute(compiled.string, params)
+    with _driver_errors(conn, sql, params, cursor):
+        cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 

@@ -9,6 +9,7 @@ decided when reading (versions.py), so nothing stored is ever updated. This modu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -22,9 +23,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, func, insert, select
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy import Select, and_, bindparam, false, func, insert, select
+from sqlalchemy.engine import Connection, Dialect, Engine, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.sql.elements import BindParameter
 
 from dailyseg.catalogue import key_of
 from dailyseg.filing import Entry, Filing, Header
@@ -34,7 +36,7 @@ from dailyseg.parse.source import MAX_DOCUMENT_BYTES, load_bytes
 from dailyseg.serial import cover_from_dict
 from dailyseg.store import cftc_rows, nfa_rows
 from dailyseg.store.audit import Chain, record_ingest
-from dailyseg.store.bulk import fetch_rows, insert_rows
+from dailyseg.store.bulk import fetch_rows, fetch_sql, insert_rows
 from dailyseg.store.cftc_rows import MonthEndRow, StoredRow
 from dailyseg.store.database import failure, is_fault, make_engine, shown, store_errors
 from dailyseg.store.identity import firm_id_of, name_key
@@ -195,7 +197,7 @@ def _records(
 ) -> tuple[dict[int, date], list[bool]]:
     """Each End Date's filing of record, {id: End Date} in date order, and whether each was amended (an AMENDED
     status, or a day and form with more than one version), from a firm's heads in End Date order: (id, End
-    Date, status) as the driver gives them. A day with one version, the usual case, needs no ranking; only
+    Date, status, and any further columns) as the driver gives them. A day with one version, the usual case, needs no ranking; only
     for days with several does `versions` read (id, form, Submit Date) of their ids to rank them (versions.py)."""
     amends = {status: is_amendment(str(status)) for status in {head[2] for head in heads}}
     if len({head[1] for head in heads}) == len(heads):
@@ -210,13 +212,34 @@ def _records(
             chosen.append((int(day[0][0]), raw, amends[day[0][2]]))
             continue
         placed = [
-            _Placed(int(i), str(status), _days([more[int(i)][1]])[0] if more[int(i)][1] is not None else None) for i, _, status in day
+            _Placed(int(i), str(status), _days([more[int(i)][1]])[0] if more[int(i)][1] is not None else None) for i, _, status, *_ in day
         ]
         record = in_order(placed)[-1]
         forms = sum(more[p.id][0] == more[record.id][0] for p in placed)
         chosen.append((record.id, raw, amends[record.status] or forms > 1))
     days = _days([day for _, day, _ in chosen])
     return {filing_id: day for (filing_id, _, _), day in zip(chosen, days, strict=True)}, [amended for _, _, amended in chosen]
+
+
+@functools.lru_cache(maxsize=64)
+def _history_sql(dialect: Dialect, codes: int, bounded_below: bool, bounded_above: bool) -> tuple[str, tuple[str, ...] | None]:
+    """`Store.history_columns`'s query compiled once per dialect and shape (how many codes, which bounds): it
+    is asked on every chart and history request, and compiling it costs as much as a tenth of answering it.
+    Gives the SQL and, for a positional driver, the order of its parameters' names."""
+    wanted: list[BindParameter[str]] = [bindparam(f"code_{i}") for i in range(codes)]
+    values = and_(filing_values.c.filing_id == filings.c.id, filing_values.c.code.in_(wanted) if wanted else false())
+    names = select(aliases.c.name_key).where(aliases.c.firm_id == bindparam("firm_id"))
+    query = (
+        select(filings.c.id, filings.c.end_date, filings.c.status, filing_values.c.code, filing_values.c.cents)
+        .select_from(filings.outerjoin(filing_values, values))
+        .where(filings.c.name_key.in_(names.scalar_subquery()))
+    )
+    if bounded_below:
+        query = query.where(filings.c.end_date >= bindparam("start"))
+    if bounded_above:
+        query = query.where(filings.c.end_date <= bindparam("end"))
+    compiled = query.compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup) if compiled.positiontup is not None else None
 
 
 class Store:
@@ -528,22 +551,23 @@ class Store:
     def history_columns(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> HistoryColumns:
         """The values of `codes` on each End Date's filing of record, as columns of integer cents.
 
-        Two indexed queries read plain tuples, no result objects: the firm's filing heads (id, End Date,
-        status), all in the index ix_filings_key_date_status (migration 0009), from which each day's record is
-        chosen; then the values of `codes` of every version of the firm, by the values' primary key, of
-        which the records' are kept. Dates are turned into dates only for the records.
+        One query (`_history_sql`) reads the firm's filing heads (id, End Date, status) from the index
+        ix_filings_key_date_status (migration 0009), each with the values of `codes` it has, by the values'
+        primary key, as plain tuples with no result objects; each day's record is chosen from those heads.
+        It asks for no order, so no sort in the database: each name key's heads come in index order, and
+        Python's sort, stable and quick over runs already in order, puts a firm with several names in date
+        order. Dates are turned into dates only for the records.
         """
         wanted = [key_of(c) for c in codes]
         firm_id = self.require(firm)
-
-        def of_firm(query: Select[Any]) -> Select[Any]:
-            query = query.join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == firm_id)
-            if start is not None:
-                query = query.where(filings.c.end_date >= start)
-            return query if end is None else query.where(filings.c.end_date <= end)
-
+        sql, names = _history_sql(self.engine.dialect, len(wanted), start is not None, end is not None)
+        given: dict[str, Any] = {"firm_id": firm_id, "start": start, "end": end} | {f"code_{i}": c for i, c in enumerate(wanted)}
+        if (as_day := filings.c.end_date.type.bind_processor(self.engine.dialect)) is not None:  # ISO text on SQLite
+            given |= {"start": as_day(start), "end": as_day(end)}
         with self.engine.connect() as conn:
-            heads = fetch_rows(conn, of_firm(select(filings.c.id, filings.c.end_date, filings.c.status)).order_by(filings.c.end_date))
+            rows = fetch_sql(conn, sql, tuple(given[n] for n in names) if names is not None else given)
+            rows.sort(key=itemgetter(1))
+            heads = list({row[0]: row for row in rows}.values())  # (id, End Date, status, ...) once per filing
 
             def versions(ids: list[int]) -> list[tuple[Any, ...]]:
                 query = select(filings.c.id, filings.c.form, filings.c.submit_date)
@@ -554,26 +578,26 @@ class Store:
                 ]
 
             records, amended = _records(heads, versions)
-            position = {filing_id: i for i, filing_id in enumerate(records)}
-            cents: dict[str, list[int | None]] = {code: [None] * len(records) for code in wanted}
-            if wanted and records:
-                values = select(filing_values.c.filing_id, filing_values.c.code, filing_values.c.cents).join(
-                    filings, filings.c.id == filing_values.c.filing_id
-                )
-                for filing_id, code, amount in fetch_rows(conn, of_firm(values.where(filing_values.c.code.in_(wanted)))):
-                    at = position.get(filing_id)
-                    if at is not None:
-                        cents[code][at] = int(amount)
+        position = {filing_id: i for i, filing_id in enumerate(records)}
+        cents: dict[str, list[int | None]] = {code: [None] * len(records) for code in wanted}
+        for filing_id, _, _, code, amount in rows:
+            at = position.get(filing_id)
+            if at is not None and code is not None:
+                cents[code][at] = int(amount)
         return HistoryColumns(dates=list(records.values()), filing_ids=list(records), amended=amended, cents=cents)
 
     def history(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> list[HistoryPoint]:
         """The values of `codes` on each End Date's filing of record, in date order (then in `codes` order)."""
         table = self.history_columns(firm, codes, start, end)
+        if not table.cents:
+            return []
+        point = tuple.__new__  # a named tuple built without its Python-level __new__: thousands a request
+        keys, days = list(table.cents), zip(table.dates, table.filing_ids, table.amended, strict=True)
         return [
-            HistoryPoint(day, code, from_cents(amount), table.filing_ids[i], table.amended[i])
-            for i, day in enumerate(table.dates)
-            for code, column in table.cents.items()
-            if (amount := column[i]) is not None
+            point(HistoryPoint, (day, code, from_cents(amount), filing_id, amended))
+            for (day, filing_id, amended), amounts in zip(days, zip(*table.cents.values(), strict=True), strict=True)
+            for code, amount in zip(keys, amounts, strict=True)
+            if amount is not None
         ]
 
     def record_filings(self, firm: str, start: date | None = None, end: date | None = None) -> list[tuple[FilingVersion, Filing]]:
