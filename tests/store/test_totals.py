@@ -1,9 +1,8 @@
-"""Totals over firms in one aggregate (`Store.record_totals`) and a revision per firm (`Store.firm_revision`),
-on SQLite and on a real PostgreSQL server.
+"""Totals over firms (`totals.added_up` of each firm's `history_columns`) and a revision per firm
+(`Store.firm_revision`), on SQLite and on a real PostgreSQL server.
 
-The totals must be what adding each firm's filings of record up one by one gives (`history_columns`, the
-per-firm read the charts use), also when a day has versions that are not of record: an amendment, an
-INITIAL that arrived after its amendment, an amendment that no longer carries a statement.
+The totals count each firm's filing of record only, also when a day has versions that are not of record: an
+amendment, an INITIAL that arrived after its amendment, an amendment that no longer carries a statement.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import pytest
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.store import Store
 from dailyseg.store.synthetic import Level, daily_filing, filing_of
-from dailyseg.store.totals import RecordTotals
+from dailyseg.store.totals import RecordTotals, added_up
 
 D = Decimal
 DAYS = [date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6), date(2024, 3, 7)]
@@ -31,20 +30,8 @@ def store(store_url: str) -> Iterator[Store]:
         yield opened
 
 
-def by_hand(store: Store, codes: list[str]) -> RecordTotals:
-    """The totals added up firm by firm from each firm's filings of record."""
-    cents: dict[date, dict[str, int]] = {}
-    firms: dict[date, int] = {}
-    for firm_id in store.firm_ids():
-        table = store.history_columns(firm_id, codes)
-        for i, day in enumerate(table.dates):
-            carried = {code: column[i] for code, column in table.cents.items() if column[i] is not None}
-            if carried:
-                firms[day] = firms.get(day, 0) + 1
-                for code, amount in carried.items():
-                    cents.setdefault(day, {})[code] = cents.get(day, {}).get(code, 0) + (amount or 0)
-    days = sorted(firms)
-    return RecordTotals(days, [firms[d] for d in days], {code: [cents[d].get(code) for d in days] for code in codes})
+def totals_of(store: Store, codes: list[str]) -> RecordTotals:
+    return added_up((store.history_columns(firm_id, codes) for firm_id in store.firm_ids()), codes)
 
 
 def seed(store: Store) -> None:
@@ -64,8 +51,7 @@ def seed(store: Store) -> None:
 
 def test_the_totals_are_the_filings_of_record_added_up(store: Store) -> None:
     seed(store)
-    found = store.record_totals(CODES)
-    assert found == by_hand(store, CODES)
+    found = totals_of(store, CODES)
     assert found.dates == DAYS and found.firms == [2, 2, 3, 1]
     funds, swaps = CATALOGUE.statement_by_id["segregation"].key_refs["funds"], CATALOGUE.statement_by_id["swaps"].key_refs["requirement"]
     assert found.cents[funds][1] == (140 + 260) * 100  # Alpha's amendment, not its INITIAL
@@ -74,9 +60,9 @@ def test_the_totals_are_the_filings_of_record_added_up(store: Store) -> None:
 
 
 def test_no_filing_no_code_no_totals(store: Store) -> None:
-    assert store.record_totals(CODES) == RecordTotals([], [], {code: [] for code in CODES})
+    assert totals_of(store, CODES) == RecordTotals([], [], {code: [] for code in CODES})
     seed(store)
-    assert store.record_totals([]) == RecordTotals([], [], {})
+    assert totals_of(store, []) == RecordTotals([], [], {})
 
 
 def test_a_firm_revision_moves_with_its_own_filings_and_names_only(store: Store) -> None:

@@ -272,10 +272,10 @@ def test_the_overview_in_a_browser_draws_its_charts_without_overflow_or_console_
     assert console.errors == []
 
 
-def test_totals_after_one_firms_new_filing_are_the_stores_aggregate(industry_url: str, tmp_path: Path) -> None:
+def test_totals_after_one_firms_new_filing_are_the_stores_totals(industry_url: str, tmp_path: Path) -> None:
     """Totals are added up from figures kept per firm: after one firm amends its last day, the overview's
-    totals move by exactly its change and equal the store's own aggregate over every filing of record."""
-    from dailyseg.store.totals import RecordTotals
+    totals move by exactly its change and equal the totals read afresh from every firm's filings of record."""
+    from dailyseg.store.totals import added_up
     from dailyseg.web.overview_view import TOTALLED, totals
 
     copy = tmp_path / "store.sqlite"
@@ -296,7 +296,7 @@ def test_totals_after_one_firms_new_filing_are_the_stores_aggregate(industry_url
             source="clean amended",
         )
         after = client.get("/api/overview").json()["totals"]
-        aggregate: RecordTotals = store.record_totals(TOTALLED)
+        aggregate = added_up((store.history_columns(firm_id, TOTALLED) for firm_id in store.firm_ids()), TOTALLED)
     funds = [Decimal(v) for v in after["statements"]["segregation"]["series"]["funds"]]
     assert funds[-1] - Decimal(before["statements"]["segregation"]["series"]["funds"][-1]) == Decimal("12345.67")
     assert funds[:-1] == [Decimal(v) for v in before["statements"]["segregation"]["series"]["funds"][:-1]]

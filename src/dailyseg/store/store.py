@@ -45,7 +45,6 @@ from dailyseg.store.location import StoreError, default_url
 from dailyseg.store.migrate import upgrade
 from dailyseg.store.nfa_rows import StoredSummary, Summary
 from dailyseg.store.tables import aliases, filing_values, filings
-from dailyseg.store.totals import RecordTotals, record_totals
 from dailyseg.store.types import (
     FilingVersion,
     HistoryColumns,
@@ -646,11 +645,6 @@ class Store:
             keys = sorted(str(k) for k in conn.execute(select(aliases.c.name_key).where(aliases.c.firm_id == firm_id)).scalars())
             largest = int(conn.execute(select(func.max(filings.c.id)).where(filings.c.name_key.in_(keys))).scalar() or 0) if keys else 0
         return largest, _digest(keys)
-
-    def record_totals(self, codes: Sequence[str]) -> RecordTotals:
-        """The sums of `codes` over every firm's filing of record, per End Date, in integer cents (totals.py)."""
-        with self.engine.connect() as conn:
-            return record_totals(conn, codes)
 
     # -- the CFTC's month-end table ----------------------------------------------------------------------------
     def import_cftc_rows(self, rows: Sequence[MonthEndRow], *, source: str) -> tuple[int, int]:
