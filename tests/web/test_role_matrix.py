@@ -63,6 +63,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/account/tokens"): "member",
     ("POST", "/account/tokens/revoke"): "member",
     ("POST", "/filings/{filing_id}/notices"): "preparer",
+    ("POST", "/closes/{close_id}/notices"): "preparer",
     ("POST", "/notices/{notice_id}/sent"): "file",
     ("POST", "/withdrawals"): "preparer",
     ("POST", "/withdrawals/{withdrawal_id}/approve"): "signer",
@@ -184,6 +185,13 @@ def _deficient(world: World) -> int:
     return filing_id
 
 
+def _deficient_close(world: World) -> int:
+    """A draft close of a day of its own in deficiency (its notice is drafted by whoever asks first)."""
+    day = date(2015, 1, 1) + timedelta(days=next(world.days))
+    filing = daily_filing("Matrix Notices LLC", day, requirement=Decimal(1_000_000), funds=Decimal(900_000))
+    return workflow.draft(world.store, world.actors["quinn"], filing, source="matrix", errors=[]).id
+
+
 def _unsent_notice(world: World) -> int:
     return draft_for_filing(world.store, world.actors["quinn"], _deficient(world), kinds=["deficiency"])[0].id
 
@@ -241,6 +249,7 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: f"/api/closes/{w.filed_books_day()}/amend", body={"books": "filed", "reason": "fix"}
     ),
     ("POST", "/filings/{filing_id}/notices"): Case(lambda w: f"/filings/{_deficient(w)}/notices", lambda *_: {"event": "deficiency"}),
+    ("POST", "/closes/{close_id}/notices"): Case(lambda w: f"/closes/{_deficient_close(w)}/notices", lambda *_: {"event": "deficiency"}),
     ("POST", "/notices/{notice_id}/sent"): Case(lambda w: f"/notices/{_unsent_notice(w)}/sent", lambda *_: {"reference": "e-mail"}),
     ("POST", "/withdrawals"): Case(lambda _: "/withdrawals", lambda *_: {**WITHDRAWAL_FORM, "for_customers": "true"}),
     ("POST", "/withdrawals/{withdrawal_id}/approve"): Case(lambda w: f"/withdrawals/{_withdrawal(w, past_25=True)}/approve"),

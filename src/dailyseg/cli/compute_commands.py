@@ -131,6 +131,12 @@ def _compute(books: Books, engine: EngineName, selection: Selection | None = Non
         fail(str(problem), UNREADABLE)
 
 
+def computed(path: str, engine: EngineName, selection: Selection | None = None) -> Computation:
+    """The filing computed from the books folder `path` on `engine`, or the command's exit with one line saying
+    why not: how every command that starts from books (`compute`, `notice BOOKS`) reads and computes them."""
+    return _compute(_books(path), engine, selection)
+
+
 def _print_findings(findings: tuple[Finding, ...]) -> None:
     for x in findings:
         kind = "EVENT" if x.is_event else x.severity
@@ -175,7 +181,7 @@ def compute_command(
     Exit codes: 0 valid; 1 error findings; 2 unreadable books, the output could not be written, or Spark
     could not start, reach its cluster or finish there.
     """
-    computation = _compute(_books(books), engine, choose_rules(rules, strict))
+    computation = computed(books, engine, choose_rules(rules, strict))
     if fmt == "json":
         from dailyseg.shapes import ComputeReport, dump
 

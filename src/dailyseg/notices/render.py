@@ -4,6 +4,8 @@ Every rendering opens with the notice's status: "DRAFT — NOT SENT" until a per
 (`dailyseg notice mark-sent`), then when and by whom. The fields a person must complete are printed as blank
 lines to write on, never filled in by dailyseg. The notice of a withdrawal then cancelled says so in its status,
 "WITHDRAWN — NOT TO BE SENT" when it was not sent (and, when it was, that the withdrawal was cancelled after).
+A notice drafted from books and kept nowhere (`store.notices.unstored`) says NOT STORED beside DRAFT — NOT SENT:
+no sending of it can be recorded until it is drafted with the day's close.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ import jinja2
 from dailyseg.calendar import FILING_ZONE
 from dailyseg.money import format_amount
 from dailyseg.notices.draft import BLANK
-from dailyseg.store.notices import Notice
+from dailyseg.store.notices import AnyNotice
 
 DRAFT_STATUS = "DRAFT — NOT SENT"
 WITHDRAWN_STATUS = "WITHDRAWN — NOT TO BE SENT"
+NOT_STORED = (
+    "NOT STORED — drafted from the firm's books and kept nowhere; draft it with the day's close "
+    "(dailyseg close BOOKS, then dailyseg notice BOOKS --db or --close-id) to keep it and record its sending"
+)
 SIGNATURE_FIELDS = ("Signature", "Name", "Title", "Date")
 
 
@@ -36,9 +42,11 @@ class Section:
     text: str = ""
 
 
-def status(notice: Notice) -> str:
+def status(notice: AnyNotice) -> str:
     """What the notice says of its sending: the draft status, or the recorded sending; and its withdrawal's
     cancellation, when it was cancelled."""
+    if not notice.stored:
+        return f"{DRAFT_STATUS}; {NOT_STORED}"
     w = notice.withdrawn
     cancelled = f"withdrawal {w.withdrawal_id} was cancelled {_moment(w.at)} by {w.by}: {w.reason}" if w is not None else ""
     if notice.sent_at is None:
@@ -46,6 +54,11 @@ def status(notice: Notice) -> str:
     reference = f" (reference {notice.reference})" if notice.reference else ""
     sent = f"SENT {_moment(notice.sent_at)} by {notice.sent_by}{reference}"
     return f"{sent}; afterwards {cancelled}" if cancelled else sent
+
+
+def heading(notice: AnyNotice) -> str:
+    """The title's first words: "Notice 7", or "Notice (not stored)" for one kept nowhere."""
+    return f"Notice {notice.id}" if notice.stored else "Notice (not stored)"
 
 
 def _moment(at: datetime) -> str:
@@ -56,12 +69,13 @@ def _amount(value: Decimal | None) -> str:
     return format_amount(value) if value is not None else "not stated in the computation"
 
 
-def sections(notice: Notice) -> list[Section]:
+def sections(notice: AnyNotice) -> list[Section]:
     d = notice.draft
     when = [("End Date", d.end_date.isoformat())]
     if d.event_at is not None:
         when.append(("Time of the event", _moment(d.event_at)))
-    when.append(("Drafted", f"{_moment(notice.drafted_at)} by {notice.drafted_by}"))
+    by = f" by {notice.drafted_by}" if notice.drafted_by is not None else ", not stored"
+    when.append(("Drafted", f"{_moment(notice.drafted_at)}{by}"))
     found = [
         Section("Status", text=status(notice)),
         Section("To", rows=tuple(("", a) for a in d.addressees)),
@@ -82,10 +96,10 @@ def sections(notice: Notice) -> list[Section]:
     return found
 
 
-def render_text(notices: Sequence[Notice]) -> str:
+def render_text(notices: Sequence[AnyNotice]) -> str:
     parts = []
     for notice in notices:
-        lines = [f"Notice {notice.id}: {notice.draft.title}", ""]
+        lines = [f"{heading(notice)}: {notice.draft.title}", ""]
         for s in sections(notice):
             lines.append(s.heading)
             if s.text:
@@ -108,15 +122,15 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_html(notices: Sequence[Notice]) -> str:
+def render_html(notices: Sequence[AnyNotice]) -> str:
     """A standalone page (styles inline, nothing fetched), one notice after another, each on its own printed page."""
     env = _environment()
     css = env.loader.get_source(env, "notice.css")[0] if env.loader is not None else ""
     items = [(n, sections(n)) for n in notices]
-    return env.get_template("notice.html.j2").render(items=items, css=css, blank=BLANK)
+    return env.get_template("notice.html.j2").render(items=items, css=css, blank=BLANK, heading=heading)
 
 
-def render_pdf(notices: Sequence[Notice]) -> bytes:
+def render_pdf(notices: Sequence[AnyNotice]) -> bytes:
     from dailyseg.render.pdf import html_to_pdf
 
     return html_to_pdf(render_html(notices))

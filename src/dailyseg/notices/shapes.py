@@ -10,7 +10,7 @@ from pydantic import Field
 from dailyseg.shapes import EXACT, Shape, _iso, _text
 
 if TYPE_CHECKING:
-    from dailyseg.store.notices import Notice
+    from dailyseg.store.notices import AnyNotice
 
 
 class FigureOut(Shape):
@@ -27,7 +27,7 @@ class FactOut(Shape):
 class NoticeOut(Shape):
     """A stored notice: its draft's fields as frozen when drafted, and whether (when, by whom) it was sent."""
 
-    id: int
+    id: int | None = Field(description="null: drafted from books with no close in the store, and kept nowhere")
     kind: str = Field(description="the rule id of the event (deficiency, below-target, below-undermargined, withdrawal-25)")
     title: str
     status: Literal["draft", "sent", "withdrawn"] = Field(
@@ -35,6 +35,7 @@ class NoticeOut(Shape):
     )
     filing_id: int | None
     withdrawal_id: int | None
+    close_id: int | None = Field(description="the daily close it is kept with, when drafted from a firm's own computation")
     firm_id: str
     firm: str
     statement: str
@@ -48,7 +49,7 @@ class NoticeOut(Shape):
     facts: list[FactOut]
     to_state: list[str] = Field(description="what the firm must state (17 CFR 1.12(n)), left blank by dailyseg")
     to_sign: str | None
-    drafted_by: str
+    drafted_by: str | None = Field(description="null when not stored")
     drafted_at: str
     sent_by: str | None
     sent_at: str | None
@@ -58,7 +59,7 @@ class NoticeOut(Shape):
     cancel_reason: str | None
 
     @classmethod
-    def of(cls, n: Notice) -> NoticeOut:
+    def of(cls, n: AnyNotice) -> NoticeOut:
         d = n.draft
         return cls(
             id=n.id,
@@ -67,6 +68,7 @@ class NoticeOut(Shape):
             status=n.status,
             filing_id=n.filing_id,
             withdrawal_id=n.withdrawal_id,
+            close_id=n.close_id,
             firm_id=d.firm_id,
             firm=d.firm_name,
             statement=d.statement,

@@ -300,7 +300,7 @@ withdrawals = Table(
     Index("ix_withdrawals_series", "firm_id", "statement", "basis_date"),
 )
 
-# A written notice an event requires, drafted from a stored filing (or for a withdrawal), its fields frozen as
+# A written notice an event requires, drafted from a stored filing or a close (or for a withdrawal), its fields frozen as
 # JSON text (`body`) when drafted; `sent_at` is set only when a person records that it was sent.
 notices = Table(
     "notices",
@@ -318,7 +318,9 @@ notices = Table(
     Column("sent_by", Integer, ForeignKey("users.id"), nullable=True),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("sent_reference", String(200), nullable=True),
+    Column("close_id", Integer, ForeignKey("closes.id", name="fk_notices_close_id"), nullable=True),  # migration 0010
     UniqueConstraint("filing_id", "kind", "statement", name="uq_notices_filing_event"),
+    UniqueConstraint("close_id", "kind", "statement", name="uq_notices_close_event"),
     Index("ix_notices_firm_date", "firm_id", "end_date"),
 )
 

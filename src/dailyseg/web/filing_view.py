@@ -1,4 +1,5 @@
-"""What the filing page shows above the form: event banners, the filing of record, neighbouring days, a summary.
+"""What the filing page shows above the form: event banners, the filing of record, neighbouring days, a summary;
+and the close page's event banners, the same but for the run of days a close's figures do not have.
 
 Nothing here judges anything: the events are the filing's own findings (the registry's rules), each given
 the `since` of its run as the monitor (`dailyseg.watch.monitor.watch`) finds it, and the notice and citation
@@ -7,7 +8,7 @@ its rule declares. The business day of a run is counted on the business-day cale
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -85,6 +86,23 @@ def _amount(finding: Finding) -> Decimal | None:
     return None
 
 
+def _banner(f: Finding, run: str, kept: Mapping[tuple[str, str | None], Notice]) -> Banner:
+    """The banner of event `f`, `run` saying since when it has lasted (or nothing)."""
+    rule = REGISTRY[f.rule]
+    value = _amount(f)
+    shown = f" {format_amount(value, parentheses=True)}" if value is not None else ""
+    citation = f.citation or rule.citation_for(f.statement)
+    text = f"{statement_name(f.statement)} {rule.id.replace('-', ' ')}{shown}{run}; {citation} notice"
+    return Banner(f.rule, f.severity, text, f.notice or rule.notice, anchor(f), notice_link(f.rule, f.statement, kept))
+
+
+def _kept(events: Sequence[Finding], kept: Callable[[], list[Notice]]) -> dict[tuple[str, str | None], Notice]:
+    """The notices kept for the events, by (rule, statement); read only when an event requires one."""
+    if not any(f.rule in FILING_EVENTS for f in events):
+        return {}
+    return {(n.draft.kind, n.draft.statement): n for n in kept()}
+
+
 def banners(store: Store, version: FilingVersion, findings: Sequence[Finding]) -> list[Banner]:
     """A banner for each event of the filing: the statement, the amount, the day of its run, the notice, and the
     link to the notice kept for the event (or to draft it) when its rule requires a written one."""
@@ -92,23 +110,21 @@ def banners(store: Store, version: FilingVersion, findings: Sequence[Finding]) -
     if not events:
         return []
     runs = _runs(store, version, events)
-    kept: dict[tuple[str, str | None], Notice] = {}
-    if any(f.rule in FILING_EVENTS for f in events):
-        kept = {(n.draft.kind, n.draft.statement): n for n in list_notices(store, filing_id=version.id)}
+    kept = _kept(events, lambda: list_notices(store, filing_id=version.id))
     found = []
     for f in events:
-        rule = REGISTRY[f.rule]
         since = runs.get((f.rule, f.statement), version.end_date)
         day = len(business_days(since, version.end_date)) or 1
-        value = _amount(f)
-        shown = f" {format_amount(value, parentheses=True)}" if value is not None else ""
-        citation = f.citation or rule.citation_for(f.statement)
-        text = (
-            f"{statement_name(f.statement)} {rule.id.replace('-', ' ')}{shown}, {ordinal(day)} business day, "
-            f"since {since.isoformat()}; {citation} notice"
-        )
-        found.append(Banner(f.rule, f.severity, text, f.notice or rule.notice, anchor(f), notice_link(f.rule, f.statement, kept)))
+        found.append(_banner(f, f", {ordinal(day)} business day, since {since.isoformat()}", kept))
     return found
+
+
+def close_banners(store: Store, close_id: int, findings: Sequence[Finding]) -> list[Banner]:
+    """A banner for each event of a close's figures, with the link to the notice kept with the close (or to draft
+    it): the firm's own computation, before it files, has no run of filed days to count."""
+    events = [f for f in findings if f.is_event]
+    kept = _kept(events, lambda: list_notices(store, close_id=close_id))
+    return [_banner(f, "", kept) for f in events]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The daily close on the pages: the list of closes, one close with its figures and comments, and its steps.
+"""The daily close on the pages: the list of closes, one close with its figures, its events' banners (with the
+notices kept with the close, routers/notices.py) and comments, and its steps.
 
 Each step calls the store function the command line calls (`dailyseg.store.workflow`: draft, review, approve,
 file), so the web and `dailyseg close|review|approve|file|amend` do the same things with the same four-eyes
@@ -26,6 +27,7 @@ from dailyseg.store.workflow import Close, Refused
 from dailyseg.web.access import FILER, MEMBER, PREPARER, SIGNER, Caller
 from dailyseg.web.close_steps import STATUS_OF, close_firm_id, drafted
 from dailyseg.web.deps import MAX_FILING_ID, From, To, check_range, get_store
+from dailyseg.web.filing_view import close_banners
 from dailyseg.web.respond import page
 from dailyseg.web.security import csrf_checked, settings_of
 from dailyseg.web.typed import moment
@@ -64,6 +66,7 @@ def _close_page(request: Request, store: Store, close_id: int, message: str | No
     findings: Sequence[Finding] = validate(filing)
     context: dict[str, Any] = {
         "close": close,
+        "banners": close_banners(store, close_id, findings),
         "fragment": Markup(render_fragment(filing, findings)),
         "books": sorted(settings_of(request).books),
         "message": message,

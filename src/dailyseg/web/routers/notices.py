@@ -1,7 +1,8 @@
 """Notices on the pages and the API: the list, one notice as the firm would send it, its downloads, drafting the
-notice of a filing's event, and recording its sending.
+notice of a filing's or a close's event, and recording its sending.
 
-Every step calls the function `dailyseg notice` calls (`dailyseg.store.notices`: draft_for_filing, mark_sent),
+Every step calls the function `dailyseg notice` calls (`dailyseg.store.notices`: draft_for_filing, draft_for_close,
+mark_sent),
 so the figures are the ones drafted from the rules' own findings, never computed again here, and a notice says
 it was sent only once a person has recorded it (audited: `notice-draft`, `notice-sent`). The undermargined
 amount is not on a filing: the filing page's form gives it (`undermargined`, with its class in `statement`),
@@ -12,6 +13,7 @@ records the sending.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Annotated
 
@@ -26,7 +28,7 @@ from dailyseg.notices.asked import undermargined_amount
 from dailyseg.notices.draft import BLANK, FILING_EVENTS
 from dailyseg.notices.shapes import NoticeOut
 from dailyseg.store import Store
-from dailyseg.store.notices import Notice, draft_for_filing, get_notice, list_notices, mark_sent
+from dailyseg.store.notices import Notice, draft_for_close, draft_for_filing, get_notice, list_notices, mark_sent
 from dailyseg.store.workflow import Refused
 from dailyseg.web.access import FILER, MEMBER, PREPARER, Caller
 from dailyseg.web.close_steps import STATUS_OF
@@ -45,6 +47,8 @@ StoreDep = Annotated[Store, Depends(get_store)]
 Member = Annotated[Caller, Depends(MEMBER)]
 NoticeId = Annotated[int, Path(ge=1, le=MAX_FILING_ID, description="a notice's id")]
 OfFiling = Annotated[int | None, Query(alias="filing_id", ge=1, le=MAX_FILING_ID, description="only the notices of this stored filing")]
+CloseId = Annotated[int, Path(ge=1, le=MAX_FILING_ID, description="a close's id")]
+OfClose = Annotated[int | None, Query(alias="close_id", ge=1, le=MAX_FILING_ID, description="only the notices of this daily close")]
 Checked = Depends(csrf_checked)
 DRAFTER = replace(PREPARER, doing="draft notices")
 SENDER = replace(FILER, doing="record that notices were sent")
@@ -64,8 +68,8 @@ def _stored(store: Store, notice_id: int) -> Notice:
         raise HTTPException(404, str(missing)) from None
 
 
-def _listed(store: Store, firm: str | None, filing_id: int | None) -> list[Notice]:
-    return list_notices(store, firm_id=firm_or_404(store, firm) if firm else None, filing_id=filing_id)
+def _listed(store: Store, firm: str | None, filing_id: int | None, close_id: int | None) -> list[Notice]:
+    return list_notices(store, firm_id=firm_or_404(store, firm) if firm else None, filing_id=filing_id, close_id=close_id)
 
 
 def _notice_page(request: Request, notice: Notice, message: str | None = None, status: int = 200) -> HTMLResponse:
@@ -74,10 +78,13 @@ def _notice_page(request: Request, notice: Notice, message: str | None = None, s
 
 
 @pages.get("/notices", response_class=HTMLResponse)
-def notices_page(request: Request, store: StoreDep, _: Member, firm: str | None = None, filing_id: OfFiling = None) -> HTMLResponse:
-    """Every notice (of a firm, of a filing), by End Date: its event, class, what it belongs to, and its sending."""
-    found = _listed(store, firm, filing_id)
-    return page(request, "notices.html.j2", {"notices": found, "sent_at": sent_at, "firm": firm or "", "filing_id": filing_id})
+def notices_page(
+    request: Request, store: StoreDep, _: Member, firm: str | None = None, filing_id: OfFiling = None, close_id: OfClose = None
+) -> HTMLResponse:
+    """Every notice (of a firm, of a filing, of a close), by End Date: its event, class, what it belongs to, and its sending."""
+    found = _listed(store, firm, filing_id, close_id)
+    context = {"notices": found, "sent_at": sent_at, "firm": firm or "", "filing_id": filing_id, "close_id": close_id}
+    return page(request, "notices.html.j2", context)
 
 
 @pages.get("/notices/{notice_id}", response_class=HTMLResponse)
@@ -119,6 +126,20 @@ def _context(event: str, statement: str, undermargined: str) -> Context | None:
     return Context(undermargined={statement: undermargined_amount(undermargined, "the undermargined amount")})
 
 
+def _drafted(request: Request, what: str, statement: str, drafting: Callable[[], Sequence[Notice]]) -> Response:
+    """The notice of `statement` among those `drafting` drafts (or finds, when drafted before) of `what`'s event;
+    the refusal's page, or that there is no event needing one."""
+    try:
+        found = drafting()
+    except Refused as refusal:
+        return page(request, "error.html.j2", {"status": STATUS_OF[refusal.kind], "message": str(refusal)}, STATUS_OF[refusal.kind])
+    if not found:
+        message = f"{what} has no event that requires a notice ({', '.join(FILING_EVENTS)})"
+        return page(request, "error.html.j2", {"status": 422, "message": message}, 422)
+    shown = next((n for n in found if n.draft.statement == statement), found[0])
+    return RedirectResponse(f"/notices/{shown.id}", status_code=303)
+
+
 @pages.post("/filings/{filing_id}/notices", response_class=HTMLResponse, dependencies=[Checked])
 def draft(
     request: Request,
@@ -131,17 +152,32 @@ def draft(
 ) -> Response:
     """Draft (or find, when drafted before) the notices of the filing's event, and show the one of its statement;
     below the undermargined amount, with the amount typed for the class."""
-    assert who.actor is not None
+    actor = who.actor
+    assert actor is not None
     kinds = [event] if event else []
-    try:
-        found = draft_for_filing(store, who.actor, filing_id, kinds=kinds, context=_context(event, statement, undermargined))
-    except Refused as refusal:
-        return page(request, "error.html.j2", {"status": STATUS_OF[refusal.kind], "message": str(refusal)}, STATUS_OF[refusal.kind])
-    if not found:
-        message = f"filing {filing_id} has no event that requires a notice ({', '.join(FILING_EVENTS)})"
-        return page(request, "error.html.j2", {"status": 422, "message": message}, 422)
-    shown = next((n for n in found if n.draft.statement == statement), found[0])
-    return RedirectResponse(f"/notices/{shown.id}", status_code=303)
+    return _drafted(
+        request,
+        f"filing {filing_id}",
+        statement,
+        lambda: draft_for_filing(store, actor, filing_id, kinds=kinds, context=_context(event, statement, undermargined)),
+    )
+
+
+@pages.post("/closes/{close_id}/notices", response_class=HTMLResponse, dependencies=[Checked])
+def draft_of_close(
+    request: Request,
+    close_id: CloseId,
+    who: Annotated[Caller, Depends(DRAFTER)],
+    store: StoreDep,
+    event: Annotated[str, Form()] = "",
+    statement: Annotated[str, Form()] = "",
+) -> Response:
+    """Draft (or find) the notices of the close's event, kept with the close, and show the one of its statement:
+    the firm's own computation, before it files."""
+    actor = who.actor
+    assert actor is not None
+    kinds = [event] if event else []
+    return _drafted(request, f"close {close_id}", statement, lambda: draft_for_close(store, actor, close_id, kinds=kinds))
 
 
 @pages.post("/notices/{notice_id}/sent", response_class=HTMLResponse, dependencies=[Checked])
@@ -163,9 +199,11 @@ def sent(
 
 
 @api.get("/notices", response_model=list[NoticeOut])
-def api_notices(store: StoreDep, _: Member, firm: str | None = None, filing_id: OfFiling = None) -> list[NoticeOut]:
-    """Every notice (of a firm, of a filing), as `dailyseg notice list --format json` writes them."""
-    return [NoticeOut.of(n) for n in _listed(store, firm, filing_id)]
+def api_notices(
+    store: StoreDep, _: Member, firm: str | None = None, filing_id: OfFiling = None, close_id: OfClose = None
+) -> list[NoticeOut]:
+    """Every notice (of a firm, of a filing, of a close), as `dailyseg notice list --format json` writes them."""
+    return [NoticeOut.of(n) for n in _listed(store, firm, filing_id, close_id)]
 
 
 @api.get("/notices/{notice_id}", response_model=NoticeOut)
