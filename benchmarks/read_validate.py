@@ -48,7 +48,7 @@ def pure_read_validate(text: str) -> int:
     """`dailyseg_read_validate` on the pure-Python path: the steps `dailyseg.read` takes for text, with the pattern's tokens."""
     decoded = decode("<text>", text.encode("utf-8"))
     assert decoded.text is not None
-    filings, _ = read_text(decoded.text, "<text>", scan_pure)
+    filings, _ = read_text(decoded.text, "<text>", scan_pure, plain=False)
     return sum(len(dailyseg.validate(filing)) for filing in filings)
 
 

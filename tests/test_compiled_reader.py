@@ -1,8 +1,9 @@
-"""The reader's compiled scanner (`dailyseg.parse._tokens`) and its pure-Python path give the same results.
+"""The reader's compiled parts (`dailyseg.parse._tokens`) and its pure-Python path give the same results.
 
-The extension follows the token pattern by hand for speed; the pattern stays the definition. These tests hold
-the two to the same tokens over generated lines, and to the same filings and problems over generated,
-rendered and damaged documents, so the fallback a machine without a compiler uses reads what every other does.
+The extension follows the token pattern by hand for speed, and reads plain documents whole (`read_plain`); the
+pattern and the Python reader stay the definition. These tests hold the two to the same tokens over generated
+lines, and to the same filings and problems over generated, rendered, edited and damaged documents, so the
+fallback a machine without a compiler uses reads what every other does.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from hypothesis import strategies as st
 import dailyseg
 from dailyseg.filing import Entry, Filing, Header
 from dailyseg.parse import tokens
-from dailyseg.parse.text import clean_lines, read_text
+from dailyseg.parse.text import TextReader, clean_lines, read_text
 from dailyseg.parse.tokens import scan_compiled, scan_pure
 from tests.conftest import SAMPLE
 from tests.strategies import documents
@@ -68,8 +70,8 @@ def test_every_line_of_the_sample_is_read_by_the_extension() -> None:
 
 
 def _both_paths_agree(text: str) -> None:
-    pure = read_text(text, "<t>", scan_pure)
-    compiled = read_text(text, "<t>", scan_compiled)
+    pure = read_text(text, "<t>", scan_pure, plain=False)
+    compiled = read_text(text, "<t>", scan_compiled, plain=True)
     assert compiled == pure
 
 
@@ -115,3 +117,129 @@ def test_a_filing_keeps_entries_already_canonical_and_makes_the_rest_canonical()
     assert filing.entries[0] is whole
     assert filing.entries[1].amount.as_tuple() == Decimal("1.5").as_tuple()
     assert Filing(header, "2013", (Entry("segregation", "7010", Decimal("5.00")),)).entries[0].amount.as_tuple() == whole.amount.as_tuple()
+
+
+def _plain(text: str) -> bool:
+    """Whether the compiled plain reader reads the document (rather than handing it to the Python reader)."""
+    return TextReader("<t>").read_plain(text) is not None
+
+
+def test_the_sample_is_read_whole_by_the_plain_reader() -> None:
+    text = SAMPLE.read_text("utf-8")
+    assert _plain(text)
+    assert read_text(text, "<t>", scan_compiled, plain=True) == read_text(text, "<t>", scan_pure, plain=False)
+
+
+# Lines that a plain document may hold or that make it not plain, inserted, replacing a line or edited into one:
+# each is read alike both ways whichever reader takes the document.
+_EDITS = st.sampled_from(
+    [
+        "",
+        "Page 3",
+        "3",
+        "12.",
+        "A.",
+        "W I N J A M M E R   F I L I N G",
+        "INITIAL",
+        "amended",
+        "**Firm Name:Other & Co.**",
+        "End Date:13/45/2013",
+        "Form:Daily Seg 1-FR",
+        "Submit Date:7/26/2013 Form:x",
+        "Daily Segregation - Cover Page",
+        "**Daily Segregation - Swaps Statement**",
+        "Daily Segregation - Segregation Statement and more",
+        "\tA. Cash\t<b><u>12.50</u></b> [7010]",
+        "\tB. Other\t<u>(1,234)</u> [7020]",
+        "\tC. Cash\t<u>1.234</u> [7030]",
+        "\tCash\t<u>0 0</u> [8715]",
+        "\tCash\t0",
+        "Label 5 [99999]",
+        "Label\t5 [1234]",
+        "Regulation 30.7 accounts\t5",
+        "Total3",
+        "x [12] y",
+        "Cash [7520]5",
+        "<br>",
+        "a &amp; b",
+        'Download "INITIAL"',
+        "\u00a0Cash 1 [7010]",
+        "32 3,655,746 [7010]",
+        "-0 [7010]",
+        "007 [7360]",
+        "1,000,000,000,000,000 [7360]",
+    ]
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    filings=documents(max_size=2),
+    edits=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(["insert", "replace", "append"]), _EDITS), max_size=3),
+    crlf=st.booleans(),
+)
+def test_edited_documents_read_alike_both_ways(filings: list[Filing], edits: list[tuple[int, str, str]], crlf: bool) -> None:
+    lines = rendered(filings, "text").decode("utf-8").split("\n")
+    for at, how, text in edits:
+        at %= len(lines)
+        if how == "insert":
+            lines.insert(at, text)
+        elif how == "replace":
+            lines[at] = text
+        else:
+            lines[at] += text
+    _both_paths_agree(("\r\n" if crlf else "\n").join(lines))
+
+
+def test_most_rendered_text_documents_are_plain() -> None:
+    """The equivalence tests above exercise the plain reader: dailyseg's own text output is what it reads."""
+    found = []
+
+    @settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(filings=documents(max_size=1))
+    def plain(filings: list[Filing]) -> None:
+        found.append(_plain(rendered(filings, "text").decode("utf-8")))
+
+    plain()
+    assert sum(found) >= len(found) // 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda text: text.replace("Citigroup", "Citigroup &amp;"), id="entity"),
+        pytest.param(lambda text: "<table>" + text, id="block markup"),
+        pytest.param(lambda text: text.replace("Citigroup", "Citigroup\u00e9"), id="not ASCII"),
+        pytest.param(lambda text: text.replace("**INITIAL**", "**INITIAL**\n\n3", 1), id="page number"),
+        pytest.param(lambda text: text.replace("[7010]", "[7010] 5 [7010]"), id="code twice"),
+        pytest.param(lambda text: text.replace("5,778,968,167", "5,778,968,167.125"), id="three decimals"),
+        pytest.param(lambda text: text.replace("[7360]", "[7010]"), id="code of another statement"),
+        pytest.param(lambda text: text + "\nW I N J A M M E R  F I L I N G\n", id="banner"),
+    ],
+)
+def test_the_plain_reader_hands_back_what_is_not_plain(change: Callable[[str], str]) -> None:
+    text = change(SAMPLE.read_text("utf-8"))
+    assert not _plain(text)
+    _both_paths_agree(text)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda text: text.replace("\n", "\r\n"), id="CRLF"),
+        pytest.param(lambda text: text.replace("Citigroup", "Citigroup & Co."), id="ampersand"),
+        pytest.param(lambda text: text.replace("5,778,968,167", "5,778,968,167.50"), id="cents"),
+        pytest.param(lambda text: text.replace("[7010]", "[9999]"), id="unknown code"),
+    ],
+)
+def test_the_plain_reader_reads_what_is_plain(change: Callable[[str], str]) -> None:
+    text = change(SAMPLE.read_text("utf-8"))
+    assert _plain(text)
+    _both_paths_agree(text)
+
+
+def test_a_filing_told_its_amounts_are_canonical_is_the_filing_built_without_it() -> None:
+    filing = dailyseg.read(SAMPLE).filing
+    again = Filing(filing.header, filing.layout, tuple(reversed(filing.entries)), filing.cover, filing.statements, True)
+    assert again == filing and again.entries == filing.entries

@@ -8,10 +8,12 @@ were read.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 from dailyseg.catalogue import CATALOGUE, Row, key_of
@@ -111,6 +113,23 @@ def _order(layout: str) -> dict[str, int]:
 
 _ORDER = {layout: _order(layout) for layout in CATALOGUE.layouts}
 _STATEMENT_ORDER = {s.id: i for i, s in enumerate(CATALOGUE.statements)}
+
+
+def _sort_key(order: Mapping[str, int], statement: str, ref: str) -> tuple[int, int, str]:
+    """Where an entry stands in print order: by statement, by line in the layout, then by key (codes outside it)."""
+    return (_STATEMENT_ORDER.get(statement, 99), order.get(ref, 10_000), ref)
+
+
+def _ranks(layout: str) -> dict[tuple[str, str], int]:
+    """The print order of every catalogue key under its own statement, as one number a (statement, key) pair."""
+    pairs = [(rows[0].statement, ref) for ref, rows in CATALOGUE.refs.items() if rows]
+    pairs.sort(key=lambda pair: _sort_key(_ORDER[layout], *pair))
+    return {pair: rank for rank, pair in enumerate(pairs)}
+
+
+# Sorting entries by these numbers is sorting them by `_sort_key`, without a tuple built for each entry.
+_RANKS = {layout: _ranks(layout) for layout in CATALOGUE.layouts}
+_STATEMENT_AND_REF = attrgetter("statement", "ref")
 _COVER_ORDER = {statement: i for i, statement in enumerate(CATALOGUE.cover.target_labels)}
 
 
@@ -132,20 +151,24 @@ class Filing:
     entries: tuple[Entry, ...]
     cover: CoverPage | None = None
     statements: tuple[str, ...] = field(default=())
+    # The caller vouches that every amount is canonical already (the compiled text reader makes them so): the
+    # check, a third of the cost of building a filing, is skipped. Not a field.
+    canonical: InitVar[bool] = False
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, canonical: bool) -> None:
         if self.layout not in CATALOGUE.layouts:
             raise ValueError(f"unknown layout {self.layout!r}")
         refs = [e.ref for e in self.entries]
         if len(refs) != len(set(refs)):
             raise ValueError("a filing holds each code once")
-        order = _ORDER[self.layout]
-        entries = tuple(
-            sorted(
-                (_canonical_entry(e) for e in self.entries),
-                key=lambda e: (_STATEMENT_ORDER.get(e.statement, 99), order.get(e.ref, 10_000), e.ref),
-            )
-        )
+        made = self.entries if canonical else tuple(_canonical_entry(e) for e in self.entries)
+        ranks = list(map(_RANKS[self.layout].get, map(_STATEMENT_AND_REF, made), repeat(-1)))
+        if -1 in ranks:  # a code outside the catalogue, or under another statement than its own
+            order = _ORDER[self.layout]
+            entries = tuple(sorted(made, key=lambda e: _sort_key(order, e.statement, e.ref)))
+        else:
+            by_rank = dict(zip(ranks, made, strict=True))
+            entries = tuple(map(by_rank.__getitem__, sorted(by_rank)))
         object.__setattr__(self, "entries", entries)
         present = set(self.statements) | {e.statement for e in entries}
         object.__setattr__(self, "statements", tuple(sorted(present, key=lambda s: _STATEMENT_ORDER.get(s, 99))))
@@ -191,7 +214,8 @@ class Filing:
     @property
     def unknown(self) -> tuple[Entry, ...]:
         """Entries whose codes the catalogue does not know (kept, and flagged by validation)."""
-        return tuple(e for e in self.entries if not e.known)
+        refs = CATALOGUE.refs  # `Entry.known` without a property call per entry
+        return tuple(e for e in self.entries if e.ref not in refs)
 
     def lines(self, statement: str) -> Iterator[Line]:
         """The statement's rows in print order with their amounts."""

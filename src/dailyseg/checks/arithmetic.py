@@ -6,33 +6,56 @@ Every rule reads its formulas, signs and bounds from the catalogue; none keeps a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, getcontext
+from itertools import repeat
 
-from dailyseg.catalogue import CATALOGUE, Formula, Severity, Statement
-from dailyseg.checks.registry import Context, Hit, rule
+from dailyseg.catalogue import CATALOGUE, Formula, Severity, Statement, key_of
+from dailyseg.checks.registry import SEVERITIES, Context, Hit, rule
 from dailyseg.filing import Filing
 from dailyseg.money import format_amount
 
-# The statement of each formula's target, looked up once rather than for every formula of every filing.
-_STATEMENT_OF_TARGET = {f.target: CATALOGUE.statement_of(f.target) for layout in CATALOGUE.layouts for f in CATALOGUE.formulas_for(layout)}
+
+def _sides(formula: Formula) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The keys a signed sum adds and those it takes away; None for the greater-of formulas."""
+    if formula.op != "sum":
+        return None
+    return tuple(t.ref for t in formula.terms if t.sign > 0), tuple(t.ref for t in formula.terms if t.sign < 0)
 
 
-def _applies(formula: Formula, filing: Filing) -> bool:
-    """A formula is checked where its statement was filed (and, with `when`, where one of those keys was)."""
-    statement = _STATEMENT_OF_TARGET[formula.target]
-    if statement not in filing.statements:
-        return False
-    return not formula.when or any(ref in filing.amounts for ref in formula.when)
+# Each layout's formulas of each severity, with the statement of their target and their two sides: looked up once
+# rather than for every formula of every filing.
+_FORMULAS = {
+    (layout, severity): tuple(
+        (f, CATALOGUE.statement_of(f.target), _sides(f)) for f in CATALOGUE.formulas_for(layout) if f.severity == severity
+    )
+    for layout in CATALOGUE.layouts
+    for severity in SEVERITIES
+}
+# A line not filed counts as 0, as in `Formula.evaluate`; sums start from a Decimal 0 (an int start costs a
+# conversion at each sum).
+_ZERO = Decimal(0)
+_ZEROS = repeat(_ZERO)
+# Sums of amounts of at most 17 digits (fifteen and the cents) over a formula's terms are exact well within this
+# precision, so adding them in another order gives the same value as `Formula.evaluate`.
+_EXACT_PRECISION = 24
 
 
 def _formula_hits(filing: Filing, context: Context, severity: Severity) -> Iterator[Hit]:
-    amounts = filing.amounts
-    for formula in CATALOGUE.formulas_for(filing.layout):
-        if formula.severity != severity or not _applies(formula, filing):
+    amounts, statements = filing.amounts, filing.statements
+    get = amounts.get
+    exact = getcontext().prec >= _EXACT_PRECISION
+    for formula, statement, sides in _FORMULAS[(filing.layout, severity)]:
+        # A formula is checked where its statement was filed (and, with `when`, where one of those keys was).
+        if statement not in statements or (formula.when and not any(ref in amounts for ref in formula.when)):
             continue
-        actual = amounts.get(formula.target)
+        actual = get(formula.target)
         if actual is None:
             continue  # a line never printed is absent, not 0: the `complete` rule names it
+        if exact and sides is not None:
+            # A formula that holds is decided by two sums added in C; one that fails is reported from `evaluate`.
+            added, taken = sides
+            if abs(actual - (sum(map(get, added, _ZEROS), _ZERO) - sum(map(get, taken, _ZEROS), _ZERO))) <= context.tolerance:
+                continue
         expected = formula.evaluate(amounts)
         difference = actual - expected
         if abs(difference) <= context.tolerance:
@@ -40,7 +63,7 @@ def _formula_hits(filing: Filing, context: Context, severity: Severity) -> Itera
         unfiled = [t.ref for t in formula.terms if t.ref not in amounts]
         counted = f"; not filed, counted as 0: {', '.join(unfiled)}" if unfiled else ""
         yield Hit(
-            statement=CATALOGUE.statement_of(formula.target),
+            statement=statement,
             codes=(formula.target, *(t.ref for t in formula.terms)),
             message=(
                 f"{formula.id}: line {formula.target} should be {formula.expr} = {format_amount(expected)}; "
@@ -85,6 +108,15 @@ def _flip_repairs(filing: Filing, ref: str, context: Context) -> bool:
     return bool(uses) and all(abs(amounts.get(f.target, Decimal(0)) - f.evaluate(amounts)) <= context.tolerance for f in uses)
 
 
+# Each layout's rows whose sign is checked (not "any"), by key, and the keys of those at or above zero and of
+# those at or below it.
+_SIGNED = {layout: {ref: row for ref, row in CATALOGUE.rows_in(layout).items() if row.sign != "any"} for layout in CATALOGUE.layouts}
+_SIGNS = {
+    layout: tuple(frozenset(ref for ref, row in rows.items() if row.sign == sign) for sign in ("nonneg", "nonpos"))
+    for layout, rows in _SIGNED.items()
+}
+
+
 @rule(
     "signs",
     question="filing",
@@ -93,10 +125,16 @@ def _flip_repairs(filing: Filing, ref: str, context: Context) -> bool:
     description="Each amount has the sign its line allows (short options and offsets <= 0, securities and deficits >= 0).",
 )
 def check_signs(filing: Filing, context: Context) -> Iterator[Hit]:
-    rows = CATALOGUE.rows_in(filing.layout)
+    amounts = filing.amounts
+    nonneg, nonpos = _SIGNS[filing.layout]
+    lowest = min(map(amounts.__getitem__, nonneg.intersection(amounts)), default=0)
+    highest = max(map(amounts.__getitem__, nonpos.intersection(amounts)), default=0)
+    if lowest >= 0 and highest <= 0:
+        return  # every sign allowed: decided in C, without a look at each entry
+    rows = _SIGNED[filing.layout]
     for entry in filing.entries:
         row = rows.get(entry.ref)
-        if row is None or row.sign == "any" or row.sign_allows(entry.amount):
+        if row is None or row.sign_allows(entry.amount):
             continue
         wanted = "zero or negative" if row.sign == "nonpos" else "zero or positive"
         slip = _flip_repairs(filing, entry.ref, context)
@@ -110,12 +148,18 @@ def check_signs(filing: Filing, context: Context) -> Iterator[Hit]:
         )
 
 
+# Each bound rule's bounds with the keys of their two lines.
+_BOUNDS = {
+    rule_id: tuple((bound, key_of(bound.value), key_of(bound.bound)) for bound in CATALOGUE.bounds if bound.id == rule_id)
+    for rule_id in {bound.id for bound in CATALOGUE.bounds}
+}
+
+
 def _bound_hits(filing: Filing, rule_id: str) -> Iterator[Hit]:
-    for bound in CATALOGUE.bounds:
-        if bound.id != rule_id or bound.value not in filing or bound.bound not in filing:
-            continue
-        value, limit = filing[bound.value], filing[bound.bound]
-        if bound.holds(value, limit):
+    amounts = filing.amounts
+    for bound, value_key, bound_key in _BOUNDS.get(rule_id, ()):
+        value, limit = amounts.get(value_key), amounts.get(bound_key)
+        if value is None or limit is None or bound.holds(value, limit):
             continue
         relation = f"|{bound.value}| <= {bound.bound}" if bound.relation == "abs_le" else f"{bound.value} >= {bound.bound}"
         yield Hit(
@@ -159,6 +203,7 @@ def _required(statement: Statement, layout: str) -> tuple[str, ...]:
 
 # Worked out once, not for every filing checked.
 _REQUIRED = {(s.id, layout): _required(s, layout) for s in CATALOGUE.statements for layout in CATALOGUE.layouts}
+_REQUIRED_KEYS = {place: frozenset(refs) for place, refs in _REQUIRED.items()}
 
 
 @rule(
@@ -173,7 +218,7 @@ def check_complete(filing: Filing, context: Context) -> Iterator[Hit]:
     for statement_id in filing.statements:
         statement = CATALOGUE.statement_by_id.get(statement_id)
         required = _REQUIRED.get((statement_id, filing.layout))
-        if statement is None or required is None:
+        if statement is None or required is None or _REQUIRED_KEYS[(statement_id, filing.layout)] <= amounts.keys():
             continue
         missing = [ref for ref in required if ref not in amounts]
         if missing:
@@ -195,6 +240,8 @@ def check_complete(filing: Filing, context: Context) -> Iterator[Hit]:
     description="Codes the catalogue does not know are kept and reported.",
 )
 def check_unknown_codes(filing: Filing, context: Context) -> Iterator[Hit]:
+    if filing.amounts.keys() <= CATALOGUE.refs.keys():
+        return
     for entry in filing.unknown:
         yield Hit(
             statement=entry.statement or None,

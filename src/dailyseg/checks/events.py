@@ -7,6 +7,7 @@ the cover page answer "is the filing right?". Where a statement stands is read f
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -14,7 +15,22 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks.registry import Context, Hit, rule
 from dailyseg.filing import Filing
 from dailyseg.money import format_amount, to_dollars
-from dailyseg.standing import standing, standings
+from dailyseg.standing import Standing, standing, standings
+
+# The standings of the filing last looked at: the deficiency and below-target rules both read them, in turn, for
+# the same filing. A filing is immutable, and known here by a weak reference (the filing is not kept alive, and a
+# reference to a filing gone answers None, never another filing).
+_last_standings: tuple[weakref.ref[Filing], dict[str, Standing]] | None = None
+
+
+def _standings(filing: Filing) -> dict[str, Standing]:
+    global _last_standings
+    last = _last_standings
+    if last is not None and last[0]() is filing:
+        return last[1]
+    found = standings(filing)
+    _last_standings = (weakref.ref(filing), found)
+    return found
 
 
 @rule(
@@ -26,7 +42,7 @@ from dailyseg.standing import standing, standings
     notice="immediate notice to the CFTC and the DSRO (17 CFR 1.12(h)); deposit funds to cover it at once",
 )
 def check_deficiency(filing: Filing, context: Context) -> Iterator[Hit]:
-    for place in standings(filing).values():
+    for place in _standings(filing).values():
         if place.excess is not None and place.deficient:
             statement = CATALOGUE.statement_by_id[place.statement]
             yield Hit(
@@ -73,7 +89,7 @@ def check_below_undermargined(filing: Filing, context: Context) -> Iterator[Hit]
     notice="immediate notice to the CFTC and the DSRO (17 CFR 1.12(j)); restore by the next business day or revise the target",
 )
 def check_below_target(filing: Filing, context: Context) -> Iterator[Hit]:
-    for place in standings(filing).values():
+    for place in _standings(filing).values():
         if not place.below_target or place.excess is None or place.target is None or place.over_target is None:
             continue
         statement = CATALOGUE.statement_by_id[place.statement]

@@ -219,6 +219,8 @@ class Registry(Mapping[str, Rule]):
             held[r.id] = r
         self._rules = MappingProxyType(held)
         self._position = MappingProxyType({rule_id: i for i, rule_id in enumerate(held)})
+        # The rules of each tier and scope, chosen once: `validate` asks for the same ones for every filing.
+        self._by_tier: dict[tuple[Tier, Scope | None], tuple[Rule, ...]] = {}
 
     def __getitem__(self, rule_id: str) -> Rule:
         return self._rules[rule_id]
@@ -253,12 +255,24 @@ class Registry(Mapping[str, Rule]):
                     raise UnknownRuleError(f"no rule {rule_id!r}; known rules: {', '.join(sorted(self._rules))}")
                 chosen.append(self._rules[rule_id])
             return [r for r in chosen if scope is None or r.scope == scope]
-        allowed = TIERS[: TIERS.index(tier) + 1]
-        return [r for r in self._rules.values() if r.tier in allowed and (scope is None or r.scope == scope)]
+        return list(self._of_tier(tier, scope))
+
+    def _of_tier(self, tier: Tier, scope: Scope | None) -> tuple[Rule, ...]:
+        chosen = self._by_tier.get((tier, scope))
+        if chosen is None:
+            allowed = TIERS[: TIERS.index(tier) + 1]
+            chosen = self._by_tier[(tier, scope)] = tuple(
+                r for r in self._rules.values() if r.tier in allowed and (scope is None or r.scope == scope)
+            )
+        return chosen
 
     def validate(
         self, filing: Filing, rules: Iterable[str] | None = None, context: Context | None = None, *, tier: Tier = "basic"
     ) -> list[Finding]:
         """Run the chosen rules over one filing; findings in the order every surface shows them."""
         context = context or Context()
-        return self.ordered(f for r in self.select(rules, tier=tier, scope="filing") for f in r.run(filing, context))
+        chosen = self._of_tier(tier, "filing") if rules is None else self.select(rules, tier=tier, scope="filing")
+        findings: list[Finding] = []
+        for r in chosen:
+            findings.extend(r.run(filing, context))
+        return self.ordered(findings)

@@ -13,6 +13,9 @@ Both formats come down to the same stream once markup is stripped: header fields
   uncoded sub-line on which they are printed.
 
 Anything that does not fit becomes a `Problem` with its line; nothing raises.
+
+A plain document (what dailyseg writes, and most posted text) is read line by line in C instead
+(`TextReader.read_plain`, see `dailyseg.parse.tokens`), with the same result; anything else, here.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
 from itertools import takewhile
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import CoverPage, Entry, Filing, Header
 from dailyseg.money import AmountError, parse_amount
 from dailyseg.parse.cover import parse_cover
-from dailyseg.parse.tokens import Scanner, scan
+from dailyseg.parse.tokens import COMPILED, PLAIN_COVER, PLAIN_FIELD, PLAIN_HEADING, PLAIN_STATUS, Scanner, read_plain_events, scan
 from dailyseg.problems import Problem, ProblemSeverity, ProblemTally
 
 # Any bracketed code-like text: what the tokens did not take as `amount [code]` is reported, never dropped.
@@ -75,6 +80,8 @@ _HEADING_HINT = "".join(chars[0] for chars in takewhile(lambda chars: len(set(ch
 _HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)), re.IGNORECASE)
 _COMPONENTS = {(row.statement, row.line, row.letter): row.key for rows in CATALOGUE.refs.values() for row in rows if row.key is not None}
 _STATEMENT_OF = {ref: rows[0].statement for ref, rows in CATALOGUE.refs.items() if rows}
+# The headings as the compiled reader takes them, (lower case, statement id), the cover page's last.
+_PLAIN_HEADINGS = tuple(sorted(_HEADINGS.items(), key=lambda heading: heading[1] == "cover"))
 # Letters spaced out for emphasis always hold a letter between two spaces followed by another ("I N").
 _SPACED_HINT = re.compile(r" [A-Z] [A-Z] ")
 _REAL_HEADER = ("status", "end_date", "firm_name")
@@ -97,6 +104,7 @@ def _split_digits(first: str, second: str) -> bool:
     return first.isdigit() and "," in second and re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+", first + second) is not None
 
 
+@lru_cache(maxsize=1024)  # a document repeats its dates in every header block, and a batch of filings its days
 def parse_date(text: str) -> date | None:
     cleaned = text.strip().strip("*").strip()
     numbers = _MONTH_DAY_YEAR.fullmatch(cleaned)
@@ -197,6 +205,7 @@ class TextReader:
         self.awaiting: tuple[int, str] | None = None
         self.awaiting_past_header = False  # header lines came after that bare number: settled where they end
         self.page_number_after_header = False  # a page number followed the header block last read (a page's foot)
+        self.canonical = False  # every amount is canonical already (read by the compiled reader alone)
 
     # -- problems -----------------------------------------------------------------------------------------
     def problem(
@@ -235,21 +244,24 @@ class TextReader:
             return text
         for index, match in enumerate(fields):
             end = fields[index + 1].start() if index + 1 < len(fields) else len(text)
-            name = match.group(1).lower()
-            value = text[match.end() : end].strip()
-            if name in ("end date", "submit date"):
-                # A flattened page may run the next words on after the date.
-                token = value.split()[0] if value.split() else ""
-                parsed = parse_date(token)
-                if parsed is None:
-                    self.problem(lineno, f"cannot read the {match.group(1)}", expected="a date such as 7/25/2013", found=repr(value[:30]))
-                    continue
-                self.set_header("end_date" if name == "end date" else "submit_date", parsed)
-            elif name == "firm name":
-                self.set_header("firm_name", value.strip('"\u201c\u201d '))
-            else:
-                self.set_header("form", value.strip('"\u201c\u201d '))
+            self.read_field(lineno, match.group(1), text[match.end() : end].strip())
         return text[: fields[0].start()]
+
+    def read_field(self, lineno: int, printed: str, value: str) -> None:
+        """One header field, its name as printed ("End Date", "FORM") and its value."""
+        name = printed.lower()
+        if name in ("end date", "submit date"):
+            # A flattened page may run the next words on after the date.
+            token = value.split()[0] if value.split() else ""
+            parsed = parse_date(token)
+            if parsed is None:
+                self.problem(lineno, f"cannot read the {printed}", expected="a date such as 7/25/2013", found=repr(value[:30]))
+                return
+            self.set_header("end_date" if name == "end date" else "submit_date", parsed)
+        elif name == "firm name":
+            self.set_header("firm_name", value.strip('"\u201c\u201d '))
+        else:
+            self.set_header("form", value.strip('"\u201c\u201d '))
 
     def start_header(self, status: str) -> None:
         """The status opens a header block: fields of an earlier block (a Submit Date) must not carry over."""
@@ -621,7 +633,7 @@ class TextReader:
         refs = frozenset(draft.entries)
         layout = CATALOGUE.detect_layout(refs, header.end_date)
         statements = tuple(s for s in draft.statements if s != "cover")
-        self.filings.append(Filing(header, layout, tuple(draft.entries.values()), cover, statements))
+        self.filings.append(Filing(header, layout, tuple(draft.entries.values()), cover, statements, self.canonical))
 
     def make_header(self, draft: _Draft) -> Header:
         values = draft.header
@@ -646,6 +658,42 @@ class TextReader:
             form=form,
             submit_date=submit_date if isinstance(submit_date, date) else None,
         )
+
+    def read_plain(self, text: str) -> tuple[list[Filing], list[Problem]] | None:
+        """The filings of a plain document, from the compiled reader's events; None where the document is not
+        plain or reading it would report anything, for `read` to read it in full (with a reader of its own).
+
+        The events carry the work done per line (markup, header fields, amounts, entries); the decisions made
+        per heading (which filing a statement belongs to) and per filing are this reader's own methods.
+        """
+        events = read_plain_events(text, _PLAIN_HEADINGS, _STATEMENT_OF, _COMPONENTS, Decimal, Entry)
+        if events is None:
+            return None
+        self.canonical = True
+        for event in events:
+            if event[0] == PLAIN_HEADING:
+                self.enter(event[1], event[2])
+                assert self.draft is not None
+                if self.repeat_line or not self.draft.entries.keys().isdisjoint(event[3]):
+                    return None  # a heading met again, or a code read twice: decided amount by amount in `add`
+                self.draft.entries.update(event[3])
+            elif event[0] == PLAIN_COVER:
+                assert self.draft is not None
+                self.draft.cover_text.append(event[2])
+                continue
+            elif event[0] == PLAIN_STATUS:
+                self.start_header(event[2])
+            elif event[0] == PLAIN_FIELD:
+                self.read_field(event[1], event[2], event[3])
+            if self.header_dirty and not self.header_line:
+                self.header_line = event[1]
+        draft, statement = self.draft, self.statement
+        if self.header_dirty or (draft is not None and statement not in (None, "cover") and not self.statement_complete(draft, statement)):
+            return None  # a header with nothing after it, or a document that may end early: `read` looks closer
+        self.finish()
+        if not self.filings or self.tally.seen:
+            return None
+        return self.filings, self.tally.result()
 
     def read(self, text: str) -> tuple[list[Filing], list[Problem]]:
         for lineno, line in enumerate(clean_lines(text), start=1):
@@ -674,6 +722,9 @@ class TextReader:
         return self.filings, self.tally.result()
 
 
-def read_text(text: str, source: str, scan: Scanner = scan) -> tuple[list[Filing], list[Problem]]:
-    """The filings of published text; `scan` chooses the tokenizer (`dailyseg.parse.tokens`), compiled by default."""
+def read_text(text: str, source: str, scan: Scanner = scan, *, plain: bool = COMPILED) -> tuple[list[Filing], list[Problem]]:
+    """The filings of published text; `scan` chooses the tokenizer and `plain` whether a plain document is read
+    by the compiled reader (`dailyseg.parse.tokens`); both are compiled by default where the extension is built."""
+    if plain and (done := TextReader(source, scan).read_plain(text)) is not None:
+        return done
     return TextReader(source, scan).read(text)

@@ -5,6 +5,9 @@ built by `./install` when a compiler is there, follows the same pattern by hand 
 CPython's regex engine trying the pattern at every position of a label is the reader's largest cost; it hands
 back to the pattern what it does not cover (see `_tokens.c`). `scan` uses the extension unless it is absent or
 `DAILYSEG_PURE=1` is set, so the pure path stays one switch away and both are tested against each other.
+
+The extension also reads a plain document whole (`read_plain_events`): the per-line work of the text reader
+(markup, header fields, tokens, amounts and entries) in one pass, for `TextReader.read_plain` to assemble.
 """
 
 from __future__ import annotations
@@ -12,6 +15,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dailyseg.filing import Entry
 
 # ASCII digits only (`\d` would take "٧٠١٠" or "𝟳𝟬𝟭𝟬" for 7010).
 _AMOUNT = r"(?:\(\$?[0-9][0-9,]*(?:\.[0-9]+)?\)|[-+]?\$?[0-9][0-9,]*(?:\.[0-9]+)?)"
@@ -45,19 +53,35 @@ def scan_pure(text: str) -> list[Token]:
     ]
 
 
-def _extension() -> Callable[[str], list[Token] | None] | None:
-    """The extension's scanner, or None where it was not built (no compiler when the package was installed)."""
-    try:
-        from dailyseg.parse._tokens import scan as compiled
-    except ImportError:
-        return None
-    return compiled
+try:
+    from dailyseg.parse import _tokens
+except ImportError:  # not built: no compiler when the package was installed
+    _tokens = None  # type: ignore[assignment]
 
-
-_COMPILED_SCAN = _extension()
-BUILT = _COMPILED_SCAN is not None
+_COMPILED_SCAN = _tokens.scan if _tokens is not None else None
+BUILT = _tokens is not None
 # The extension is used unless absent or `DAILYSEG_PURE=1` asks for the pattern alone.
 COMPILED = BUILT and os.environ.get("DAILYSEG_PURE") != "1"
+
+# The events of the extension's plain-document reader (`read_plain` in `_tokens.c`), told apart by their first item:
+# (PLAIN_STATUS, line, status), (PLAIN_FIELD, line, name as printed, value), (PLAIN_HEADING, line, statement,
+# {ref: Entry}) and (PLAIN_COVER, line, a line of the cover page's text).
+PLAIN_STATUS, PLAIN_FIELD, PLAIN_HEADING, PLAIN_COVER = 0, 1, 2, 3
+PlainEvent = tuple[Any, ...]
+
+
+def read_plain_events(
+    text: str,
+    headings: tuple[tuple[str, str], ...],
+    statement_of: dict[str, str],
+    components: dict[tuple[str, str, str], str],
+    decimal: type[Decimal],
+    entry: type[Entry],
+) -> list[PlainEvent] | None:
+    """The extension's events for a plain document; None where the document is not plain or no extension is built."""
+    if _tokens is None:
+        return None
+    return _tokens.read_plain(text, headings, statement_of, components, decimal, entry)
 
 
 def scan_compiled(text: str) -> list[Token]:
