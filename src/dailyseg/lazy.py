@@ -7,18 +7,22 @@ needed them. Each package keeps its `if TYPE_CHECKING:` imports, so type checker
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from importlib import import_module
 from typing import Any
 
 
 def lazy_names(package: str, homes: Mapping[str, str]) -> Callable[[str], Any]:
-    """A module `__getattr__` for `package` that imports each name of `homes` from its module on first use."""
+    """A module `__getattr__` for `package` that imports each name of `homes` from its module on first use,
+    and then keeps it in the package, so that later uses (`dailyseg.read` in a loop) are plain attribute reads."""
 
     def __getattr__(name: str) -> Any:
         home = homes.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        return getattr(import_module(home), name)
+        found = getattr(import_module(home), name)
+        setattr(sys.modules[package], name, found)
+        return found
 
     return __getattr__
