@@ -9,7 +9,7 @@ import click
 
 from dailyseg.cli.app import FOUND_ERRORS, OK, format_option, main, period_options
 from dailyseg.cli.output import Column, Listing, emit_json, say, show
-from dailyseg.cli.store_options import db_option, open_store
+from dailyseg.cli.store_options import db_option, firm_id_or_exit, open_store
 
 
 @main.group(epilog="Exit codes: 0 fine; 1 the log or a filing was tampered with (verify); 2 the store could not be opened.")
@@ -63,10 +63,9 @@ def verify(heads: tuple[str, ...], db: str | None, fmt: str) -> None:
 def log(firm: str | None, actor: str | None, start: date | None, end: date | None, db: str | None, fmt: str) -> None:
     """Show the log in order. --from and --to here are the days the events happened (UTC), not End Dates."""
     from dailyseg.store.audit import entries
-    from dailyseg.store.identity import firm_id_of, name_key
 
     with open_store(db) as store:
-        firm_id = (store.resolve(firm) or firm_id_of(name_key(firm))) if firm is not None else None
+        firm_id = firm_id_or_exit(store, firm) if firm is not None else None
         found = entries(store, firm_id=firm_id, start=start, end=end, actor=actor)
     if fmt == "json":
         emit_json(

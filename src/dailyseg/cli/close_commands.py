@@ -16,7 +16,7 @@ import click
 from dailyseg.cli.acting import ACTING_EXIT_CODES, acting, as_option, refused
 from dailyseg.cli.app import UNREADABLE, fail, format_option, main, period_options, read_or_exit
 from dailyseg.cli.output import Column, Listing, emit_json, say, show
-from dailyseg.cli.store_options import db_option, open_store
+from dailyseg.cli.store_options import db_option, firm_id_or_exit, open_store
 from dailyseg.compute.engines import ENGINES, EngineName
 
 if TYPE_CHECKING:
@@ -191,12 +191,10 @@ def file_command(close_id: int, reference: str | None, at: datetime | None, as_u
 def closes(firm: str | None, start: date | None, end: date | None, db: str | None, fmt: str) -> None:
     """List the daily closes (of FIRM): state, who made, reviewed, approved and filed each, its due time and
     whether it was late (noon America/New_York of the next business day)."""
-    from dailyseg.store.identity import firm_id_of, name_key
     from dailyseg.store.workflow import list_closes
 
     with open_store(db) as store:
-        # A firm whose filings are not yet in the history store is known by its name's key alone.
-        firm_id = (store.resolve(firm) or firm_id_of(name_key(firm))) if firm is not None else None
+        firm_id = firm_id_or_exit(store, firm) if firm is not None else None
         found = list_closes(store, firm_id, start, end)
     if fmt == "json":
         _json(found)

@@ -273,6 +273,7 @@ def serve(
                 session_idle_s=session_idle,
                 session_lifetime_s=session_lifetime,
                 limits_path=Path(shared) / "limits.sqlite" if processes > 1 else None,
+                warm_answers=True,
             )
         except ValueError as error:
             fail(str(error))

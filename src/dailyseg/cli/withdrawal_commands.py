@@ -15,7 +15,7 @@ import click
 from dailyseg.cli.acting import acting, as_option, refused
 from dailyseg.cli.app import UNREADABLE, fail, format_option, main, period_options
 from dailyseg.cli.output import Column, Listing, emit_json, say, show
-from dailyseg.cli.store_options import db_option, open_store
+from dailyseg.cli.store_options import db_option, firm_id_or_exit, open_store
 
 if TYPE_CHECKING:
     from dailyseg.store.withdrawals import Withdrawal
@@ -197,11 +197,10 @@ def list_command(firm: str | None, start: date | None, end: date | None, db: str
     """List withdrawals (of FIRM; --from/--to are the prior-day computations they were measured against), then
     each class's residual interest, what was withdrawn against it and the estimate after, beside its target."""
     from dailyseg.calendar import FILING_ZONE
-    from dailyseg.store.identity import firm_id_of, name_key
     from dailyseg.store.withdrawals import list_withdrawals, standings_after
 
     with open_store(db) as store:
-        firm_id = (store.resolve(firm) or firm_id_of(name_key(firm))) if firm is not None else None
+        firm_id = firm_id_or_exit(store, firm) if firm is not None else None
         found = list_withdrawals(store, firm_id=firm_id, start=start, end=end)
     after = standings_after(found)
     if fmt == "json":

@@ -39,7 +39,8 @@ from dailyseg.store.audit import Chain, record_ingest
 from dailyseg.store.bulk import fetch_rows, fetch_sql, insert_rows
 from dailyseg.store.cftc_rows import MonthEndRow, StoredRow
 from dailyseg.store.database import failure, is_fault, make_engine, shown, store_errors
-from dailyseg.store.identity import firm_id_of, name_key
+from dailyseg.store.firms import ensure_aliases
+from dailyseg.store.identity import name_key
 from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
 from dailyseg.store.location import StoreError, default_url
 from dailyseg.store.migrate import upgrade
@@ -399,7 +400,7 @@ class Store:
             if item.content_hash not in seen:  # a filing repeated inside the batch is stored once too
                 seen.add(item.content_hash)
                 fresh.append((index, item))
-        self._ensure_aliases(conn, {item.name_key for _, item in fresh})
+        ensure_aliases(conn, {item.name_key for _, item in fresh})
         days = self._stored_days(conn, [item for _, item in fresh])
         now = datetime.now(UTC)
         rows = []
@@ -491,16 +492,6 @@ class Store:
                 named = (str(row.name_key), str(row.form), row.end_date)
                 arrivals[named] = max(arrivals.get(named, 0), int(row.version))
         return _Days(firm_of, versions, arrivals)
-
-    @staticmethod
-    def _ensure_aliases(conn: Connection, keys: set[str]) -> None:
-        """Record a new firm (id from the key) for each name key the store has not seen (one query)."""
-        if not keys:
-            return
-        known = set(conn.execute(select(aliases.c.name_key).where(aliases.c.name_key.in_(sorted(keys)))).scalars())
-        new = sorted(keys - known)
-        if new:
-            conn.execute(insert(aliases), [{"name_key": key, "firm_id": firm_id_of(key)} for key in new])
 
     # -- reading -----------------------------------------------------------------------------------------------
     def filings(self, firm: str, start: date | None = None, end: date | None = None, *, record_only: bool = False) -> list[FilingVersion]:
@@ -653,7 +644,7 @@ class Store:
         A firm first met here is recorded as filings would record it, so its daily filings join it later.
         """
         with store_errors(self.engine.url, kept=f"nothing of {source} was stored"), self.engine.begin() as conn:
-            self._ensure_aliases(conn, {name_key(row.firm) for row in rows})
+            ensure_aliases(conn, {name_key(row.firm) for row in rows})
             return cftc_rows.insert_new(conn, rows, source, datetime.now(UTC))
 
     def cftc_month_ends(self, firm: str) -> list[tuple[date, dict[str, Decimal]]]:
@@ -675,7 +666,7 @@ class Store:
         A firm first met here is recorded as filings would record it, so its daily filings join it later.
         """
         with store_errors(self.engine.url, kept=f"nothing of {source} was stored"), self.engine.begin() as conn:
-            self._ensure_aliases(conn, {name_key(s.firm) for s in summaries})
+            ensure_aliases(conn, {name_key(s.firm) for s in summaries})
             return nfa_rows.insert_new(conn, summaries, source, datetime.now(UTC))
 
     def nfa_summaries(self, firm: str) -> list[StoredSummary]:

@@ -382,3 +382,19 @@ confirmations = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("firm_id", "business_date", "depository", "customer_class", "asset", "currency", name="uq_confirmations_balance"),
 )
+
+# Answers judged from a firm's filings (a firm's status as of a day, its part of the overview's feed, its chart
+# data, its days and history pages, the figures the totals add up; migration 0011, store/answers.py), kept once
+# for every server process: judging one takes the monitor or the history a tenth of a second or more, reading
+# it back one lookup of this key. `revision` is the firm's revision
+# (`Store.firm_revision`, "largest filing id:names digest") the answer was judged at; `key` what else it
+# depends on (the as-of day). A row is written once and never updated; rows of older revisions are deleted.
+firm_answers = Table(
+    "firm_answers",
+    metadata,
+    Column("firm_id", String(300), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(80), primary_key=True),
+    Column("revision", String(48), primary_key=True),
+    Column("body", Text, nullable=False),
+)

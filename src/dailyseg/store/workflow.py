@@ -35,6 +35,7 @@ from dailyseg.store.audit import Event, audited, utc
 from dailyseg.store.bulk import insert_rows
 from dailyseg.store.content import stored_filings
 from dailyseg.store.database import store_errors
+from dailyseg.store.firms import ensure_aliases
 from dailyseg.store.identity import firm_id_of
 from dailyseg.store.ingest import NotStorable, filing_row, prepare
 from dailyseg.store.people import Actor
@@ -193,6 +194,7 @@ def draft(store: Store, actor: Actor, filing: Filing, *, source: str, errors: Se
     with audited(store, kept="no draft was stored") as (conn, chain):
         if not actor.has("preparer"):
             raise Refused("denied", f"{actor.name} may not make drafts: that needs the preparer role")
+        ensure_aliases(conn, [item.name_key])  # a firm known only by its closes is a firm the store knows
         day = conn.execute(
             select(closes.c.id, closes.c.state).where(
                 closes.c.name_key == item.name_key, closes.c.form == head["form"], closes.c.end_date == item.end_date

@@ -15,13 +15,15 @@ then the registry's order), then by name.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from dailyseg.calendar import business_days
-from dailyseg.checks import REGISTRY, Finding, Selection
+from dailyseg.checks import REGISTRY, Finding, Hit, Selection
 from dailyseg.checks.history import NOT_FILING
 from dailyseg.standing import Standing, standing, standings
 from dailyseg.store.store import Store
@@ -112,3 +114,120 @@ def firm_statuses(store: Store, as_of: date | None = None) -> list[FirmStatus]:
     """Every firm's status, worst first."""
     judged_at = as_of or as_of_date(store)
     return by_worst_finding(s for s in (firm_status(store, firm_id, judged_at) for firm_id in store.firm_ids()) if s is not None)
+
+
+# -- kept in the store (store/answers.py): a status and the monitor's observations as JSON, and back ---------
+# Amounts are the exact `str(Decimal)` (a finding's expected or actual value may also be a text, so an amount
+# is written as {"amount": ...}); dates are ISO 8601. A finding is stamped again by its rule, as every finding
+# is made, from the hit it was stamped from: its citation kept, the rule's declared facts its own.
+
+
+def status_to_json(status: FirmStatus | None) -> str:
+    if status is None:
+        return "null"
+    return json.dumps(
+        {
+            "firm_id": status.firm_id,
+            "name": status.name,
+            "latest_end_date": day_text(status.latest_end_date),
+            "as_of": day_text(status.as_of),
+            "statements": {sid: figures_data(f) for sid, f in status.statements.items()},
+            "findings": [observation_data(o) for o in status.findings],
+        }
+    )
+
+
+def status_from_json(text: str) -> FirmStatus | None:
+    data = json.loads(text)
+    if data is None:
+        return None
+    return FirmStatus(
+        data["firm_id"],
+        data["name"],
+        day_of(data["latest_end_date"]),
+        day_of(data["as_of"]),
+        {sid: figures_of(f) for sid, f in data["statements"].items()},
+        tuple(observation_of(o) for o in data["findings"]),
+    )
+
+
+def observation_data(observation: Observation) -> dict[str, Any]:
+    f = observation.finding
+    return {
+        "firm_id": observation.firm_id,
+        "end_date": observation.end_date.isoformat(),
+        "rule": f.rule,
+        "statement": f.statement,
+        "codes": list(f.codes),
+        "message": f.message,
+        "expected": _value_data(f.expected),
+        "actual": _value_data(f.actual),
+        "difference": _amount_text(f.difference),
+        "citation": f.citation,
+        "since": day_text(f.since),
+    }
+
+
+def observation_of(data: dict[str, Any]) -> Observation:
+    hit = Hit(
+        message=data["message"],
+        statement=data["statement"],
+        codes=tuple(data["codes"]),
+        expected=_value(data["expected"]),
+        actual=_value(data["actual"]),
+        difference=_amount(data["difference"]),
+        since=day_of(data["since"]),
+        citation=data["citation"],
+    )
+    return Observation(data["firm_id"], date.fromisoformat(data["end_date"]), REGISTRY[data["rule"]].stamp(hit))
+
+
+def figures_data(figures: StatementFigures) -> dict[str, Any]:
+    s = figures.standing
+    return {
+        "statement": s.statement,
+        "requirement": _amount_text(s.requirement),
+        "funds": _amount_text(s.funds),
+        "excess": _amount_text(s.excess),
+        "target": _amount_text(s.target),
+        "target_source": s.target_source,
+        "over_target": _amount_text(s.over_target),
+        "excess_change": _amount_text(figures.excess_change),
+    }
+
+
+def figures_of(data: dict[str, Any]) -> StatementFigures:
+    place = Standing(
+        data["statement"],
+        _amount(data["requirement"]),
+        _amount(data["funds"]),
+        _amount(data["excess"]),
+        _amount(data["target"]),
+        data["target_source"],
+        _amount(data["over_target"]),
+    )
+    return StatementFigures(place, _amount(data["excess_change"]))
+
+
+def _amount_text(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount)
+
+
+def _amount(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _value_data(value: Decimal | str | None) -> dict[str, str] | str | None:
+    return {"amount": str(value)} if isinstance(value, Decimal) else value
+
+
+def _value(data: dict[str, str] | str | None) -> Decimal | str | None:
+    return Decimal(data["amount"]) if isinstance(data, dict) else data
+
+
+def day_text(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def day_of(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailyseg import __version__
+from dailyseg.store.answers import Keeper
 from dailyseg.web.assets import STATIC_PREFIX, assets
 from dailyseg.web.cache import RevisionCache
 from dailyseg.web.computing import Computations
@@ -22,6 +23,7 @@ from dailyseg.web.respond import page
 from dailyseg.web.routers import account, api, closes_api, compute, exports, notices, overview, pages, upload, withdrawals
 from dailyseg.web.security import Csrf
 from dailyseg.web.settings import Settings
+from dailyseg.web.warming import warm_answers
 from dailyseg.web.work import HeavyWork
 
 OPENAPI_URL = "/api/openapi.json"
@@ -96,12 +98,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     holder = StoreHolder(settings.db_url)
     heavy = HeavyWork(settings)
+    cache = RevisionCache()
+    keeper = Keeper()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The worker processes start in the background: the fork server's imports take seconds, once.
         threading.Thread(target=heavy.pool.warm, args=(settings.heavy_workers,), name="dailyseg-warm", daemon=True).start()
+        stopping = threading.Event()
+        if settings.warm_answers:
+            warming = (cache, holder.get, stopping)
+            threading.Thread(target=warm_answers, args=warming, name="dailyseg-warm-answers", daemon=True).start()
         yield
+        stopping.set()
+        keeper.close()
         heavy.close()
         holder.close()
 
@@ -119,7 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = holder
     app.state.computations = Computations(settings)
-    app.state.answers = RevisionCache()
+    app.state.answers = cache
+    app.state.keeper = keeper
     app.state.csrf = Csrf(settings.secret, settings.csrf_max_age_s)
     app.state.heavy = heavy
     app.state.anonymous_uploads = anonymous_uploads(settings)

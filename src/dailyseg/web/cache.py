@@ -8,6 +8,11 @@ What concerns one firm (its status, its chart data, its days, its part of the ov
 against that firm's revision (`Store.firm_revision`) instead, so storing one firm's filing makes only that
 firm's answers again. A firm's status also depends on the day it is judged at (the latest End Date in the
 store, which another firm's filing can move), so that day is part of its key.
+
+A firm's answers are also kept in the store (`store.answers`, by `RequestAnswers.firm_answer`), once for every
+server process: what the monitor judges (its status, its part of the feed), its whole chart (a range is cut
+from it), its days and history pages, the figures the overview's totals add up. A process that has not met
+an answer yet reads what another judged, one lookup, instead of judging it again on the same cores.
 """
 
 from __future__ import annotations
@@ -16,15 +21,26 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
+from functools import partial
 from typing import Any, TypeVar
 
 from fastapi import Request
 
-from dailyseg.store import Store
+from dailyseg.shapes import ChartOut
+from dailyseg.store import HistoryColumns, Store
+from dailyseg.store.answers import Keep, Keeper, answer, keep_answer
 from dailyseg.watch.monitor import as_of_date
-from dailyseg.watch.status import FirmStatus, by_worst_finding, firm_status
-from dailyseg.web.charts import chart_data
-from dailyseg.web.overview_view import WatchedFirm, watched_firm
+from dailyseg.watch.status import FirmStatus, by_worst_finding, firm_status, status_from_json, status_to_json
+from dailyseg.web.charts import chart_data, chart_within
+from dailyseg.web.overview_view import (
+    TOTALLED,
+    WatchedFirm,
+    columns_from_json,
+    columns_to_json,
+    watched_firm,
+    watched_from_json,
+    watched_to_json,
+)
 
 T = TypeVar("T")
 
@@ -79,16 +95,37 @@ class RequestAnswers:
     must do so in a new request (as the pages do, redirecting after a post).
     """
 
-    def __init__(self, cache: RevisionCache) -> None:
+    def __init__(self, cache: RevisionCache, keep: Keep = keep_answer) -> None:
         self._cache = cache
+        self._keep = keep
         self._revisions: dict[str | None, tuple[int, int]] = {}
 
     def get(self, store: Store, key: Hashable, make: Callable[[], T], *, firm: str | None = None) -> T:
         """The answer for `key`, made again only when the store (or, given `firm`, that firm) has changed since."""
+        return self._cache.get(self._revision(store, firm), key, make)
+
+    def firm_answer(
+        self,
+        store: Store,
+        firm_id: str,
+        kind: str,
+        key: str,
+        judge: Callable[[], T],
+        encode: Callable[[T], str],
+        decode: Callable[[str], T],
+    ) -> T:
+        """The firm's answer of `kind` for `key`, made again only when the firm has changed since: from this
+        process's memory, else as kept in the store for every process (`store.answers.answer`), else judged and kept."""
+        revision = self._revision(store, firm_id)
+        return self._cache.get(
+            revision, (kind, firm_id, key), lambda: answer(store, firm_id, kind, key, revision, judge, encode, decode, self._keep)
+        )
+
+    def _revision(self, store: Store, firm: str | None) -> tuple[int, int]:
         revision = self._revisions.get(firm)
         if revision is None:
             revision = self._revisions[firm] = store.firm_revision(firm) if firm is not None else store.revision()
-        return self._cache.get(revision, key, make)
+        return revision
 
 
 def answers(request: Request) -> RequestAnswers:
@@ -96,7 +133,8 @@ def answers(request: Request) -> RequestAnswers:
     found = getattr(request.state, "answers", None)
     if not isinstance(found, RequestAnswers):
         cache: RevisionCache = request.app.state.answers
-        found = request.state.answers = RequestAnswers(cache)
+        keeper: Keeper = request.app.state.keeper
+        found = request.state.answers = RequestAnswers(cache, keeper.keep)
     return found
 
 
@@ -106,8 +144,8 @@ def firms_now(request: Request, store: Store, as_of: date | None = None) -> list
     kept = answers(request)
 
     def judged() -> list[FirmStatus]:
-        day = _judged_at(kept, store, as_of)
-        return by_worst_finding(s for s in (_status(kept, store, firm_id, day) for firm_id in store.firm_ids()) if s is not None)
+        day = judged_at(kept, store, as_of)
+        return by_worst_finding(s for s in (status_of(kept, store, firm_id, day) for firm_id in store.firm_ids()) if s is not None)
 
     return kept.get(store, ("firms", as_of), judged)
 
@@ -118,29 +156,63 @@ def firm_now(request: Request, store: Store, firm: str, as_of: date | None = Non
     if firm_id is None:
         return None
     kept = answers(request)
-    return _status(kept, store, firm_id, _judged_at(kept, store, as_of))
+    return status_of(kept, store, firm_id, judged_at(kept, store, as_of))
 
 
-def _judged_at(kept: RequestAnswers, store: Store, as_of: date | None) -> date | None:
+def judged_at(kept: RequestAnswers, store: Store, as_of: date | None) -> date | None:
     """The day statuses are judged at: `as_of`, else the store's latest End Date (kept: finding it reads every filing head)."""
     return as_of or kept.get(store, ("as-of",), lambda: as_of_date(store))
 
 
-def _status(kept: RequestAnswers, store: Store, firm_id: str, day: date | None) -> FirmStatus | None:
+def status_of(kept: RequestAnswers, store: Store, firm_id: str, day: date | None) -> FirmStatus | None:
     """`firm_status` judged at `day` (what it judges at when given none: `as_of_date`), kept per firm."""
-    return kept.get(store, ("firm", firm_id, day), lambda: firm_status(store, firm_id, day), firm=firm_id)
+    judge = partial(firm_status, store, firm_id, day)
+    if not _latest(kept, store, day):
+        return kept.get(store, ("status", firm_id, day), judge, firm=firm_id)
+    return kept.firm_answer(store, firm_id, "status", _day_key(day), judge, status_to_json, status_from_json)
 
 
 def firm_watch_now(request: Request, store: Store, firm_id: str, first: date, day: date) -> WatchedFirm:
     """A firm's part of the overview's feed (`overview_view.watched_firm`), kept while the firm is unchanged."""
-    return answers(request).get(store, ("feed", firm_id, first, day), lambda: watched_firm(store, firm_id, first, day), firm=firm_id)
+    return firm_watch(answers(request), store, firm_id, first, day)
+
+
+def firm_watch(kept: RequestAnswers, store: Store, firm_id: str, first: date, day: date) -> WatchedFirm:
+    judge = partial(watched_firm, store, firm_id, first, day)
+    key = f"{first.isoformat()}/{day.isoformat()}"
+    if not _latest(kept, store, day):
+        return kept.get(store, ("feed", firm_id, key), judge, firm=firm_id)
+    return kept.firm_answer(store, firm_id, "feed", key, judge, watched_to_json, watched_from_json)
+
+
+def _latest(kept: RequestAnswers, store: Store, day: date | None) -> bool:
+    """Whether `day` is the day every visitor's answers are judged at (the store's latest End Date): only those
+    are kept in the store for the other processes. An answer as of another day (`?as_of=`) is one visitor's,
+    seldom asked again: kept in this process's memory only, it costs the store no write."""
+    return day == judged_at(kept, store, None)
 
 
 def chart_now(request: Request, store: Store, firm_id: str, start: date | None, end: date | None) -> bytes:
-    """The chart data of a firm and range as JSON bytes, kept while the firm is unchanged."""
-    return answers(request).get(
-        store,
-        ("chart", firm_id, start, end),
-        lambda: chart_data(store, firm_id, start, end).model_dump_json().encode("utf-8"),
-        firm=firm_id,
-    )
+    """The chart data of a firm and range as JSON bytes, kept while the firm is unchanged; a range is cut
+    from the firm's whole chart (`charts.chart_within`), which is kept in the store for every process."""
+    kept = answers(request)
+
+    def cut() -> bytes:
+        return chart_within(whole_chart(kept, store, firm_id), start, end).model_dump_json().encode("utf-8")
+
+    return kept.get(store, ("chart", firm_id, start, end), cut, firm=firm_id)
+
+
+def whole_chart(kept: RequestAnswers, store: Store, firm_id: str) -> ChartOut:
+    judge = partial(chart_data, store, firm_id)
+    return kept.firm_answer(store, firm_id, "chart", "", judge, ChartOut.model_dump_json, ChartOut.model_validate_json)
+
+
+def totalled(kept: RequestAnswers, store: Store, firm_id: str) -> HistoryColumns:
+    """The firm's figures the overview's totals add up (`overview_view.TOTALLED` on each filing of record)."""
+    judge = partial(store.history_columns, firm_id, TOTALLED)
+    return kept.firm_answer(store, firm_id, "totalled", "", judge, columns_to_json, columns_from_json)
+
+
+def _day_key(day: date | None) -> str:
+    return "" if day is None else day.isoformat()

@@ -93,3 +93,27 @@ def chart_data(store: Store, firm_id: str, start: date | None = None, end: date 
         statements=statements,
         events=chart_events(dates, amended, {s: figures[s] for s in statements}),
     )
+
+
+def chart_within(chart: ChartOut, start: date | None, end: date | None) -> ChartOut:
+    """The chart of the End Dates from `start` to `end` (either open), cut from the firm's whole chart: the same
+    answer as `chart_data` of that range, since each day's filing of record, figures and events are its own."""
+    first, last = start.isoformat() if start else None, end.isoformat() if end else None
+    if first is None and last is None:
+        return chart
+    kept = [i for i, day in enumerate(chart.dates) if (first is None or day >= first) and (last is None or day <= last)]
+    statements = {}
+    for sid, statement in chart.statements.items():
+        series = {part: [values[i] for i in kept] for part, values in statement.series.items()}
+        if any(v is not None for values in series.values() for v in values):
+            statements[sid] = ChartStatement(title=statement.title, codes=statement.codes, series=series)
+    shown = {chart.dates[i] for i in kept}
+    return ChartOut(
+        firm_id=chart.firm_id,
+        parts=chart.parts,
+        dates=[chart.dates[i] for i in kept],
+        filing_ids=[chart.filing_ids[i] for i in kept],
+        amended=[chart.amended[i] for i in kept],
+        statements=statements,
+        events={sid: [e for e in chart.events.get(sid, []) if e.date in shown] for sid in statements},
+    )

@@ -13,9 +13,12 @@ them for the change; a standing reads nothing else); the days themselves come fr
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from fastapi import Request
 
@@ -23,9 +26,9 @@ from dailyseg.calendar import business_days
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks.header import late_initial
 from dailyseg.standing import standing, standings
-from dailyseg.store import Store
-from dailyseg.watch.status import StatementFigures
-from dailyseg.web.cache import answers
+from dailyseg.store import FilingVersion, Store
+from dailyseg.watch.status import StatementFigures, day_of, day_text, figures_data, figures_of
+from dailyseg.web.cache import RequestAnswers, answers
 from dailyseg.web.views import MARKS, Day, Part, StatementColumn, days_of, firms_statement_columns
 
 PAGE_DAYS = 60
@@ -92,8 +95,17 @@ class HistoryPage:
 
 def firm_days(request: Request, store: Store, firm_id: str) -> list[Day]:
     """Every End Date the firm filed, latest first, with its versions (version heads only), kept while the
-    firm is unchanged: paging through ten years reads them once."""
-    return answers(request).get(store, ("firm-days", firm_id), lambda: days_of(store.filings(firm_id)), firm=firm_id)
+    firm is unchanged (in the store too, for every server process): paging through ten years reads them once."""
+    return kept_days(answers(request), store, firm_id)
+
+
+def kept_days(kept: RequestAnswers, store: Store, firm_id: str) -> list[Day]:
+    judge = partial(_days_of_firm, store, firm_id)
+    return kept.firm_answer(store, firm_id, "days", "", judge, days_to_json, days_from_json)
+
+
+def _days_of_firm(store: Store, firm_id: str) -> list[Day]:
+    return days_of(store.filings(firm_id))
 
 
 def history_now(
@@ -101,13 +113,19 @@ def history_now(
 ) -> HistoryPage:
     """`history_page` of the firm's range as of `as_of`, kept while the firm is unchanged: a page's rows read
     sixty filings' key lines, which a firm page asked again (or by another visitor) need not read again."""
-    days = firm_days(request, store, firm_id)
-    return answers(request).get(
-        store,
-        ("history", firm_id, start, end, as_of, page),
-        lambda: history_page(store, range_days(days, start, end, as_of), days, page),
-        firm=firm_id,
-    )
+    return kept_history(answers(request), store, firm_id, start, end, as_of, page)
+
+
+def kept_history(
+    kept: RequestAnswers, store: Store, firm_id: str, start: date | None, end: date | None, as_of: date | None, page: int
+) -> HistoryPage:
+    days = kept_days(kept, store, firm_id)
+    key = "/".join(("" if d is None else d.isoformat()) for d in (start, end, as_of)) + f"/{page}"
+
+    def judge() -> HistoryPage:
+        return history_page(store, range_days(days, start, end, as_of), days, page)
+
+    return kept.firm_answer(store, firm_id, "history", key, judge, page_to_json, page_from_json)
 
 
 def range_days(days: list[Day], start: date | None, end: date | None, as_of: date | None) -> list[tuple[date, Day | None]]:
@@ -172,3 +190,81 @@ def shown_columns(rows: list[HistoryRow]) -> list[StatementColumn]:
 def value(row: HistoryRow, statement: str, part: str) -> Decimal | None:
     figures = row.statements.get(statement)
     return figures.value(part) if figures is not None else None
+
+
+# -- kept in the store (store/answers.py): a firm's days and a page of its history as JSON, and back ----------
+# A version's dates and time are ISO 8601; a row's figures as a firm's status keeps them (watch.status).
+
+
+def days_to_json(days: list[Day]) -> str:
+    return json.dumps([_day_data(d) for d in days])
+
+
+def days_from_json(text: str) -> list[Day]:
+    return [_day_of(d) for d in json.loads(text)]
+
+
+def page_to_json(found: HistoryPage) -> str:
+    rows = [
+        {
+            "end_date": r.end_date.isoformat(),
+            "day": None if r.day is None else _day_data(r.day),
+            "statements": {sid: figures_data(f) for sid, f in r.statements.items()},
+        }
+        for r in found.rows
+    ]
+    return json.dumps({"rows": rows, "page": found.page, "pages": found.pages, "total": found.total})
+
+
+def page_from_json(text: str) -> HistoryPage:
+    data = json.loads(text)
+    rows = [
+        HistoryRow(
+            date.fromisoformat(r["end_date"]),
+            None if r["day"] is None else _day_of(r["day"]),
+            {sid: figures_of(f) for sid, f in r["statements"].items()},
+        )
+        for r in data["rows"]
+    ]
+    return HistoryPage(rows, data["page"], data["pages"], data["total"], shown_columns(rows))
+
+
+def _day_data(day: Day) -> list[list[Any]]:
+    return [
+        [
+            v.id,
+            v.firm_id,
+            v.firm_name,
+            v.end_date.isoformat(),
+            v.status,
+            v.form,
+            day_text(v.submit_date),
+            v.version,
+            v.is_record,
+            v.content_hash,
+            v.stored_at.isoformat(),
+            v.arrival,
+        ]
+        for v in day.versions
+    ]
+
+
+def _day_of(data: list[list[Any]]) -> Day:
+    versions = [
+        FilingVersion(
+            id=v[0],
+            firm_id=v[1],
+            firm_name=v[2],
+            end_date=date.fromisoformat(v[3]),
+            status=v[4],
+            form=v[5],
+            submit_date=day_of(v[6]),
+            version=v[7],
+            is_record=v[8],
+            content_hash=v[9],
+            stored_at=datetime.fromisoformat(v[10]),
+            arrival=v[11],
+        )
+        for v in data
+    ]
+    return Day(versions[0].end_date, versions)

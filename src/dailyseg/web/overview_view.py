@@ -11,6 +11,7 @@ The board's day is the as-of day of the firms' status: the latest End Date in th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,10 +22,10 @@ from dailyseg.calendar import due_at, is_late
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks import REGISTRY, Selection
 from dailyseg.money import from_cents
-from dailyseg.store import Store
+from dailyseg.store import HistoryColumns, Store
 from dailyseg.store.totals import RecordTotals
 from dailyseg.watch.monitor import Observation, UnusualMoveRule, watch_firm
-from dailyseg.watch.status import LOOK_BACK_DAYS, FirmStatus
+from dailyseg.watch.status import LOOK_BACK_DAYS, FirmStatus, observation_data, observation_of
 from dailyseg.web.views import StatementColumn, firms_statement_columns
 
 DEFAULT_DAYS = 10
@@ -158,6 +159,36 @@ def watched_firm(store: Store, firm_id: str, first: date, day: date) -> WatchedF
     """The firm's monitor findings from `first` (less the look-back) to `day`, and its filings of record by End Date."""
     watched = watch_firm(store, firm_id, first - _LOOK_BACK, day, selection=Selection(), unusual=UnusualMoveRule(), as_of=day)
     return watched.observations, {v.end_date: v.id for v, _ in watched.records}
+
+
+def watched_to_json(watched: WatchedFirm) -> str:
+    """A firm's part of the feed as the store keeps it (`store.answers`): its observations, and its filings of record by day."""
+    observations, records = watched
+    return json.dumps(
+        {"observations": [observation_data(o) for o in observations], "records": [[d.isoformat(), i] for d, i in records.items()]}
+    )
+
+
+def watched_from_json(text: str) -> WatchedFirm:
+    data = json.loads(text)
+    return [observation_of(o) for o in data["observations"]], {date.fromisoformat(d): int(i) for d, i in data["records"]}
+
+
+def columns_to_json(columns: HistoryColumns) -> str:
+    """A firm's figures the totals add up, as the store keeps them (`store.answers`): integer cents, dates ISO 8601."""
+    return json.dumps(
+        {
+            "dates": [d.isoformat() for d in columns.dates],
+            "filing_ids": columns.filing_ids,
+            "amended": columns.amended,
+            "cents": columns.cents,
+        }
+    )
+
+
+def columns_from_json(text: str) -> HistoryColumns:
+    data = json.loads(text)
+    return HistoryColumns([date.fromisoformat(d) for d in data["dates"]], data["filing_ids"], data["amended"], data["cents"])
 
 
 def shares(firms: Iterable[FirmStatus]) -> tuple[dict[str, list[Share]], dict[str, Decimal]]:

@@ -62,6 +62,10 @@ class Settings:
     - `sign_in_limit_per_name` and `sign_in_limit_per_address`: failed sign-ins allowed within
       `sign_in_window_s` for one user name (default 5) and from one address (default 20, as several people
       may sit behind one address) before sign-in is refused for the rest of the window (default 15 minutes).
+
+    `warm_answers`: judge every firm's first answers in the background when the application starts
+    (`web.warming`), so that the first visitors after a start read them; `dailyseg serve` turns it on, the
+    default is off (an application made for a test or a script judges only what it is asked).
     """
 
     db_url: str | None = None
@@ -85,6 +89,7 @@ class Settings:
     sign_in_limit_per_name: int = 5
     sign_in_limit_per_address: int = 20
     sign_in_window_s: int = 15 * 60
+    warm_answers: bool = False
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes <= 0:

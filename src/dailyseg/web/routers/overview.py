@@ -9,12 +9,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from dailyseg.store import HistoryColumns, Store
+from dailyseg.store import Store
 from dailyseg.store.totals import added_up
-from dailyseg.web.cache import answers, firm_watch_now, firms_now
+from dailyseg.web.cache import answers, firm_watch_now, firms_now, totalled
 from dailyseg.web.deps import AsOf, From, To, check_range, get_store
 from dailyseg.web.overview_shapes import OverviewOut, TotalsOut
-from dailyseg.web.overview_view import DEFAULT_DAYS, GROUP_TITLES, MAX_DAYS, TOTALLED, Overview, Totals, overview, totals, within
+from dailyseg.web.overview_view import (
+    DEFAULT_DAYS,
+    GROUP_TITLES,
+    MAX_DAYS,
+    TOTALLED,
+    Overview,
+    Totals,
+    overview,
+    totals,
+    within,
+)
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
 from dailyseg.web.views import DEFAULT_WINDOW, MARKS
@@ -36,13 +46,10 @@ def overview_now(request: Request, store: Store, as_of: date | None, days: int) 
 
 def totals_now(request: Request, store: Store) -> Totals:
     """Every End Date's totals over firms, kept while the store is unchanged; made again from each firm's
-    figures, which are kept per firm, so one firm's new filing reads only that firm's figures again."""
+    figures, which are kept per firm (in the store too, for every server process), so one firm's new filing
+    reads only that firm's figures again."""
     kept = answers(request)
-
-    def figures(firm_id: str) -> HistoryColumns:
-        return kept.get(store, ("totalled", firm_id), lambda: store.history_columns(firm_id, TOTALLED), firm=firm_id)
-
-    return kept.get(store, ("overview-totals",), lambda: totals(added_up((figures(f) for f in store.firm_ids()), TOTALLED)))
+    return kept.get(store, ("overview-totals",), lambda: totals(added_up((totalled(kept, store, f) for f in store.firm_ids()), TOTALLED)))
 
 
 def chart_range(found: Overview, start: date | None, end: date | None) -> tuple[date | None, date | None]:
