@@ -45,39 +45,46 @@ def _day(value: date | None) -> str:
     return f'"{value.isoformat()}"' if value is not None else "null"
 
 
-def canonical_bytes(filing: Filing, values: Iterable[Value], texts: Iterable[str]) -> bytes:
-    """The bytes hashed (see the module's docstring), given the filing's amounts as `Value`s and their texts
-    (`amount_text`), in the same order; the cents are not read."""
-    header = filing.header
-    by_statement: dict[str, list[tuple[str, str]]] = {statement: [] for statement in filing.statements}
-    labels: list[tuple[str, str]] = []
-    for (code, statement, _, label), text in zip(values, texts, strict=True):
+def statements_text(statements: Iterable[str], values: Iterable[Value], texts: Iterable[str]) -> str:
+    """The members of the "statements" object: every statement, sorted, with its amounts' texts by code."""
+    by_statement: dict[str, list[tuple[str, str]]] = {statement: [] for statement in statements}
+    for (code, statement, _, _), text in zip(values, texts, strict=True):
         by_statement.setdefault(statement, []).append((code, text))
-        if label:
-            labels.append((code, label))
+    return ",".join(
+        encode_basestring(statement) + ":{" + ",".join(f'{encode_basestring(c)}:"{t}"' for c, t in sorted(pairs)) + "}"
+        for statement, pairs in sorted(by_statement.items())
+    )
+
+
+def labels_text(values: Iterable[Value]) -> str:
+    """The members of the "labels" object ("" when no value carries a label; a filing holds each code once,
+    so sorting the pairs sorts by code)."""
+    labels = sorted((code, label) for code, _, _, label in values if label)
+    return ",".join(f"{encode_basestring(c)}:{encode_basestring(t)}" for c, t in labels)
+
+
+def canonical_bytes(filing: Filing, statements: str, labels: str) -> bytes:
+    """The bytes hashed (see the module's docstring), given the members of its "statements" and "labels"
+    objects as `statements_text` and `labels_text` write them."""
+    header = filing.header
     cover = json.dumps(cover_to_dict(filing.cover), sort_keys=True, separators=(",", ":"), ensure_ascii=False) if filing.cover else "null"
     parts = [f'{{"cover":{cover},"end_date":{_day(header.end_date)}', f',"firm":{encode_basestring(header.firm_name)}']
     parts.append(f',"form":{encode_basestring(header.form)}')
-    if labels:  # a filing holds each code once, so sorting the pairs sorts by code
-        parts.append(',"labels":{' + ",".join(f"{encode_basestring(c)}:{encode_basestring(t)}" for c, t in sorted(labels)) + "}")
-    parts.append(f',"layout":{encode_basestring(filing.layout)},"statements":{{')
-    parts.append(
-        ",".join(
-            encode_basestring(statement) + ":{" + ",".join(f'{encode_basestring(c)}:"{t}"' for c, t in sorted(pairs)) + "}"
-            for statement, pairs in sorted(by_statement.items())
-        )
-    )
-    parts.append(f'}},"status":{encode_basestring(header.status)},"submit_date":{_day(header.submit_date)}}}')
+    if labels:
+        parts.append(f',"labels":{{{labels}}}')
+    parts.append(f',"layout":{encode_basestring(filing.layout)},"statements":{{{statements}}}')
+    parts.append(f',"status":{encode_basestring(header.status)},"submit_date":{_day(header.submit_date)}}}')
     return "".join(parts).encode("utf-8")
 
 
-def hash_of(filing: Filing, values: Iterable[Value], texts: Iterable[str]) -> str:
-    """The content hash of `filing` whose amounts the caller has already turned into values and texts (ingest has)."""
-    return hashlib.sha256(canonical_bytes(filing, values, texts)).hexdigest()
+def hash_of(filing: Filing, statements: str, labels: str) -> str:
+    """The content hash of `filing` whose "statements" and "labels" members the caller has written already (ingest has)."""
+    return hashlib.sha256(canonical_bytes(filing, statements, labels)).hexdigest()
 
 
 def content_hash(filing: Filing) -> str:
     """The content hash of `filing` (see the module's docstring)."""
     refs = CATALOGUE.refs
     values = [(e.ref, e.statement, 0, "" if e.ref in refs else e.label) for e in filing.entries]
-    return hash_of(filing, values, [amount_text(e.amount) for e in filing.entries])
+    texts = [amount_text(e.amount) for e in filing.entries]
+    return hash_of(filing, statements_text(filing.statements, values, texts), labels_text(values))

@@ -5,12 +5,18 @@ JSON (dailyseg's own serial form with sorted keys): header, layout, cover page a
 filing therefore hashes alike whether it arrived as posted text, a PDF, JSON or CSV, and a document ingested
 twice is stored once; a filing that differs in anything (a status, a Submit Date, one amount) is a new
 version. The hash of the document's bytes is kept beside it, for provenance only.
+
+The per-amount work (cents, labels, the statements' part of the canonical JSON) is most of `prepare`'s time;
+the optional C extension `dailyseg.store._ingest` (`_ingest.c`) does it for the common filing and hands back
+any other, which `_amount_rows` below, the definition, then reads. `DAILYSEG_PURE=1` selects the Python path
+alone, as for the reader; tests/store/test_compiled_ingest.py holds the two to the same `Prepared` values.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +27,7 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import Filing
 from dailyseg.money import AmountError, to_cents
 from dailyseg.serial import cover_to_dict
-from dailyseg.store.content_hash import Value, amount_text, content_hash, hash_of
+from dailyseg.store.content_hash import Value, amount_text, content_hash, hash_of, labels_text, statements_text
 from dailyseg.store.identity import name_key
 from dailyseg.store.tables import filing_values, filings
 
@@ -71,6 +77,15 @@ _CENTS_RANGE = range(-(2**63), 2**63)  # BIGINT
 # The catalogue's codes that fit their column: their label is the catalogue's, so none is stored.
 _KNOWN_CODES = frozenset(ref for ref in CATALOGUE.refs if len(ref) <= _CODE_LIMIT)
 
+try:
+    from dailyseg.store import _ingest
+except ImportError:  # not built: no compiler when the package was installed
+    _ingest = None  # type: ignore[assignment]
+
+BUILT = _ingest is not None
+# The extension is used unless absent or `DAILYSEG_PURE=1` asks for the Python path alone.
+COMPILED = BUILT and os.environ.get("DAILYSEG_PURE") != "1"
+
 
 def prepare(filing: Filing, source: str, document_hash: str | None = None) -> Prepared:
     header = filing.header
@@ -88,8 +103,18 @@ def prepare(filing: Filing, source: str, document_hash: str | None = None) -> Pr
     for statement in filing.statements:  # every entry's statement is among them (Filing sees to it)
         if len(statement) > _STATEMENT_LIMIT:
             raise NotStorable(f"{filing.label}: statement {statement[:40]!r} is too long to store")
+    found = _ingest.rows(filing.entries, filing.statements, _KNOWN_CODES, _CODE_LIMIT) if COMPILED else None
+    if found is None:
+        values, texts = _amount_rows(filing)
+        found = (tuple(values), statements_text(filing.statements, values, texts), labels_text(values))
+    rows, statements, labels = found
+    return Prepared(filing, source, key, header.end_date, hash_of(filing, statements, labels), rows, document_hash)
+
+
+def _amount_rows(filing: Filing) -> tuple[list[Value], list[str]]:
+    """Each amount's `Value` and its exact text (`amount_text`), which the content hash reads."""
     values: list[Value] = []
-    texts: list[str] = []  # each amount's exact text (`amount_text`), which the content hash reads
+    texts: list[str] = []
     for entry in filing.entries:
         ref, amount = entry.ref, entry.amount
         # The cents are read off the text, which is cheaper than Decimal arithmetic for a filing's hundred
@@ -116,7 +141,7 @@ def prepare(filing: Filing, source: str, document_hash: str | None = None) -> Pr
         else:
             values.append((ref, entry.statement, cents, entry.label))
         texts.append(text)
-    return Prepared(filing, source, key, header.end_date, hash_of(filing, values, texts), tuple(values), document_hash)
+    return values, texts
 
 
 def filing_row(item: Prepared) -> dict[str, Any]:

@@ -1,0 +1,5 @@
+from dailyseg.filing import Entry
+
+def rows(
+    entries: tuple[Entry, ...], statements: tuple[str, ...], known: frozenset[str], code_limit: int, /
+) -> tuple[tuple[tuple[str, str, int, str], ...], str, str] | None: ...
