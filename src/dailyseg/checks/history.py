@@ -196,11 +196,17 @@ def unusual_moves(
         previous = value
 
 
+# Each statement's watched lines in each layout, listed once: `moves` asks for them of every filing.
+_WATCHED = {(s.id, layout): tuple(watched_lines(s, layout)) for s in CATALOGUE.statements for layout in CATALOGUE.layouts}
+
+
 def moves(firm_id: str, records: Sequence[tuple[date, Filing]], rule: UnusualMoveRule) -> Iterator[Dated]:
+    layouts = {filing.layout for _, filing in records}
     for statement in CATALOGUE.statements:
-        codes = {ref for _, filing in records for ref in watched_lines(statement, filing.layout)}
+        codes = {ref for layout in layouts for ref in _WATCHED[(statement.id, layout)]}
         for code in sorted(codes):
-            for day, change, value, z in unusual_moves([(d, f.get(code)) for d, f in records], rule):
+            # Watched lines are catalogue keys already, so each filing's amounts are read without `key_of`.
+            for day, change, value, z in unusual_moves([(d, f.amounts.get(code)) for d, f in records], rule):
                 score = "unbounded (flat history)" if z is None else f"{z:.1f}"
                 message = (
                     f"{firm_id} {day}: {statement.id} {code} moved {format_amount(change)} to {format_amount(value)}; "

@@ -3,7 +3,9 @@
 Nothing here judges anything itself. Each End Date's filing of record goes through the same rules as
 `dailyseg validate` (so a deficiency is rated the same everywhere); the rules that need a firm's history
 (`dailyseg.checks.history`) get the records and the versions of each day in their proper order. An event that
-holds on consecutive filed days carries the first of them as `since`.
+holds on consecutive filed days carries the first of them as `since`. What reports only the latest filing's
+defects (a firm's status, the overview's feed) asks for `defects="latest"`: the earlier records then go
+through the events alone, read with only the lines those and the rules over time look at.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 
+from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks import REGISTRY, Context, Finding, Selection
 from dailyseg.checks.header import check_late_initial
-from dailyseg.checks.history import Revision, UnusualMoveRule, amendments, drawdowns, missing_days, moves, not_filing
+from dailyseg.checks.history import Revision, UnusualMoveRule, amendments, drawdowns, missing_days, moves, not_filing, watched_lines
 from dailyseg.filing import Filing
 from dailyseg.store.diff import diff_filings
 from dailyseg.store.store import Store
@@ -24,6 +27,19 @@ from dailyseg.store.types import FilingVersion
 from dailyseg.store.versions import records_by
 
 __all__ = ["Observation", "UnusualMoveRule", "as_of_date", "watch"]
+
+# Which filings of record the rules about the filing itself (question "filing": formulas, signs, header...) run
+# on: every day, or only the latest (what a firm's status reports of them); the events run on every day.
+Defects = Literal["every day", "latest"]
+# The lines the events of one filing read (each statement's standing: deficiency, below target; its excess:
+# below the undermargined total) and the rules over time read (the excess: drawdowns; the watched lines:
+# unusual moves). A filing of record that only those rules judge is read with these lines alone.
+EVENT_CODES = tuple(
+    sorted(
+        {str(ref) for s in CATALOGUE.statements for ref in s.key_refs.values()}
+        | {ref for s in CATALOGUE.statements for layout in CATALOGUE.layouts for ref in watched_lines(s, layout)}
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -56,10 +72,14 @@ def _with_since(found: Iterable[Observation], days: Sequence[date]) -> Iterator[
         yield replace(o, finding=replace(o.finding, since=start)) if o.finding.is_event and o.finding.since is None else o
 
 
-def _record_findings(firm_id: str, records: Sequence[tuple[FilingVersion, Filing]], selection: Selection) -> Iterator[Observation]:
-    chosen = [r.id for r in REGISTRY.chosen(selection, scope="filing")]
-    for version, filing in records:
-        for finding in REGISTRY.validate(filing, chosen):
+def _record_findings(
+    firm_id: str, records: Sequence[tuple[FilingVersion, Filing]], selection: Selection, defects: Defects
+) -> Iterator[Observation]:
+    chosen = REGISTRY.chosen(selection, scope="filing")
+    every = [r.id for r in chosen]
+    events = every if defects == "every day" else [r.id for r in chosen if r.question == "firm"]
+    for i, (version, filing) in enumerate(records, start=1):
+        for finding in REGISTRY.validate(filing, every if i == len(records) else events):
             yield Observation(firm_id, version.end_date, replace(finding, message=f"{firm_id} {version.end_date}: {finding.message}"))
 
 
@@ -90,20 +110,39 @@ class FirmWatch:
     observations: list[Observation]
 
 
+def _contents(store: Store, records: Sequence[FilingVersion], amended: Sequence[FilingVersion], defects: Defects) -> dict[int, Filing]:
+    """Each version's filing by id, whole where a rule may read any line (every version of an amended day:
+    amendments are compared line by line), else with only `EVENT_CODES` (records only events judge)."""
+    whole = {v.id: v for v in (records if defects == "every day" else records[-1:])} | {v.id: v for v in amended}
+    content = dict(zip(whole, store.contents(list(whole.values())), strict=True))
+    narrow = [v for v in records if v.id not in whole]
+    if narrow:
+        content.update(zip((v.id for v in narrow), store.contents(narrow, codes=EVENT_CODES), strict=True))
+    return content
+
+
 def watch_firm(
-    store: Store, firm_id: str, start: date | None, end: date | None, *, selection: Selection, unusual: UnusualMoveRule, as_of: date | None
+    store: Store,
+    firm_id: str,
+    start: date | None,
+    end: date | None,
+    *,
+    selection: Selection,
+    unusual: UnusualMoveRule,
+    as_of: date | None,
+    defects: Defects = "every day",
 ) -> FirmWatch:
-    """One firm's findings, reading each version it needs once (two queries for all their contents)."""
+    """One firm's findings, reading each version it needs once (two queries for all their contents, four when
+    the rules about the filing itself judge only the latest record, so the others are read in part)."""
     wanted = {r.id for r in REGISTRY.chosen(selection)}
     day_versions = store.day_versions(firm_id, start, end)
     by_day = records_by((group[-1] for group in day_versions.values()), lambda v: v.end_date)
     record_versions = [v for _, v in sorted(by_day.items())]
-    needed = {v.id: v for v in record_versions} | {v.id: v for group in day_versions.values() if len(group) > 1 for v in group}
-    content = dict(zip(needed, store.contents(list(needed.values())), strict=True))
+    content = _contents(store, record_versions, [v for group in day_versions.values() if len(group) > 1 for v in group], defects)
     records = [(v, content[v.id]) for v in record_versions]
     dated = [(v.end_date, f) for v, f in records]
     found = [
-        *_record_findings(firm_id, records, selection),
+        *_record_findings(firm_id, records, selection, defects),
         *_version_findings(firm_id, {day: group for day, group in day_versions.items() if len(group) > 1}, content, selection),
         *(Observation(firm_id, d, f) for d, f in drawdowns(firm_id, dated)),
         *(Observation(firm_id, d, f) for d, f in moves(firm_id, dated, unusual)),

@@ -88,7 +88,8 @@ def firm_status(store: Store, firm: str, as_of: date | None = None) -> FirmStatu
     if end is None:
         return None
     start = end - timedelta(days=LOOK_BACK_DAYS * 7 // 5 + 7)
-    watched = watch_firm(store, firm_id, start, end, selection=Selection(), unusual=UnusualMoveRule(), as_of=judged_at)
+    # Only the latest filing's defects are reported (below): the earlier records are judged by the events alone.
+    watched = watch_firm(store, firm_id, start, end, selection=Selection(), unusual=UnusualMoveRule(), as_of=judged_at, defects="latest")
     records = watched.records
     if not records:
         return None

@@ -156,8 +156,11 @@ def feed(firms: Iterable[FirmStatus], watched: Watched, first: date) -> list[Fee
 
 
 def watched_firm(store: Store, firm_id: str, first: date, day: date) -> WatchedFirm:
-    """The firm's monitor findings from `first` (less the look-back) to `day`, and its filings of record by End Date."""
-    watched = watch_firm(store, firm_id, first - _LOOK_BACK, day, selection=Selection(), unusual=UnusualMoveRule(), as_of=day)
+    """The firm's monitor findings from `first` (less the look-back) to `day`, and its filings of record by End Date.
+    The feed shows events only, so the defects of its earlier filings are not judged (`defects="latest"`)."""
+    watched = watch_firm(
+        store, firm_id, first - _LOOK_BACK, day, selection=Selection(), unusual=UnusualMoveRule(), as_of=day, defects="latest"
+    )
     return watched.observations, {v.end_date: v.id for v, _ in watched.records}
 
 
