@@ -184,7 +184,8 @@ def _rebuilt(version: FilingVersion, head: Any, entries: Sequence[Entry]) -> Fil
     header = Header(version.status, version.end_date, version.firm_name, version.form, version.submit_date)
     cover = cover_from_dict(json.loads(head.cover)) if head.cover else None
     statements = tuple(s for s in str(head.statements).split(",") if s)
-    return Filing(header, head.layout, tuple(entries), cover, statements)
+    # Every amount comes from `from_cents`, which builds it canonical (tests/test_money.py holds it so).
+    return Filing(header, head.layout, tuple(entries), cover, statements, canonical=True)
 
 
 def _days(values: Sequence[Any]) -> list[date]:
