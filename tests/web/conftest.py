@@ -17,7 +17,15 @@ import dailyseg
 from dailyseg.compute.demo import generate
 from dailyseg.store import Store
 from dailyseg.web import Settings, create_app
+from tests.web.ledger_support import Office, office
 from tests.web.support import SAMPLE, WRITE_TOKEN, Console, Server, seed, start_server, stop_server
+
+
+@pytest.fixture
+def team(store_url: str) -> Iterator[Office]:
+    """The office's people (tests/web/ledger_support.py) on the store under test, the application started once."""
+    with office(store_url) as made:
+        yield made
 
 
 @pytest.fixture(scope="session")

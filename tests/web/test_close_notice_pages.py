@@ -3,7 +3,6 @@ drafting it keeps it with the close (once), the banner then links it, and the no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -13,18 +12,12 @@ from dailyseg.notices.render import DRAFT_STATUS
 from dailyseg.store import workflow
 from dailyseg.store.notices import get_notice, list_notices
 from dailyseg.store.synthetic import daily_filing
-from tests.web.ledger_support import Office, office
+from tests.web.ledger_support import Office
 
 pytestmark = pytest.mark.slow  # Argon2 sign-ins
 
 FIRM = "Acme Futures LLC"
 DAY = date(2024, 3, 4)
-
-
-@pytest.fixture
-def team(store_url: str) -> Iterator[Office]:
-    with office(store_url) as made:
-        yield made
 
 
 def _close(team: Office, funds: int) -> int:

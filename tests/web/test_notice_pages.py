@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -22,19 +21,13 @@ from dailyseg.notices.render import DRAFT_STATUS
 from dailyseg.store.audit import entries, verify
 from dailyseg.store.notices import get_notice
 from dailyseg.store.synthetic import daily_filing
-from tests.web.ledger_support import Office, office
+from tests.web.ledger_support import Office
 from tests.web.signing import PASSWORD
 
 pytestmark = pytest.mark.slow  # Argon2 sign-ins, and a PDF laid out in a worker process
 
 FIRM = "Acme Futures LLC"
 DAY = date(2024, 3, 4)
-
-
-@pytest.fixture
-def team(store_url: str) -> Iterator[Office]:
-    with office(store_url) as made:
-        yield made
 
 
 def _deficient(team: Office) -> int:

@@ -5,7 +5,6 @@ with 17 CFR 1.23(b); who may do what; the API's JSON is the command line's; the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,7 @@ from dailyseg.store import Store
 from dailyseg.store.audit import entries, verify
 from dailyseg.store.synthetic import daily_filing
 from dailyseg.store.withdrawals import list_withdrawals
-from tests.web.ledger_support import Office, office
+from tests.web.ledger_support import Office
 from tests.web.signing import PASSWORD, add_team
 from tests.web.support import Console, screenshot, start_server, stop_server
 from tests.web.test_accessibility import PHONE, problems_of
@@ -29,12 +28,6 @@ pytestmark = pytest.mark.slow  # Argon2 sign-ins
 FIRM = "Acme Futures LLC"
 MONDAY = date(2024, 3, 4)
 TUESDAY, WEDNESDAY = "2024-03-05T10:00", "2024-03-06T10:00"  # New York time, as the page's field sends it
-
-
-@pytest.fixture
-def team(store_url: str) -> Iterator[Office]:
-    with office(store_url) as made:
-        yield made
 
 
 def _monday(store: Store) -> None:
