@@ -39,6 +39,7 @@ from dailyseg.store.audit import Chain, record_ingest
 from dailyseg.store.bulk import fetch_rows, fetch_sql, insert_rows
 from dailyseg.store.cftc_rows import MonthEndRow, StoredRow
 from dailyseg.store.database import failure, is_fault, make_engine, shown, store_errors
+from dailyseg.store.filing_memo import RebuiltFilings
 from dailyseg.store.firms import ensure_aliases
 from dailyseg.store.identity import name_key
 from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_row, prepare
@@ -248,6 +249,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._recent_filings = RebuiltFilings()
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = True) -> Store:
@@ -599,11 +601,15 @@ class Store:
 
     def contents(self, versions: Sequence[FilingVersion], codes: Sequence[str] | None = None) -> list[Filing]:
         """The filings of these versions, rebuilt exactly, in the same order: two queries per few thousand
-        versions rather than three per version (what `get` costs). Given `codes`, each filing holds only the
-        values of those codes (with its layout, statements and cover page): enough for what reads only those
-        lines, such as a statement's standing, at a fraction of the reading."""
+        versions rather than three per version (what `get` costs), and none for a version this store rebuilt
+        lately (`filing_memo`). Given `codes`, each filing holds only the values of those codes (with its
+        layout, statements and cover page): enough for what reads only those lines, such as a statement's
+        standing, at a fraction of the reading."""
+        only = tuple(key_of(c) for c in codes) if codes is not None else None
+        return self._recent_filings.contents(versions, only, lambda missing: self._read_contents(missing, only))
+
+    def _read_contents(self, versions: Sequence[FilingVersion], only: Sequence[str] | None) -> list[Filing]:
         ids = [v.id for v in versions]
-        only = [key_of(c) for c in codes] if codes is not None else None
         heads: dict[int, Any] = {}
         values: dict[int, list[Entry]] = {i: [] for i in ids}
         with self.engine.connect() as conn:
