@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -167,3 +168,22 @@ def test_the_chart_shows_the_tables_range_without_overflow(page: Page, console: 
     assert widths["doc"] <= widths["view"], widths
     expect(page.locator("#filings tr[data-date='2024-05-07'] .mark")).to_have_text("NOT FILED")
     assert console.errors == []
+
+
+def test_the_days_table_kept_for_the_firm_changes_with_its_next_filing_and_the_as_of_day(tmp_path: Path) -> None:
+    """The rendered table is kept against the firm's revision and the as-of day: an amendment of the firm's
+    latest day shows at once, and so does another firm's later filing (a NOT FILED row for this one)."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    days = business_days(date(2024, 3, 1), date(2024, 3, 8))
+    with Store.open(url) as store, TestClient(create_app(Settings(db_url=url))) as client:
+        store.ingest_filings([daily_filing(FIRM, d, requirement=Decimal(1000), funds=Decimal(3000)) for d in days], source="days")
+        first = table_rows(client.get(f"/firms/{FIRM_ID}").text, "filings")
+        assert first[0].attrs["data-date"] == "2024-03-08" and "v1 initial (of record)" in first[0].cells[-1].text
+        amended = daily_filing(FIRM, days[-1], requirement=Decimal(1000), funds=Decimal(2500), status="AMENDED")
+        store.ingest_filing(amended, source="amended")
+        again = table_rows(client.get(f"/firms/{FIRM_ID}").text, "filings")
+        assert "v2 amended (of record)" in again[0].cells[-1].text
+        assert again != first
+        store.ingest_filing(daily_filing("Other Futures LLC", date(2024, 3, 11), requirement=Decimal(1), funds=Decimal(2)), source="other")
+        later = table_rows(client.get(f"/firms/{FIRM_ID}").text, "filings")
+        assert later[0].attrs == {"data-date": "2024-03-11", "class": "not-filed"}
