@@ -305,3 +305,25 @@ def test_totals_after_one_firms_new_filing_are_the_stores_totals(industry_url: s
     for sid, parts in expected.sums.items():
         for part, values in parts.items():
             assert [Decimal(v) for v in after["statements"][sid]["series"][part]] == values, (sid, part)
+
+
+def test_the_page_kept_until_the_store_changes_is_the_page_made_afresh(industry_url: str, tmp_path: Path) -> None:
+    """The overview's body is rendered once per store revision: after a firm's new filing the page shows it,
+    and is the very page a server that never saw the store before makes."""
+    copy = tmp_path / "store.sqlite"
+    copy.write_bytes(Path(industry_url.removeprefix("sqlite:///")).read_bytes())
+    url = f"sqlite:///{copy}"
+
+    def tables(client: TestClient) -> dict[str, list[list[str]]]:
+        html = client.get("/overview").text
+        return {t: [[c.text for c in row.cells] for row in table_rows(html, t)] for t in ("totals", "feed")}
+
+    with TestClient(create_app(Settings(db_url=url))) as client, Store.open(url) as store:
+        before = tables(client)
+        funds = Decimal(1_000_000) * Decimal("1.2") + Decimal("12345.67")
+        amended = daily_filing(CLEAN, LATEST, requirement=Decimal(1_000_000), funds=funds, target=TARGET, status="AMENDED")
+        store.ingest_filing(amended, source="clean amended")
+        after = tables(client)
+        with TestClient(create_app(Settings(db_url=url))) as fresh:
+            assert after == tables(fresh)
+    assert after != before

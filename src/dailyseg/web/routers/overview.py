@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from dailyseg.store import Store
 from dailyseg.store.totals import added_up
@@ -27,6 +28,7 @@ from dailyseg.web.overview_view import (
 )
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
+from dailyseg.web.templating import render_template
 from dailyseg.web.views import DEFAULT_WINDOW, MARKS
 
 # The pages are not in the API schema; /api/overview is.
@@ -67,24 +69,31 @@ def overview_page(
     check_range(start, end)
     found = overview_now(request, store, as_of, days)
     start, end = chart_range(found, start, end)
-    shown = within(totals_now(request, store), start, end)
-    latest = len(shown.dates) - 1
-    return page(
-        request,
-        "overview.html.j2",
-        {
-            "o": found,
-            "overdue": found.board.overdue(datetime.now(UTC)) if found.board else False,
-            "titles": GROUP_TITLES,
-            "marks": MARKS,
-            "totals": shown,
-            "latest": latest,
-            "start": start,
-            "end": end,
-            "as_of": as_of,
-            "feed_first": found.board.day - timedelta(days=days - 1) if found.board else None,
-        },
-    )
+    overdue = found.board.overdue(datetime.now(UTC)) if found.board else False
+
+    def body() -> Markup:
+        shown = within(totals_now(request, store), start, end)
+        return Markup(
+            render_template(
+                "_overview_body.html.j2",
+                {
+                    "o": found,
+                    "overdue": overdue,
+                    "titles": GROUP_TITLES,
+                    "marks": MARKS,
+                    "totals": shown,
+                    "latest": len(shown.dates) - 1,
+                    "start": start,
+                    "end": end,
+                    "as_of": as_of,
+                    "feed_first": found.board.day - timedelta(days=days - 1) if found.board else None,
+                },
+            )
+        )
+
+    # The board, shares, totals and feed tables are most of the page's time; they change with the store only.
+    key = ("overview-html", as_of, days, start, end, overdue)
+    return page(request, "overview.html.j2", {"body": answers(request).get(store, key, body)})
 
 
 @router.get("/overview/totals.json", response_model=TotalsOut, include_in_schema=False)
