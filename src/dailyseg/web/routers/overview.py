@@ -106,11 +106,18 @@ def totals_data(request: Request, store: StoreDep) -> Response:
 @router.get("/api/overview", response_model=OverviewOut, tags=["overview"])
 def overview_api(
     request: Request, store: StoreDep, as_of: AsOf = None, days: Days = DEFAULT_DAYS, start: From = None, end: To = None
-) -> OverviewOut:
+) -> Response:
     """The industry at a glance: the as-of day's board (filed, not filed, late, deficient, under target, from each
     firm's status), each firm's share and rank of the requirement per statement, the totals over firms per End
     Date from `from` to `to` (default: the year to the as-of day), and the events of the last `days` days."""
     check_range(start, end)
     found = overview_now(request, store, as_of, days)
     start, end = chart_range(found, start, end)
-    return OverviewOut.of(found, within(totals_now(request, store), start, end), datetime.now(UTC))
+    now = datetime.now(UTC)
+
+    def body() -> str:
+        return OverviewOut.of(found, within(totals_now(request, store), start, end), now).model_dump_json()
+
+    # The time asked at changes the answer only through whether the due time has passed (`overdue`).
+    key = ("overview-json", as_of, days, start, end, found.board.overdue(now) if found.board else False)
+    return Response(answers(request).get(store, key, body), media_type="application/json")
