@@ -13,6 +13,7 @@ import random
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import astuple, dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dailyseg
-from dailyseg.filing import Entry, Filing, Header
+from dailyseg.filing import Entry, Filing, Header, exact_cents
+from dailyseg.money import to_cents
+from dailyseg.parse import text as text_reader
 from dailyseg.parse import tokens
 from dailyseg.parse.text import TextReader, clean_lines, read_text
 from dailyseg.parse.tokens import scan_compiled, scan_pure
@@ -70,9 +73,16 @@ def test_every_line_of_the_sample_is_read_by_the_extension() -> None:
 
 
 def _both_paths_agree(text: str) -> None:
+    """The same filings and problems; the plain reader's cents are the amounts' own, and validation (on integer
+    cents where the plain reader read the filing, else on `Decimal`s) finds the same."""
     pure = read_text(text, "<t>", scan_pure, plain=False)
     compiled = read_text(text, "<t>", scan_compiled, plain=True)
     assert compiled == pure
+    for filing in compiled[0]:
+        cents = exact_cents(filing)
+        assert cents is None or cents == {ref: to_cents(amount) for ref, amount in filing.amounts.items()}
+    findings = [dailyseg.validate(filing, tier="strict") for filing in compiled[0]]
+    assert findings == [dailyseg.validate(filing, tier="strict") for filing in pure[0]]
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -127,6 +137,7 @@ def _plain(text: str) -> bool:
 def test_the_sample_is_read_whole_by_the_plain_reader() -> None:
     text = SAMPLE.read_text("utf-8")
     assert _plain(text)
+    assert exact_cents(read_text(text, "<t>", scan_compiled, plain=True)[0][0]) is not None  # validated on integer cents
     assert read_text(text, "<t>", scan_compiled, plain=True) == read_text(text, "<t>", scan_pure, plain=False)
 
 
@@ -243,3 +254,40 @@ def test_a_filing_told_its_amounts_are_canonical_is_the_filing_built_without_it(
     filing = dailyseg.read(SAMPLE).filing
     again = Filing(filing.header, filing.layout, tuple(reversed(filing.entries)), filing.cover, filing.statements, True)
     assert again == filing and again.entries == filing.entries
+
+
+@dataclass(frozen=True)
+class _DictEntry:
+    """An entry class keeping its fields in a dict, as `Entry` did before it had slots."""
+
+    statement: str
+    ref: str
+    amount: Decimal
+    label: str = ""
+
+
+def test_the_plain_reader_makes_entries_of_a_class_without_slots_too() -> None:
+    """The extension writes `Entry`'s slots directly, and sets the attributes of any other class as its `__init__` would."""
+    text = SAMPLE.read_text("utf-8")
+    args = (text_reader._PLAIN_HEADINGS, text_reader._STATEMENT_OF, text_reader._COMPONENTS, Decimal)
+    slotted, plain = _tokens.read_plain(text, *args, Entry), _tokens.read_plain(text, *args, _DictEntry)
+    read = [(e[0], e[1], e[2], {ref: astuple(entry) for ref, entry in e[3].items()}) for e in slotted if e[0] == tokens.PLAIN_HEADING]
+    assert read == [(e[0], e[1], e[2], {ref: astuple(entry) for ref, entry in e[3].items()}) for e in plain if e[0] == tokens.PLAIN_HEADING]
+    assert all(type(entry) is _DictEntry for e in plain if e[0] == tokens.PLAIN_HEADING for entry in e[3].values())
+    assert sum(len(e[3]) for e in slotted if e[0] == tokens.PLAIN_HEADING) == len(dailyseg.read(SAMPLE).filing.entries)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(SAMPLE.read_text("utf-8"), id="sample"),
+        pytest.param("\x01\x02\x03 binary " * 20, id="control characters"),
+        pytest.param("   \n\t ", id="blank"),
+        pytest.param("%PDF-1.4 not really", id="pdf"),
+    ],
+)
+def test_an_ascii_str_reads_as_its_bytes(text: str) -> None:
+    """Regression: `read` takes an ASCII `str` as its own decoded text, with the checks its bytes get."""
+    as_text, as_bytes = dailyseg.read(text, text=True), dailyseg.read(text.encode("ascii"))
+    assert as_text.filings == as_bytes.filings
+    assert [(p.message, p.line, p.severity) for p in as_text.problems] == [(p.message, p.line, p.severity) for p in as_bytes.problems]

@@ -7,14 +7,14 @@ were read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import InitVar, dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from itertools import repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from dailyseg.catalogue import CATALOGUE, Row, key_of
 from dailyseg.money import canonical
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from rich.console import RenderableType
 
+_Frozen = TypeVar("_Frozen")
 TargetKindId = Literal["minimum_dollars", "minimum_percent", "dollar_range", "percent_range"]
 
 
@@ -80,9 +81,12 @@ class CoverPage:
         return dict(self.targets).get(statement)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One amount as filed. `label` is kept only for codes the catalogue does not know."""
+    """One amount as filed. `label` is kept only for codes the catalogue does not know.
+
+    Slots, not a dict: a filing holds some eighty, which the compiled reader makes by writing each slot.
+    """
 
     statement: str
     ref: str
@@ -129,6 +133,8 @@ def _ranks(layout: str) -> dict[tuple[str, str], int]:
 
 # Sorting entries by these numbers is sorting them by `_sort_key`, without a tuple built for each entry.
 _RANKS = {layout: _ranks(layout) for layout in CATALOGUE.layouts}
+# The same numbers by key alone, for entries known to stand under their own statement (`Filing.from_reader`).
+_REF_RANKS = {layout: {ref: rank for (_, ref), rank in ranks.items()} for layout, ranks in _RANKS.items()}
 _STATEMENT_AND_REF = attrgetter("statement", "ref")
 _COVER_ORDER = {statement: i for i, statement in enumerate(CATALOGUE.cover.target_labels)}
 
@@ -142,6 +148,29 @@ def _canonical_entry(entry: Entry) -> Entry:
     return Entry(entry.statement, entry.ref, amount, entry.label)
 
 
+def frozen(cls: type[_Frozen], /, **fields: object) -> _Frozen:
+    """An instance of a frozen dataclass (without slots) with its fields set as its `__init__` would set them, but
+    past the frozen `__setattr__` (as `cached_property` stores its values): that is one `object.__setattr__` call a
+    field, most of the cost of making a small one. Nothing is checked and no `__post_init__` runs."""
+    made = object.__new__(cls)
+    vars(made).update(fields)
+    return made
+
+
+def _in_print_order(layout: str, entries: tuple[Entry, ...], ranks: list[int]) -> tuple[Entry, ...]:
+    """The entries sorted by `_sort_key`, by their ranks where each has one (-1: a code outside the catalogue, or
+    under another statement than its own)."""
+    if -1 in ranks:
+        order = _ORDER[layout]
+        return tuple(sorted(entries, key=lambda e: _sort_key(order, e.statement, e.ref)))
+    by_rank = dict(zip(ranks, entries, strict=True))
+    return tuple(map(by_rank.__getitem__, sorted(by_rank)))
+
+
+def _in_statement_order(statements: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(statements, key=lambda s: _STATEMENT_ORDER.get(s, 99)))
+
+
 @dataclass(frozen=True)
 class Filing:
     """One Daily Segregation filing: a header, an optional cover page and the amounts of its statements."""
@@ -151,8 +180,9 @@ class Filing:
     entries: tuple[Entry, ...]
     cover: CoverPage | None = None
     statements: tuple[str, ...] = field(default=())
-    # The caller vouches that every amount is canonical already (the compiled text reader makes them so): the
-    # check, a third of the cost of building a filing, is skipped. Not a field.
+    # The caller vouches that every amount is canonical already (the store rebuilds them so): the check, a third
+    # of the cost of building a filing, is skipped. Not a field. (The compiled text reader vouches for more:
+    # `from_reader`.)
     canonical: InitVar[bool] = False
 
     def __post_init__(self, canonical: bool) -> None:
@@ -163,15 +193,40 @@ class Filing:
             raise ValueError("a filing holds each code once")
         made = self.entries if canonical else tuple(_canonical_entry(e) for e in self.entries)
         ranks = list(map(_RANKS[self.layout].get, map(_STATEMENT_AND_REF, made), repeat(-1)))
-        if -1 in ranks:  # a code outside the catalogue, or under another statement than its own
-            order = _ORDER[self.layout]
-            entries = tuple(sorted(made, key=lambda e: _sort_key(order, e.statement, e.ref)))
-        else:
-            by_rank = dict(zip(ranks, made, strict=True))
-            entries = tuple(map(by_rank.__getitem__, sorted(by_rank)))
-        object.__setattr__(self, "entries", entries)
-        present = set(self.statements) | {e.statement for e in entries}
-        object.__setattr__(self, "statements", tuple(sorted(present, key=lambda s: _STATEMENT_ORDER.get(s, 99))))
+        object.__setattr__(self, "entries", _in_print_order(self.layout, made, ranks))
+        present = set(self.statements) | {e.statement for e in self.entries}
+        object.__setattr__(self, "statements", _in_statement_order(present))
+
+    @classmethod
+    def from_reader(
+        cls,
+        header: Header,
+        layout: str,
+        entries: Mapping[str, Entry],
+        cover: CoverPage | None,
+        statements: Iterable[str],
+        cents: Mapping[str, int],
+    ) -> Filing:
+        """A filing from parts its reader vouches for, without the checks and copies of the constructor: `entries`
+        keyed by their own keys, every amount canonical, every known code under its own statement and every
+        entry's statement among `statements`; `cents` holds each amount in integer cents (the compiled text
+        reader makes both from the same digits), kept for validation's exact sums (`exact_cents`).
+
+        The result equals the filing the constructor builds from the same entries.
+        """
+        if layout not in CATALOGUE.layouts:
+            raise ValueError(f"unknown layout {layout!r}")
+        made = tuple(entries.values())
+        ranks = list(map(_REF_RANKS[layout].get, entries, repeat(-1)))
+        return frozen(
+            cls,
+            header=header,
+            layout=layout,
+            entries=_in_print_order(layout, made, ranks),
+            cover=cover,
+            statements=_in_statement_order(set(statements)),
+            _cents=cents,
+        )
 
     @classmethod
     def of(
@@ -295,3 +350,15 @@ class Filing:
         from dailyseg.render.html import render_fragment
 
         return render_fragment(self)
+
+
+def exact_cents(filing: Filing) -> Mapping[str, int] | None:
+    """Every amount of the filing in integer cents, by key, where its reader handed them over (`Filing.from_reader`);
+    else None, and the caller works in `Decimal`.
+
+    Validation sums the formulas' terms and compares the signs as integers where it can, faster than as `Decimal`s
+    and with the same exact result. A filing built any other way does not work the cents out: converting its 80-odd
+    `Decimal`s would cost more than the sums it saves.
+    """
+    cents: Mapping[str, int] | None = vars(filing).get("_cents")
+    return cents

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dailyseg.catalogue import CATALOGUE
-from dailyseg.filing import Filing
+from dailyseg.filing import Filing, frozen
 from dailyseg.money import to_dollars
 
 
@@ -43,21 +43,39 @@ class Standing:
         return not self.deficient and self.over_target is not None and self.over_target < 0
 
 
+# Each statement's key lines as the filing's keys, and where a filed target comes from: looked up once.
+_KEYS = {
+    s.id: (str(s.requirement), str(s.funds), str(s.excess), str(s.target), str(s.excess_over_target), f"line {s.target}")
+    for s in CATALOGUE.statements
+}
+
+
 def standing(filing: Filing, statement_id: str) -> Standing:
-    statement = CATALOGUE.statement_by_id[statement_id]
-    requirement, excess = filing.get(statement.requirement), filing.get(statement.excess)
-    target, source = filing.get(statement.target), f"line {statement.target}"
+    requirement_key, funds_key, excess_key, target_key, over_key, line = _KEYS[statement_id]
+    get = filing.amounts.get
+    requirement, excess, target = get(requirement_key), get(excess_key), get(target_key)
+    source = line
     cover = filing.cover.target(statement_id) if filing.cover else None
     if target is None and cover is not None and requirement is not None:
         target, source = to_dollars(cover.dollars(requirement)), "cover page"
     if target is None:
         source = ""
-    over = filing.get(statement.excess_over_target)
+    over = get(over_key)
     if over is None and excess is not None and target is not None:
         over = excess - target
-    return Standing(statement_id, requirement, filing.get(statement.funds), excess, target, source, over)
+    return frozen(
+        Standing,
+        statement=statement_id,
+        requirement=requirement,
+        funds=get(funds_key),
+        excess=excess,
+        target=target,
+        target_source=source,
+        over_target=over,
+    )
 
 
 def standings(filing: Filing) -> dict[str, Standing]:
     """The standing of each statement the filing carries, in catalogue order."""
-    return {s.id: standing(filing, s.id) for s in CATALOGUE.statements if s.id in filing.statements or filing.get(s.excess) is not None}
+    amounts, statements = filing.amounts, filing.statements
+    return {s.id: standing(filing, s.id) for s in CATALOGUE.statements if s.id in statements or _KEYS[s.id][2] in amounts}

@@ -5,57 +5,75 @@ Every rule reads its formulas, signs and bounds from the catalogue; none keeps a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal, getcontext
 from itertools import repeat
 
 from dailyseg.catalogue import CATALOGUE, Formula, Severity, Statement, key_of
 from dailyseg.checks.registry import SEVERITIES, Context, Hit, rule
-from dailyseg.filing import Filing
+from dailyseg.filing import Filing, exact_cents
 from dailyseg.money import format_amount
 
-
-def _sides(formula: Formula) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """The keys a signed sum adds and those it takes away; None for the greater-of formulas."""
-    if formula.op != "sum":
-        return None
-    return tuple(t.ref for t in formula.terms if t.sign > 0), tuple(t.ref for t in formula.terms if t.sign < 0)
+_Prepared = tuple[Formula, str | None, str, frozenset[str], tuple[str, ...] | None, tuple[str, ...]]
 
 
-# Each layout's formulas of each severity, with the statement of their target and their two sides: looked up once
-# rather than for every formula of every filing.
+def _prepared(formula: Formula) -> _Prepared:
+    """A formula with what checking it reads: the statement of its target, its target, its `when` keys, the keys
+    its sum adds (None for the greater-of formulas) and those it takes away."""
+    added = tuple(t.ref for t in formula.terms if t.sign > 0) if formula.op == "sum" else None
+    taken = tuple(t.ref for t in formula.terms if t.sign < 0) if formula.op == "sum" else ()
+    return formula, CATALOGUE.statement_of(formula.target), formula.target, formula.when, added, taken
+
+
+# Each layout's formulas of each severity, prepared: looked up once rather than for every formula of every filing.
 _FORMULAS = {
-    (layout, severity): tuple(
-        (f, CATALOGUE.statement_of(f.target), _sides(f)) for f in CATALOGUE.formulas_for(layout) if f.severity == severity
-    )
+    (layout, severity): tuple(_prepared(f) for f in CATALOGUE.formulas_for(layout) if f.severity == severity)
     for layout in CATALOGUE.layouts
     for severity in SEVERITIES
 }
-# A line not filed counts as 0, as in `Formula.evaluate`; sums start from a Decimal 0 (an int start costs a
-# conversion at each sum).
+# A line not filed counts as 0, as in `Formula.evaluate`; sums start from a 0 of the amounts' own type (an int start
+# costs a conversion at each `Decimal` sum).
 _ZERO = Decimal(0)
-_ZEROS = repeat(_ZERO)
+_DECIMAL_ZEROS = repeat(_ZERO)
+_INT_ZEROS = repeat(0)
 # Sums of amounts of at most 17 digits (fifteen and the cents) over a formula's terms are exact well within this
-# precision, so adding them in another order gives the same value as `Formula.evaluate`.
+# precision, so adding them in another order, or in integer cents, gives the same value as `Formula.evaluate`.
 _EXACT_PRECISION = 24
+
+
+def _sum_values(
+    filing: Filing, tolerance: Decimal
+) -> tuple[Mapping[str, Decimal | int], Iterator[Decimal | int], Decimal | int, Decimal | int]:
+    """What the formulas' sums add, the zeros a line not filed counts as, the sums' start, and the tolerance in the
+    same unit: integer cents where the reader handed them over (`exact_cents`), else the `Decimal` amounts.
+
+    A whole number of cents is within the tolerance exactly when it is within the tolerance's floor in cents.
+    """
+    cents = exact_cents(filing)
+    if cents is None or not tolerance.is_finite():
+        return filing.amounts, _DECIMAL_ZEROS, _ZERO, tolerance
+    numerator, denominator = tolerance.as_integer_ratio()
+    return cents, _INT_ZEROS, 0, numerator * 100 // denominator
 
 
 def _formula_hits(filing: Filing, context: Context, severity: Severity) -> Iterator[Hit]:
     amounts, statements = filing.amounts, filing.statements
-    get = amounts.get
     exact = getcontext().prec >= _EXACT_PRECISION
-    for formula, statement, sides in _FORMULAS[(filing.layout, severity)]:
+    values, zeros, zero, tolerance = _sum_values(filing, context.tolerance)
+    get, keys, low = values.get, amounts.keys(), -tolerance
+    for formula, statement, target, when, added, taken in _FORMULAS[(filing.layout, severity)]:
         # A formula is checked where its statement was filed (and, with `when`, where one of those keys was).
-        if statement not in statements or (formula.when and not any(ref in amounts for ref in formula.when)):
+        if statement not in statements or (when and keys.isdisjoint(when)):
             continue
-        actual = get(formula.target)
-        if actual is None:
+        filed = get(target)
+        if filed is None:
             continue  # a line never printed is absent, not 0: the `complete` rule names it
-        if exact and sides is not None:
-            # A formula that holds is decided by two sums added in C; one that fails is reported from `evaluate`.
-            added, taken = sides
-            if abs(actual - (sum(map(get, added, _ZEROS), _ZERO) - sum(map(get, taken, _ZEROS), _ZERO))) <= context.tolerance:
+        if exact and added is not None:
+            # A formula that holds is decided by a sum or two added in C; one that fails is reported from `evaluate`.
+            rest = filed - sum(map(get, added, zeros), zero)
+            if low <= (rest + sum(map(get, taken, zeros), zero) if taken else rest) <= tolerance:
                 continue
+        actual = amounts[target]
         expected = formula.evaluate(amounts)
         difference = actual - expected
         if abs(difference) <= context.tolerance:
@@ -112,7 +130,7 @@ def _flip_repairs(filing: Filing, ref: str, context: Context) -> bool:
 # those at or below it.
 _SIGNED = {layout: {ref: row for ref, row in CATALOGUE.rows_in(layout).items() if row.sign != "any"} for layout in CATALOGUE.layouts}
 _SIGNS = {
-    layout: tuple(frozenset(ref for ref, row in rows.items() if row.sign == sign) for sign in ("nonneg", "nonpos"))
+    layout: tuple(tuple(ref for ref, row in rows.items() if row.sign == sign) for sign in ("nonneg", "nonpos"))
     for layout, rows in _SIGNED.items()
 }
 
@@ -125,10 +143,10 @@ _SIGNS = {
     description="Each amount has the sign its line allows (short options and offsets <= 0, securities and deficits >= 0).",
 )
 def check_signs(filing: Filing, context: Context) -> Iterator[Hit]:
-    amounts = filing.amounts
+    values: Mapping[str, Decimal | int] = exact_cents(filing) or filing.amounts  # the same signs, compared faster as integers
     nonneg, nonpos = _SIGNS[filing.layout]
-    lowest = min(map(amounts.__getitem__, nonneg.intersection(amounts)), default=0)
-    highest = max(map(amounts.__getitem__, nonpos.intersection(amounts)), default=0)
+    lowest = min(map(values.get, nonneg, _INT_ZEROS), default=0)
+    highest = max(map(values.get, nonpos, _INT_ZEROS), default=0)
     if lowest >= 0 and highest <= 0:
         return  # every sign allowed: decided in C, without a look at each entry
     rows = _SIGNED[filing.layout]

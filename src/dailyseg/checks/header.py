@@ -10,6 +10,10 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks.registry import Context, Hit, rule
 from dailyseg.filing import Filing
 
+# What a complete header names, as its findings say it: joined once.
+_STATUSES = " or ".join(CATALOGUE.statuses)
+_FORMS = " or ".join(CATALOGUE.form_names)
+
 
 @rule(
     "header-complete",
@@ -21,10 +25,10 @@ from dailyseg.filing import Filing
 def check_header_complete(filing: Filing, context: Context) -> Iterator[Hit]:
     header = filing.header
     wanted = {
-        "status": (header.status in CATALOGUE.statuses, " or ".join(CATALOGUE.statuses), header.status),
+        "status": (header.status in CATALOGUE.statuses, _STATUSES, header.status),
         "End Date": (header.end_date is not None, "a date", "nothing"),
         "Firm Name": (bool(header.firm_name), "the firm's name", "nothing"),
-        "Form": (bool(header.form), " or ".join(CATALOGUE.form_names), "nothing"),
+        "Form": (bool(header.form), _FORMS, "nothing"),
     }
     for name, (ok, expected, found) in wanted.items():
         if not ok:

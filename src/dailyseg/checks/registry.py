@@ -115,6 +115,8 @@ class Finding:
 
 
 FilingCheck = Callable[["Filing", Context], Iterable[Hit]]
+# What a validation is told when the caller says nothing: made once, as a `Context` is never changed.
+_NO_CONTEXT = Context()
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ class Rule:
         )
 
     def stamp_all(self, hits: Iterable[Hit]) -> Iterator[Finding]:
-        return (self.stamp(hit) for hit in hits)
+        return map(self.stamp, hits)
 
     def run(self, filing: Filing, context: Context) -> Iterator[Finding]:
         if self.check is None:
@@ -270,7 +272,7 @@ class Registry(Mapping[str, Rule]):
         self, filing: Filing, rules: Iterable[str] | None = None, context: Context | None = None, *, tier: Tier = "basic"
     ) -> list[Finding]:
         """Run the chosen rules over one filing; findings in the order every surface shows them."""
-        context = context or Context()
+        context = context or _NO_CONTEXT
         chosen = self._of_tier(tier, "filing") if rules is None else self.select(rules, tier=tier, scope="filing")
         findings: list[Finding] = []
         for r in chosen:

@@ -27,10 +27,12 @@ def read(
     Pass `text=True` or `text=False` to say which.
     """
     extra: tuple[Problem, ...] = ()
+    known: str | None = None  # the text `data` decodes to, where that is known without decoding it
     if isinstance(document, str) and (text or (text is None and ("\n" in document or "[" in document))):
         source = "<text>"
         try:
             data = document.encode("utf-8")
+            known = document if document.isascii() else None  # ASCII decodes back to itself, with nothing to strip
         except UnicodeEncodeError as error:
             # A str may hold lone surrogates, which no file or database takes; they are kept as visible
             # escapes ("\\ud800"), which in JSON read back as the surrogate and are refused by field.
@@ -48,7 +50,7 @@ def read(
             return ReadResult(source, (), (failure,) if failure else ())
         data = raw
     try:
-        decoded = decode(source, data, limit)
+        decoded = decode(source, data, limit, known)
         if decoded.text is None:
             return ReadResult(source, (), extra + decoded.problems)
         body = decoded.text

@@ -11,6 +11,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 
 /* `\s` of a str pattern over ASCII: str.isspace(). */
 static int is_space(Py_UCS1 c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f); }
@@ -151,13 +152,14 @@ typedef struct {
 static int next_token(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t *p, Token *t) {
     while (*p < n) {
         Py_ssize_t at = *p, end, point;
-        Py_UCS1 c = s[at], before = at > 0 ? s[at - 1] : 0;
+        Py_UCS1 c, before;
         int digits;
-        /* (?=[\d(+$A-E-]) */
-        if (!(classes[c] & TOKEN_START)) {
-            (*p)++;
-            continue;
-        }
+        /* (?=[\d(+$A-E-]): most of a line is label text, skipped here at one look-up a byte */
+        while (at < n && !(classes[s[at]] & TOKEN_START)) at++;
+        *p = at;
+        if (at == n) break;
+        c = s[at];
+        before = at > 0 ? s[at - 1] : 0;
         t->start = at;
         t->number_end = t->letter = t->run_end = t->code_start = t->code_end = -1;
         t->piece_end = 0;
@@ -250,9 +252,10 @@ static PyObject *scan(PyObject *module, PyObject *arg) {
  * plainest kind: posted text (header blocks, statement headings, `amount [code]` pairs, the uncoded amounts of a
  * line's components, a cover page), which is what dailyseg writes and what the sample is. It returns the events
  * `TextReader.read_plain` turns into filings: (0, line, STATUS), (1, line, field name as printed, value),
- * (2, line, statement id, {ref: Entry}) for a heading and the entries read under it, every `Entry` and `Decimal`
- * already made, and (3, line, text) for a line of the cover page. `headings` holds (lower-case heading,
- * statement id) pairs, the cover page's last; `statement_of` and `components` are the reader's catalogue look-ups.
+ * (2, line, statement id, {ref: Entry}, {ref: cents}) for a heading and the entries read under it, every `Entry`
+ * and `Decimal` already made and each amount also in integer cents (`Filing.from_reader` keeps them for
+ * validation), and (3, line, text) for a line of the cover page. `headings` holds (lower-case heading, statement
+ * id) pairs, the cover page's last; `statement_of` and `components` are the reader's catalogue look-ups.
  *
  * It covers only what it can read exactly as the Python reader does, and returns None at the first sign of
  * anything else: text that is not ASCII, block markup, an "&" that may open an entity, control characters,
@@ -330,31 +333,59 @@ static int page_number_like(const Py_UCS1 *s, Py_ssize_t n) {
 
 typedef struct {
     PyObject *events, *headings, *statement_of, *components, *decimal, *entry;
-    PyObject *statement, *entries;           /* borrowed from the last heading's event */
+    PyObject *statement, *entries, *cents;   /* borrowed from the last heading's event */
     char line_number[3], letter[2];         /* the printed line and letter, as `TextReader` keeps them */
     int cover;                              /* the last heading is the cover page's (the last of `headings`) */
     PyObject *zero;                         /* Decimal(0), made when first read */
+    Py_ssize_t offsets[4];                  /* where an Entry keeps its fields (`field_offsets`) */
 } Plain;
 
 static PyObject *name_statement, *name_ref, *name_amount, *name_label, *empty_text, *empty_args;
 
-/* An `Entry(statement, ref, amount, label)` made as its dataclass `__init__` makes it, without running Python. */
-static PyObject *make_entry(PyObject *type, PyObject *statement, PyObject *ref, PyObject *amount, PyObject *label) {
+/* Where the Entry class keeps each field (statement, ref, amount, label): the offset of its slot, for a class made
+ * with `@dataclass(slots=True)`, else -1 (an attribute of the instance's dict). */
+static void field_offsets(PyObject *type, Py_ssize_t offsets[4]) {
+    PyObject *names[4] = {name_statement, name_ref, name_amount, name_label};
+    int k;
+    for (k = 0; k < 4; k++) {
+        PyObject *field = PyObject_GetAttr(type, names[k]);
+        PyMemberDef *member;
+        offsets[k] = -1;
+        if (field == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        member = Py_IS_TYPE(field, &PyMemberDescr_Type) ? ((PyMemberDescrObject *)field)->d_member : NULL;
+        if (member != NULL && member->type == T_OBJECT_EX && !(member->flags & READONLY)) offsets[k] = member->offset;
+        Py_DECREF(field);
+    }
+}
+
+/* An `Entry(statement, ref, amount, label)` made as its dataclass `__init__` makes it, without running Python:
+ * each field written into its slot where the class has slots, else set as `object.__setattr__` sets it. */
+static PyObject *make_entry(PyObject *type, const Py_ssize_t offsets[4], PyObject *statement, PyObject *ref, PyObject *amount,
+                            PyObject *label) {
+    PyObject *values[4] = {statement, ref, amount, label}, *names[4] = {name_statement, name_ref, name_amount, name_label};
     PyObject *entry = PyBaseObject_Type.tp_new((PyTypeObject *)type, empty_args, NULL);
+    int k;
     if (entry == NULL) return NULL;
-    if (PyObject_GenericSetAttr(entry, name_statement, statement) < 0 || PyObject_GenericSetAttr(entry, name_ref, ref) < 0 ||
-        PyObject_GenericSetAttr(entry, name_amount, amount) < 0 || PyObject_GenericSetAttr(entry, name_label, label) < 0) {
-        Py_DECREF(entry);
-        return NULL;
+    for (k = 0; k < 4; k++) {
+        if (offsets[k] >= 0) {
+            *(PyObject **)((char *)entry + offsets[k]) = Py_NewRef(values[k]); /* a new object's slots are empty */
+        } else if (PyObject_GenericSetAttr(entry, names[k], values[k]) < 0) {
+            Py_DECREF(entry);
+            return NULL;
+        }
     }
     return entry;
 }
 
 /* `parse_amount` of the run s[start:end] (`-?[0-9][0-9,]*(\.[0-9]{1,2})?`), made canonical as `Filing` makes it
- * (no trailing zeros in the cents): a new Decimal, Py_None (new) for any other run, NULL with an error set. */
-static PyObject *amount_of(Plain *r, const Py_UCS1 *s, Py_ssize_t start, Py_ssize_t end) {
+ * (no trailing zeros in the cents): a new Decimal, its value in cents in *cents (below 10^17 in magnitude: fifteen
+ * digits and the cents), Py_None (new) for any other run, NULL with an error set. */
+static PyObject *amount_of(Plain *r, const Py_UCS1 *s, Py_ssize_t start, Py_ssize_t end, long long *cents) {
     char digits[19];
-    int count = 0, negative = s[start] == '-';
+    int count = 0, negative = s[start] == '-', part;
     long long whole = 0;
     Py_ssize_t i = start + negative;
     PyObject *text, *value, *negated;
@@ -365,6 +396,7 @@ static PyObject *amount_of(Plain *r, const Py_UCS1 *s, Py_ssize_t start, Py_ssiz
         digits[count++] = (char)s[i];
         whole = whole * 10 + (s[i] - '0');
     }
+    *cents = (negative ? -whole : whole) * 100;
     if (i == end) {
         /* Whole dollars: Decimal(-5) is -Decimal("5"), and every zero is Decimal("0") (-Decimal("0") too), one
          * object shared by all, as a Decimal is never changed. */
@@ -381,6 +413,8 @@ static PyObject *amount_of(Plain *r, const Py_UCS1 *s, Py_ssize_t start, Py_ssiz
     }
     /* Cents: at most two digits (more is an error the reader reports); "12.50" is 12.5 and "12.00" is 12. */
     if (end - i - 1 < 1 || end - i - 1 > 2 || !is_digit(s[i + 1]) || (end - i - 1 == 2 && !is_digit(s[i + 2]))) return Py_NewRef(Py_None);
+    part = (s[i + 1] - '0') * 10 + (end - i - 1 == 2 ? s[i + 2] - '0' : 0);
+    *cents += negative ? -part : part;
     while (end > i + 1 && s[end - 1] == '0') end--;
     if (end > i + 1) {
         digits[count++] = '.';
@@ -412,14 +446,15 @@ static PyObject *component(Plain *r) {
  * the catalogue does not know, stripped of " \t:$"): 1 added, 0 the reader's to add (it would report
  * something), -1 an error. */
 static int add(Plain *r, PyObject *ref, const Py_UCS1 *s, Py_ssize_t start, Py_ssize_t end, Py_ssize_t label, Py_ssize_t label_end) {
-    PyObject *known = PyDict_GetItemWithError(r->statement_of, ref), *amount, *entry, *text;
+    PyObject *known = PyDict_GetItemWithError(r->statement_of, ref), *amount, *entry, *text, *cents_of;
+    long long cents;
     int other;
     if (known == NULL && PyErr_Occurred()) return -1;
     other = known == NULL ? 0 : PyUnicode_Compare(known, r->statement);
     if (other == -1 && PyErr_Occurred()) return -1;
     other = other != 0 ? 1 : PyDict_Contains(r->entries, ref); /* another statement's, or read twice */
     if (other != 0) return other < 0 ? -1 : 0;
-    amount = amount_of(r, s, start, end);
+    amount = amount_of(r, s, start, end, &cents);
     if (amount == NULL || amount == Py_None) {
         Py_XDECREF(amount);
         return amount == NULL ? -1 : 0;
@@ -432,7 +467,7 @@ static int add(Plain *r, PyObject *ref, const Py_UCS1 *s, Py_ssize_t start, Py_s
     } else {
         text = Py_NewRef(empty_text);
     }
-    entry = text == NULL ? NULL : make_entry(r->entry, known == NULL ? r->statement : known, ref, amount, text);
+    entry = text == NULL ? NULL : make_entry(r->entry, r->offsets, known == NULL ? r->statement : known, ref, amount, text);
     Py_DECREF(amount);
     Py_XDECREF(text);
     if (entry == NULL || PyDict_SetItem(r->entries, ref, entry) < 0) {
@@ -440,6 +475,12 @@ static int add(Plain *r, PyObject *ref, const Py_UCS1 *s, Py_ssize_t start, Py_s
         return -1;
     }
     Py_DECREF(entry);
+    cents_of = PyLong_FromLongLong(cents);
+    if (cents_of == NULL || PyDict_SetItem(r->cents, ref, cents_of) < 0) {
+        Py_XDECREF(cents_of);
+        return -1;
+    }
+    Py_DECREF(cents_of);
     return 1;
 }
 
@@ -561,10 +602,15 @@ static int plain_line(Plain *r, const Py_UCS1 *s, Py_ssize_t n, long lineno, int
             if (j < length) continue;
             r->entries = PyDict_New();
             if (r->entries == NULL) return -1;
+            r->cents = PyDict_New();
+            if (r->cents == NULL) {
+                Py_DECREF(r->entries);
+                return -1;
+            }
             r->statement = statement;
             r->cover = k == PyTuple_GET_SIZE(r->headings) - 1;
             r->line_number[0] = r->letter[0] = 0;
-            return append_event(r, Py_BuildValue("(ilON)", 2, lineno, statement, r->entries)) < 0 ? -1 : 1;
+            return append_event(r, Py_BuildValue("(ilONN)", 2, lineno, statement, r->entries, r->cents)) < 0 ? -1 : 1;
         }
         return 0; /* another heading (the cover page), or text around one */
     }
@@ -615,9 +661,12 @@ static Py_ssize_t clean_text(const Py_UCS1 *s, Py_ssize_t n, Py_UCS1 *out, int *
         Py_UCS1 c;
         unsigned char kind;
         if (!(classes[s[i]] & (CONTROL | AMPERSAND | TAG | STAR | RETURN))) {
-            do { /* the bytes that stay as they are, most of them */
-                out[k++] = s[i++];
-            } while (i < n && !(classes[s[i]] & (CONTROL | AMPERSAND | TAG | STAR | RETURN)));
+            /* The bytes that stay as they are, most of them: found first, then copied at once. */
+            for (j = i + 1; j < n && !(classes[s[j]] & (CONTROL | AMPERSAND | TAG | STAR | RETURN)); j++) {
+            }
+            memcpy(out + k, s + i, (size_t)(j - i));
+            k += j - i;
+            i = j;
             star = 0;
             continue;
         }
@@ -670,23 +719,24 @@ static Py_ssize_t clean_text(const Py_UCS1 *s, Py_ssize_t n, Py_UCS1 *out, int *
 /* The classes present in a line, and its count of "["; -1 where it holds letters spaced out for emphasis
  * (` [A-Z] [A-Z] `), which the Python reader joins. */
 static int line_classes(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t *brackets) {
-    Py_ssize_t i;
+    Py_ssize_t i, count = 0; /* counted here, not through `brackets`, which the compiler must take to alias `s` */
     int found = 0;
-    *brackets = 0;
     for (i = 0; i < n; i++) {
         Py_UCS1 c = s[i];
         found |= classes[c];
-        *brackets += c == '[';
-        if (c == ' ' && i + 4 < n && s[i + 1] >= 'A' && s[i + 1] <= 'Z' && s[i + 2] == ' ' && s[i + 3] >= 'A' && s[i + 3] <= 'Z' &&
-            s[i + 4] == ' ')
+        count += c == '[';
+        /* The blanks first: a capital after a blank is common in labels, a blank two bytes on is not. */
+        if (c == ' ' && i + 4 < n && s[i + 2] == ' ' && s[i + 4] == ' ' && s[i + 1] >= 'A' && s[i + 1] <= 'Z' && s[i + 3] >= 'A' &&
+            s[i + 3] <= 'Z')
             return -1;
     }
+    *brackets = count;
     return found;
 }
 
 static PyObject *read_plain(PyObject *module, PyObject *args) {
     PyObject *text;
-    Plain r = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "", "", 0, NULL};
+    Plain r = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "", "", 0, NULL, {-1, -1, -1, -1}};
     const Py_UCS1 *s;
     Py_UCS1 *clean = NULL;
     Py_ssize_t n, m, i, start = 0, k;
@@ -697,6 +747,7 @@ static PyObject *read_plain(PyObject *module, PyObject *args) {
                           &r.components, &r.decimal, &r.entry))
         return NULL;
     if (!PyType_Check(r.entry)) return PyErr_Format(PyExc_TypeError, "read_plain() takes the Entry class, not %.80s", Py_TYPE(r.entry)->tp_name);
+    field_offsets(r.entry, r.offsets);
     for (k = 0; k < PyTuple_GET_SIZE(r.headings); k++) {
         PyObject *pair = PyTuple_GET_ITEM(r.headings, k);
         if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0)) ||

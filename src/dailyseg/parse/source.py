@@ -66,8 +66,11 @@ def _load_stdin(limit: int) -> tuple[str, bytes | None, Problem | None]:
         return source, None, Problem(source, None, f"cannot read standard input: {reason}", severity="fatal")
 
 
-def decode(source: str, data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> Decoded:
-    """Decode a document: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 with a warning."""
+def decode(source: str, data: bytes, limit: int = MAX_DOCUMENT_BYTES, known: str | None = None) -> Decoded:
+    """Decode a document: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 with a warning.
+
+    `known` is the text `data` is the ASCII of, when the caller has it (`read` given a `str`): the same checks are
+    made, and that text is the result instead of a copy decoded again."""
     if len(data) > limit:
         return Decoded(
             source,
@@ -113,7 +116,7 @@ def decode(source: str, data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> Decoded
             ),
         )
     try:
-        return Decoded(source, data.decode("utf-8-sig"), ())
+        return Decoded(source, data.decode("utf-8-sig") if known is None else known, ())
     except UnicodeDecodeError as error:
         text = data.decode("cp1252", errors="replace")
         line = data[: error.start].count(b"\n") + 1

@@ -24,7 +24,9 @@ def looks_like_json(text: str) -> bool:
 
 
 def looks_like_csv(text: str) -> bool:
-    first = text.lstrip().split("\n", 1)[0]
+    stripped = text.lstrip()
+    end = stripped.find("\n")  # the first line alone: splitting the text would copy the rest of it too
+    first = stripped if end < 0 else stripped[:end]
     return first.replace('"', "").startswith("firm,end_date,")
 
 

@@ -172,6 +172,7 @@ class _Draft:
     statements: list[str] = field(default_factory=list)
     entries: dict[str, Entry] = field(default_factory=dict)
     where: dict[str, int] = field(default_factory=dict)
+    cents: dict[str, int] = field(default_factory=dict)  # each amount in cents, where the compiled reader read them all
     cover_text: list[str] = field(default_factory=list)
     cover_line: int = 0
 
@@ -205,7 +206,7 @@ class TextReader:
         self.awaiting: tuple[int, str] | None = None
         self.awaiting_past_header = False  # header lines came after that bare number: settled where they end
         self.page_number_after_header = False  # a page number followed the header block last read (a page's foot)
-        self.canonical = False  # every amount is canonical already (read by the compiled reader alone)
+        self.compiled = False  # every amount read by the compiled reader alone: canonical, and in `_Draft.cents` too
 
     # -- problems -----------------------------------------------------------------------------------------
     def problem(
@@ -252,8 +253,7 @@ class TextReader:
         name = printed.lower()
         if name in ("end date", "submit date"):
             # A flattened page may run the next words on after the date.
-            token = value.split()[0] if value.split() else ""
-            parsed = parse_date(token)
+            parsed = parse_date((value.split() or [""])[0])
             if parsed is None:
                 self.problem(lineno, f"cannot read the {printed}", expected="a date such as 7/25/2013", found=repr(value[:30]))
                 return
@@ -633,7 +633,10 @@ class TextReader:
         refs = frozenset(draft.entries)
         layout = CATALOGUE.detect_layout(refs, header.end_date)
         statements = tuple(s for s in draft.statements if s != "cover")
-        self.filings.append(Filing(header, layout, tuple(draft.entries.values()), cover, statements, self.canonical))
+        if self.compiled:
+            self.filings.append(Filing.from_reader(header, layout, draft.entries, cover, statements, draft.cents))
+        else:
+            self.filings.append(Filing(header, layout, tuple(draft.entries.values()), cover, statements))
 
     def make_header(self, draft: _Draft) -> Header:
         values = draft.header
@@ -669,22 +672,24 @@ class TextReader:
         events = read_plain_events(text, _PLAIN_HEADINGS, _STATEMENT_OF, _COMPONENTS, Decimal, Entry)
         if events is None:
             return None
-        self.canonical = True
+        self.compiled = True
         for event in events:
-            if event[0] == PLAIN_HEADING:
+            kind = event[0]
+            if kind == PLAIN_FIELD:  # the commonest: each statement repeats the header's fields
+                self.read_field(event[1], event[2], event[3])
+            elif kind == PLAIN_HEADING:
                 self.enter(event[1], event[2])
                 assert self.draft is not None
                 if self.repeat_line or not self.draft.entries.keys().isdisjoint(event[3]):
                     return None  # a heading met again, or a code read twice: decided amount by amount in `add`
                 self.draft.entries.update(event[3])
-            elif event[0] == PLAIN_COVER:
+                self.draft.cents.update(event[4])
+            elif kind == PLAIN_COVER:
                 assert self.draft is not None
                 self.draft.cover_text.append(event[2])
                 continue
-            elif event[0] == PLAIN_STATUS:
+            elif kind == PLAIN_STATUS:
                 self.start_header(event[2])
-            elif event[0] == PLAIN_FIELD:
-                self.read_field(event[1], event[2], event[3])
             if self.header_dirty and not self.header_line:
                 self.header_line = event[1]
         draft, statement = self.draft, self.statement

@@ -65,7 +65,7 @@ COMPILED = BUILT and os.environ.get("DAILYSEG_PURE") != "1"
 
 # The events of the extension's plain-document reader (`read_plain` in `_tokens.c`), told apart by their first item:
 # (PLAIN_STATUS, line, status), (PLAIN_FIELD, line, name as printed, value), (PLAIN_HEADING, line, statement,
-# {ref: Entry}) and (PLAIN_COVER, line, a line of the cover page's text).
+# {ref: Entry}, {ref: amount in integer cents}) and (PLAIN_COVER, line, a line of the cover page's text).
 PLAIN_STATUS, PLAIN_FIELD, PLAIN_HEADING, PLAIN_COVER = 0, 1, 2, 3
 PlainEvent = tuple[Any, ...]
 
