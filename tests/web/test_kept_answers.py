@@ -9,7 +9,6 @@ kept whole chart is the chart of that range.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -32,7 +31,7 @@ from dailyseg.web.charts import chart_data, chart_within
 from dailyseg.web.history_view import days_from_json, days_to_json, history_page, page_from_json, page_to_json, range_days
 from dailyseg.web.overview_view import TOTALLED, columns_from_json, columns_to_json
 from dailyseg.web.views import days_of
-from dailyseg.web.warming import warm_answers
+from dailyseg.web.warming import Rejudging
 from tests.web.support import ALPHA, AMENDED_DAY, MARKUP_FIRM, seed
 
 # Every firm page, chart, overview and firms list a visitor reads, and the API's answers beside them.
@@ -132,10 +131,10 @@ def test_after_a_new_filing_only_that_firm_is_judged_again(store_url: str, monke
 def test_answers_warmed_at_start_are_what_the_pages_ask_first(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with Store.open(store_url) as store:
         firms = store.firm_ids()
-        assert warm_answers(RevisionCache(), lambda: store, threading.Event()) == len(firms)
-        stopped = threading.Event()
-        stopped.set()
-        assert warm_answers(RevisionCache(), lambda: store, stopped) == 0
+        assert Rejudging(RevisionCache(), lambda: store, 0).settle() == len(firms)
+        stopped = Rejudging(RevisionCache(), lambda: store, 0)
+        stopped.stop()
+        assert stopped.settle() == 0
     judged = _judging(monkeypatch)
     first_asked = ["/firms/{firm}", "/api/firms/{firm}/chart"]  # the firm page and its chart, over the default range
     with _client(store_url) as later:
@@ -157,17 +156,25 @@ def test_answers_as_of_another_day_stay_in_the_process(store_url: str) -> None:
     assert not any("2024-03-20" in key for _, key in kept)
 
 
-def test_warming_a_store_that_cannot_be_opened_gives_up_quietly(caplog: pytest.LogCaptureFixture) -> None:
-    def unavailable() -> Store:
-        raise OSError("no such store")
+def test_warming_a_store_that_cannot_be_opened_says_so_once_and_tries_again(store_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    failures = [OSError("no such store")] * 2
+    with Store.open(store_url) as store:
 
-    assert warm_answers(RevisionCache(), unavailable, threading.Event()) == 0
-    assert "warming the firms' answers stopped after 0 firms: no such store" in caplog.text
-    assert "Traceback" not in caplog.text
+        def opened() -> Store:
+            if failures:
+                raise failures.pop()
+            return store
+
+        warming = Rejudging(RevisionCache(), opened, 0)
+        assert warming.settle() == 0
+        assert warming.settle() == 0
+        assert caplog.text.count("judging changed firms ahead of their visitors failed (tried again later): no such store") == 1
+        assert "Traceback" not in caplog.text
+        assert warming.settle() == len(store.firm_ids())
     caplog.clear()
-    stopping = threading.Event()
-    stopping.set()  # a server stopping closes the store under the warming: nothing is said
-    assert warm_answers(RevisionCache(), unavailable, stopping) == 0
+    stopping = Rejudging(RevisionCache(), lambda: Store.open("sqlite:////nonexistent/folder/store.sqlite", create=False), 0)
+    stopping.stop()  # a server stopping closes the store under the warming: nothing is said
+    assert not stopping.attempt()
     assert caplog.text == ""
 
 

@@ -10,6 +10,9 @@ Writers never conflict: a row is inserted or, when another process inserted it f
 hold the same answer). An answer is kept only when the firm's revision is still the one it was judged for, so
 an answer judged while a new filing arrived is never filed under the older revision. Keeping an answer also
 deletes the firm's answers of that kind kept for other revisions, which nobody asks for any more.
+
+A server process that sees a firm change judges its answers before anyone asks (`web.warming`); every process
+of a server sees the change, so the first to `claim` the firm's revision judges it, and the others read.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,6 +40,11 @@ Revision = tuple[int, int]
 # asks (the latest day's, the default range's) are kept first, by a server's warming (`web.warming`); past the
 # bound, answers are judged and not kept.
 MAX_KEYS = 64
+
+# A claim to judge a firm's answers (`claim`) holds this long; past it another process may take it over: the
+# process that claimed stopped before it was done, say. Judging one firm takes a second at most, even busy.
+CLAIM_S = 120.0
+CLAIM = "claim"
 
 _log = logging.getLogger(__name__)
 
@@ -80,6 +89,34 @@ def keep_answer(store: Store, firm_id: str, kind: str, key: str, revision: Revis
         _log.warning("the %s answer of firm %s was not kept in the store: %s", kind, firm_id, " ".join(str(error).split()))
         return False
     return True
+
+
+def claim(store: Store, firm_id: str, key: str, revision: Revision, now: float | None = None) -> bool:
+    """Whether this process is the one to judge the firm's answers as of `key` (the day) at `revision`: the
+    first to ask, or the first to ask again once a claim is older than `CLAIM_S` seconds. Claiming a firm
+    again (a new revision or day) removes its older claims.
+
+    The claim is a row of the answers' own table: inserted if absent, else taken over only if it is still
+    the stale one read (in the write's transaction, which SQLite runs one at a time), so two processes never
+    both win it. A store that refuses the write (read-only, or locked past its busy timeout) leaves nothing to
+    share the work by: the claim is logged as failed and won, so the process judges as it would without claims.
+    """
+    now = time.time() if now is None else now
+    c = firm_answers.c
+    mine = _where(firm_id, CLAIM, key, revision_text(revision))
+    row = {"firm_id": firm_id, "kind": CLAIM, "key": key, "revision": revision_text(revision), "body": repr(now)}
+    try:
+        with store.engine.begin() as conn:
+            if conn.execute(_insert_ignoring_present(conn), row).rowcount == 1:
+                conn.execute(delete(firm_answers).where(c.firm_id == firm_id, c.kind == CLAIM, ~mine))
+                return True
+            held = conn.execute(select(c.body).where(mine)).scalar()
+            if held is None or float(held) > now - CLAIM_S:  # None: a newer claim removed it meanwhile
+                return False
+            return bool(conn.execute(update(firm_answers).where(mine, c.body == held).values(body=repr(now))).rowcount == 1)
+    except SQLAlchemyError as error:
+        _log.warning("firm %s was not claimed in the store (judged all the same): %s", firm_id, " ".join(str(error).split()))
+        return True
 
 
 # How an answer judged is kept: `keep_answer` itself, or a `Keeper`'s `keep`, which hands it to a thread.

@@ -23,7 +23,7 @@ from dailyseg.web.respond import page
 from dailyseg.web.routers import account, api, closes_api, compute, exports, notices, overview, pages, upload, withdrawals
 from dailyseg.web.security import Csrf
 from dailyseg.web.settings import Settings
-from dailyseg.web.warming import warm_answers
+from dailyseg.web.warming import Rejudging
 from dailyseg.web.work import HeavyWork
 
 OPENAPI_URL = "/api/openapi.json"
@@ -100,17 +100,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     heavy = HeavyWork(settings)
     cache = RevisionCache()
     keeper = Keeper()
+    rejudging = Rejudging(cache, holder.get, settings.rejudge_every_s)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The worker processes start in the background: the fork server's imports take seconds, once.
         threading.Thread(target=heavy.pool.warm, args=(settings.heavy_workers,), name="dailyseg-warm", daemon=True).start()
-        stopping = threading.Event()
         if settings.warm_answers:
-            warming = (cache, holder.get, stopping)
-            threading.Thread(target=warm_answers, args=warming, name="dailyseg-warm-answers", daemon=True).start()
+            rejudging.start()
         yield
-        stopping.set()
+        rejudging.stop()
         keeper.close()
         heavy.close()
         holder.close()
@@ -131,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.computations = Computations(settings)
     app.state.answers = cache
     app.state.keeper = keeper
+    app.state.rejudging = rejudging
     app.state.csrf = Csrf(settings.secret, settings.csrf_max_age_s)
     app.state.heavy = heavy
     app.state.anonymous_uploads = anonymous_uploads(settings)

@@ -169,7 +169,7 @@ def status_of(kept: RequestAnswers, store: Store, firm_id: str, day: date | None
     judge = partial(firm_status, store, firm_id, day)
     if not _latest(kept, store, day):
         return kept.get(store, ("status", firm_id, day), judge, firm=firm_id)
-    return kept.firm_answer(store, firm_id, "status", _day_key(day), judge, status_to_json, status_from_json)
+    return kept.firm_answer(store, firm_id, "status", day_key(day), judge, status_to_json, status_from_json)
 
 
 def firm_watch_now(request: Request, store: Store, firm_id: str, first: date, day: date) -> WatchedFirm:
@@ -214,5 +214,6 @@ def totalled(kept: RequestAnswers, store: Store, firm_id: str) -> HistoryColumns
     return kept.firm_answer(store, firm_id, "totalled", "", judge, columns_to_json, columns_from_json)
 
 
-def _day_key(day: date | None) -> str:
+def day_key(day: date | None) -> str:
+    """The key a status is kept under in the store: the day it is judged at."""
     return "" if day is None else day.isoformat()

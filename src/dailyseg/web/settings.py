@@ -65,7 +65,10 @@ class Settings:
 
     `warm_answers`: judge every firm's first answers in the background when the application starts
     (`web.warming`), so that the first visitors after a start read them; `dailyseg serve` turns it on, the
-    default is off (an application made for a test or a script judges only what it is asked).
+    default is off (an application made for a test or a script judges only what it is asked). With it on, the
+    server also judges again the first answers of each firm whose revision changes, whoever stored its filing:
+    it looks every `rejudge_every_s` seconds (default 1: one small query when nothing changed; 0 looks only when
+    an upload to this process stored something).
     """
 
     db_url: str | None = None
@@ -90,6 +93,7 @@ class Settings:
     sign_in_limit_per_address: int = 20
     sign_in_window_s: int = 15 * 60
     warm_answers: bool = False
+    rejudge_every_s: float = 1.0
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes <= 0:
@@ -98,8 +102,9 @@ class Settings:
         for name in (*positive, "anonymous_uploads_burst", "anonymous_uploads_per_minute"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        if self.heavy_queue < 0:
-            raise ValueError("heavy_queue must not be negative")
+        for name in ("heavy_queue", "rejudge_every_s"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
         for name in self.books:
             if not name or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
                 raise ValueError(f"books name {name!r}: use letters, digits, '-', '_' or '.'")

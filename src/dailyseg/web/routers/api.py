@@ -34,6 +34,7 @@ from dailyseg.web.deps import AsOf, Day, FilingId, From, To, check_range, firm_o
 from dailyseg.web.documents import examined, receive, store_examined, validation_json, with_content
 from dailyseg.web.ratelimit import limit_anonymous_upload
 from dailyseg.web.security import settings_of
+from dailyseg.web.warming import rejudge_soon
 from dailyseg.web.work import HeavyWork, Job, heavy_work
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -183,7 +184,9 @@ async def store_filing(
         body = StoreResult.of(name, outcomes, found.problems).model_dump(mode="json")
         return JSONResponse(body, status_code=201 if fresh else 200)
 
-    return await heavy.run(read_and_store)
+    stored = await heavy.run(read_and_store)
+    rejudge_soon(request)
+    return stored
 
 
 router.include_router(reading)

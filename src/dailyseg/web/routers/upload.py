@@ -29,6 +29,7 @@ from dailyseg.web.ratelimit import limit_anonymous_upload
 from dailyseg.web.respond import html_page, page, page_context
 from dailyseg.web.security import csrf_checked, settings_of
 from dailyseg.web.templating import render_template
+from dailyseg.web.warming import rejudge_soon
 from dailyseg.web.work import HeavyWork, Job, heavy_work
 
 router = APIRouter(dependencies=[Depends(READER)], include_in_schema=False)
@@ -120,6 +121,7 @@ async def upload(
             return result_page(found, store_examined(get_store(request), found, actor) if found.filings else None, base)
 
         html = await heavy.run(read_and_store)
+        rejudge_soon(request)
     else:
         drafted = await heavy.run(lambda job: _read_and_draft(job, get_store(request), who, name, content, limit, base))
         if isinstance(drafted, Close):
