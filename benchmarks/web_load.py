@@ -1,11 +1,17 @@
 """Web load benchmark: firm pages, chart data and the overview over years of daily filings (by default 60 firms x 10 years).
 
 Run by hand (not by the tests): `.venv/bin/python benchmarks/web_load.py [--requests 600] [--concurrency 1 4] [--firms 60 --years 10]
-[--workers N] [--only "firm page" ...]`.
+[--workers N] [--client wrk|httpx] [--only "firm page" ...]`.
 Builds (once) a SQLite store under benchmarks/data/, copies it (the run stores filings), starts `dailyseg serve`
-on a free port of 127.0.0.1, then sends a bounded number of requests with an async HTTP client at each
-concurrency and reports latency percentiles and errors for each kind of request, next to /api/health as the
-plain baseline (the server's floor), and the server's memory (summed over its processes).
+on a free port of 127.0.0.1, then sends a bounded number of requests at each concurrency and reports latency
+percentiles and errors for each kind of request, next to /api/health as the plain baseline (the server's
+floor), and the server's memory (summed over its processes).
+
+The requests are sent by `wrk` (a load tool in C, `apt-get install wrk`) when it is on PATH, else by an async
+Python client (`--client httpx`), which shares the cores with the server and itself takes a good part of them:
+at 16 at once on two cores, its /api/health baseline was p95 120-170 ms. Each of wrk's connections has a thread
+of its own that sends its share of the kind's paths (`web_load.lua`: every path once, so the uncached kinds
+never ask one twice) and then stops; wrk reports the percentiles and the errors (status 400 or more, or no answer).
 
 The server keeps answers until a filing is stored (those about one firm until that firm's filing is). So:
 
@@ -13,8 +19,11 @@ The server keeps answers until a filing is stored (those about one firm until th
   every time: the same answer as the plain request, but never found in that cache;
 * "overview, uncached" asks /api/overview as of a different business day every time: every firm's status
   and feed are judged again;
-* "... after a filing" first stores an amendment of a firm's latest day (untimed), then asks the page:
-  the case of a live store, where only what that filing changes should be made again.
+* "... after a filing" first stores an amendment of each firm's latest day (untimed, one after the other), then
+  asks the pages at once: the case of a live store, where only what those filings change should be made again.
+  "right away" asks as soon as the filings are stored (racing the server's judging of them in the background);
+  "once judged" waits until the server has kept each firm's new answers in the store (at most a minute), what
+  a visitor a little later meets.
 """
 
 from __future__ import annotations
@@ -23,29 +32,39 @@ import argparse
 import asyncio
 import os
 import random
+import re
+import shutil
+import signal
 import sqlite3
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import count
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 import harness
 from dailyseg.calendar import business_days
 from dailyseg.store import Store
+from dailyseg.store.answers import revision_text
 from dailyseg.store.synthetic import daily_filing, series
+from dailyseg.store.tables import firm_answers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the server the web tests start
 from tests.web.support import start_server, stop_server
 
-DATA = Path(__file__).resolve().parent / "data"
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
 END = date(2024, 12, 31)
+JUDGED_WITHIN_S = 60.0
 
 
 def firm_name(i: int) -> str:
@@ -142,87 +161,140 @@ class Amender:
         amended = daily_filing(firm_name(firm), END, requirement=Decimal(50_000_000), funds=Decimal(60_000_000) + cents, status="AMENDED")
         self._store.ingest_filing(amended, source="bench-amendment")
 
+    def judged(self, firms: list[int]) -> bool:
+        """Wait (at most JUDGED_WITHIN_S) until the server keeps each firm's status at its new revision; whether it did."""
+        ids = {self._store.require(firm_name(firm)) for firm in firms}
+        deadline = time.monotonic() + JUDGED_WITHIN_S
+        c = firm_answers.c
+        while time.monotonic() < deadline:
+            with self._store.engine.connect() as conn:
+                kept = {(str(f), str(r)) for f, r in conn.execute(select(c.firm_id, c.revision).where(c.kind == "status"))}
+            if all((firm, revision_text(self._store.firm_revision(firm))) in kept for firm in ids):
+                return True
+            time.sleep(0.1)
+        return False
+
     def close(self) -> None:
         self._store.close()
 
 
 @dataclass(frozen=True)
-class Request:
-    """A path to ask and, for the "after a filing" kinds, the firm whose filing is stored first (untimed)."""
+class Kind:
+    """The paths of one kind of request and, for the "after a filing" kinds, the firms whose filing is stored
+    first (untimed), and whether to wait until the server has judged them."""
 
-    path: str
-    amend: int | None = None
+    paths: list[str]
+    amend: list[int] = field(default_factory=list)
+    once_judged: bool = False
 
 
 @dataclass(frozen=True)
 class Outcome:
-    timings: list[float]
+    """Latency percentiles (p50, p95, p99, max) in milliseconds, the requests answered and how many failed."""
+
+    cuts: tuple[float, float, float, float]
+    answered: int
     errors: int
 
 
-async def load(base: str, requests: list[Request], concurrency: int, amend: Callable[[int], None]) -> Outcome:
-    """Each request once, `concurrency` at a time; latencies in milliseconds, and how many failed (not 200)."""
+async def with_httpx(base: str, paths: list[str], concurrency: int) -> Outcome:
+    """Each path once, `concurrency` at a time, from this process; failed: no answer, or not 200."""
     timings: list[float] = []
     errors = 0
-    queue: asyncio.Queue[Request] = asyncio.Queue()
-    for request in requests:
-        queue.put_nowait(request)
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for path in paths:
+        queue.put_nowait(path)
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
 
         async def worker() -> None:
             nonlocal errors
             while not queue.empty():
-                request = queue.get_nowait()
-                if request.amend is not None:
-                    await asyncio.to_thread(amend, request.amend)
+                path = queue.get_nowait()
                 began = time.perf_counter()
                 try:
-                    answer = await client.get(request.path)
-                    failed = answer.status_code != 200
+                    failed = (await client.get(path)).status_code != 200
                 except httpx.HTTPError:
                     failed = True
                 timings.append((time.perf_counter() - began) * 1000)
                 errors += failed
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Outcome(timings, errors)
+    cuts = statistics.quantiles(timings, n=100, method="inclusive") if len(timings) > 1 else [timings[0]] * 99
+    return Outcome((cuts[49], cuts[94], cuts[98], max(timings)), len(timings), errors)
 
 
-def report(name: str, outcome: Outcome, seconds: float) -> float:
-    """Print the latencies' spread and the errors; return the median."""
-    timings = outcome.timings
-    cuts = statistics.quantiles(timings, n=100) if len(timings) > 1 else [timings[0]] * 99
-    spread = f"p50 {cuts[49]:7.1f} ms  p95 {cuts[94]:7.1f} ms  p99 {cuts[98]:7.1f} ms  max {max(timings):7.1f} ms"
-    print(f"{name:<26} n={len(timings):>4}  {spread}  {len(timings) / seconds:6.1f} req/s  errors {outcome.errors}")
-    return cuts[49]
+def with_wrk(base: str, paths: list[str], concurrency: int) -> Outcome:
+    """Each path once, by `wrk` with `concurrency` connections (a thread each, `web_load.lua`). wrk runs for its
+    `-d` whatever its threads do, so it is interrupted (SIGINT: it then reports) once every thread said it is done."""
+    connections = min(concurrency, len(paths))
+    with tempfile.NamedTemporaryFile("w", suffix=".paths") as listed:
+        listed.write("".join(f"{path}\n" for path in paths))
+        listed.flush()
+        command = ["wrk", "-t", str(connections), "-c", str(connections), "-d", "3600s", "--timeout", "300s"]
+        command += ["-s", str(HERE / "web_load.lua"), base, "--", listed.name, str(connections)]
+        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as wrk:
+            assert wrk.stdout is not None
+            printed, done = [], 0
+            for line in wrk.stdout:
+                printed.append(line)
+                done += line.startswith("THREAD DONE")
+                if done == connections:
+                    wrk.send_signal(signal.SIGINT)
+                    done = -1  # said once
+    found = re.search(r"^RESULT (.*)$", "".join(printed), re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f"wrk printed no result: {''.join(printed)}")
+    answered, p50, p95, p99, most, failed, refused = found.group(1).split()
+    return Outcome((float(p50), float(p95), float(p99), float(most)), int(answered), int(failed) + int(refused))
 
 
-def kinds(firms: list[str], requests: int, cold: int, run: int, rng: random.Random) -> dict[str, list[Request]]:
+def report(name: str, outcome: Outcome, seconds: float, cpu_s: float) -> float:
+    """Print the latencies' spread, the errors and the server's CPU time (its processes'); return the median."""
+    p50, p95, p99, most = outcome.cuts
+    spread = f"p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms  max {most:7.1f} ms"
+    rate = f"{outcome.answered / seconds:6.1f} req/s"
+    print(f"{name:<37} n={outcome.answered:>4}  {spread}  {rate}  errors {outcome.errors}  server CPU {cpu_s:5.1f} s")
+    return p50
+
+
+def kinds(firms: list[str], requests: int, cold: int, run: int, rng: random.Random) -> dict[str, Kind]:
     """The requests of each kind for one concurrency (run: its place, so that no uncached answer is asked twice)."""
     past = END.toordinal() + 1 + run * requests
     # Business days from the last one back, a different stretch for each run; an overview as of each is new.
     days = business_days(date.fromordinal(END.toordinal() - 7 * cold * (run + 1)), END)[::-1][run * cold : (run + 1) * cold]
+    amended = [rng.sample(range(len(firms)), min(cold, len(firms))) for _ in range(3)]
     return {
-        "baseline /api/health": [Request("/api/health")] * requests,
-        "firm page": [Request(f"/firms/{rng.choice(firms)}") for _ in range(requests)],
-        "chart data, uncached": [
-            Request(f"/api/firms/{rng.choice(firms)}/chart?to={date.fromordinal(past + i).isoformat()}") for i in range(requests)
-        ],
-        "chart data, cached": [Request(f"/api/firms/{rng.choice(firms)}/chart") for _ in range(requests)],
-        "overview page, cached": [Request("/overview")] * requests,
-        "/api/overview, cached": [Request("/api/overview")] * requests,
-        "overview, uncached": [Request(f"/api/overview?as_of={day.isoformat()}") for day in days],
-        "firm page after a filing": [Request(f"/firms/{firms[i]}", i) for i in (rng.randrange(len(firms)) for _ in range(cold))],
-        "overview after a filing": [Request("/overview", rng.randrange(len(firms))) for _ in range(cold)],
+        "baseline /api/health": Kind(["/api/health"] * requests),
+        "firm page": Kind([f"/firms/{rng.choice(firms)}" for _ in range(requests)]),
+        "chart data, uncached": Kind(
+            [f"/api/firms/{rng.choice(firms)}/chart?to={date.fromordinal(past + i).isoformat()}" for i in range(requests)]
+        ),
+        "chart data, cached": Kind([f"/api/firms/{rng.choice(firms)}/chart" for _ in range(requests)]),
+        "overview page, cached": Kind(["/overview"] * requests),
+        "/api/overview, cached": Kind(["/api/overview"] * requests),
+        "overview, uncached": Kind([f"/api/overview?as_of={day.isoformat()}" for day in days]),
+        "firm page after a filing, right away": Kind([f"/firms/{firms[i]}" for i in amended[0]], amended[0]),
+        "firm page after a filing, once judged": Kind([f"/firms/{firms[i]}" for i in amended[1]], amended[1], once_judged=True),
+        "overview after a filing": Kind(["/overview"] * len(amended[2]), amended[2]),
     }
 
 
 # The untimed requests before a kind, so that what it measures is kept: every firm's chart, the overview.
 WARM = {
-    "chart data, cached": lambda firms: [Request(f"/api/firms/{firm}/chart") for firm in firms],
-    "overview page, cached": lambda firms: [Request("/overview")],
-    "/api/overview, cached": lambda firms: [Request("/api/overview")],
+    "chart data, cached": lambda firms: [f"/api/firms/{firm}/chart" for firm in firms],
+    "overview page, cached": lambda firms: ["/overview"],
+    "/api/overview, cached": lambda firms: ["/api/overview"],
 }
+Send = Callable[[str, list[str], int], Outcome]
+CLIENTS: dict[str, Send] = {"wrk": with_wrk, "httpx": lambda base, paths, c: asyncio.run(with_httpx(base, paths, c))}
+
+
+def prepare(kind: Kind, amend: Amender) -> None:
+    """The kind's filings stored, and judged by the server if the kind asks it (untimed)."""
+    for firm in kind.amend:
+        amend(firm)
+    if kind.once_judged and not amend.judged(kind.amend):
+        print(f"  (the server had not judged the filings' firms {JUDGED_WITHIN_S:.0f} s later: asked all the same)")
 
 
 def main() -> None:
@@ -234,6 +306,9 @@ def main() -> None:
     parser.add_argument("--cold-requests", type=int, default=32, help="requests per kind that makes every firm's status again")
     parser.add_argument("--workers", type=int, default=None, help="server processes (`dailyseg serve --workers`; default one per core)")
     parser.add_argument("--only", nargs="+", default=None, metavar="KIND", help="measure only the kinds whose name starts so")
+    parser.add_argument(
+        "--client", choices=sorted(CLIENTS), default="wrk" if shutil.which("wrk") else "httpx", help="what sends the requests"
+    )
     args = harness.parse(
         parser,
         {
@@ -255,16 +330,18 @@ def main() -> None:
     medians: dict[tuple[int, str], float] = {}
     try:
         rng = random.Random(1)
+        send = CLIENTS[args.client]
         for run, concurrency in enumerate(args.concurrency):
-            print(f"concurrency {concurrency}, load {Path('/proc/loadavg').read_text().split()[0]}")
-            for name, requests in kinds(firms, args.requests, args.cold_requests, run, rng).items():
-                if args.only and not name.startswith("baseline") and not any(name.startswith(kind) for kind in args.only):
+            print(f"concurrency {concurrency}, client {args.client}, load {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+            for name, kind in kinds(firms, args.requests, args.cold_requests, run, rng).items():
+                if args.only and not name.startswith("baseline") and not any(name.startswith(only) for only in args.only):
                     continue
                 if name in WARM:
-                    asyncio.run(load(base, WARM[name](firms), concurrency, amend))
-                started = time.perf_counter()
-                outcome = asyncio.run(load(base, requests, concurrency, amend))
-                medians[concurrency, name] = report(name, outcome, time.perf_counter() - started)
+                    send(base, WARM[name](firms), concurrency)
+                prepare(kind, amend)
+                started, used = time.perf_counter(), cpu_seconds(server.pid)
+                outcome = send(base, kind.paths, concurrency)
+                medians[concurrency, name] = report(name, outcome, time.perf_counter() - started, cpu_seconds(server.pid) - used)
             print(f"server memory: {memory_mb(server.pid, 'VmRSS'):.0f} MB now, {memory_mb(server.pid, 'VmHWM'):.0f} MB at peak")
         peak = memory_mb(server.pid, "VmHWM")
         harness.record(
