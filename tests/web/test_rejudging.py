@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,7 +32,8 @@ from dailyseg.store.answers import CLAIM, CLAIM_S, claim, revision_text
 from dailyseg.store.synthetic import daily_filing
 from dailyseg.store.tables import aliases, firm_answers
 from dailyseg.watch.status import firm_status
-from dailyseg.web import Settings, cache, create_app
+from dailyseg.web import Settings, cache, create_app, history_view
+from dailyseg.web.templating import render_template
 from dailyseg.web.warming import Rejudging
 from tests.web.support import ALPHA, MARKUP_FIRM, WRITE_TOKEN, seed
 
@@ -85,6 +86,18 @@ def _counted(
     return judge
 
 
+def _rendering(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count each rendering of a firm page's table of days, by template, while still rendering it."""
+    rendered: Counter[str] = Counter()
+
+    def render(name: str, context: Mapping[str, Any]) -> str:
+        rendered[name] += 1
+        return render_template(name, context)
+
+    monkeypatch.setattr(history_view, "render_template", render)
+    return rendered
+
+
 def _rows(store: Store) -> set[Row]:
     """The kept answers (claims aside)."""
     c = firm_answers.c
@@ -120,9 +133,11 @@ def test_another_connections_filing_is_judged_again_for_that_firm_only(
         before = _rows(store)
         beta = _amend(store)
         judged = _judging(monkeypatch)
+        tables = _rendering(monkeypatch)
         assert rejudging.settle() == 1
         assert {firm for _, firm in judged} == {beta}
         assert judged["status", beta] == judged["feed", beta] == judged["chart", beta] == 1
+        assert tables == Counter({"_firm_days.html.j2": 1})  # the firm page's table of days, made ahead too
         after = _rows(store)
         assert {row for row in after if row[0] != beta} == {row for row in before if row[0] != beta}
         new = revision_text(store.firm_revision(beta))
@@ -138,6 +153,7 @@ def test_another_connections_filing_is_judged_again_for_that_firm_only(
         judged.clear()
         served = _pages(client, beta)
         assert judged == Counter()  # read, not judged
+        assert tables == Counter({"_firm_days.html.j2": 1})  # nor rendered again
     with store.engine.begin() as conn:
         conn.execute(delete(firm_answers))
     with TestClient(create_app(Settings(db_url=store_url))) as fresh:

@@ -21,14 +21,16 @@ from functools import partial
 from typing import Any
 
 from fastapi import Request
+from markupsafe import Markup
 
 from dailyseg.calendar import business_days
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks.header import late_initial
 from dailyseg.standing import standing, standings
 from dailyseg.store import FilingVersion, Store
-from dailyseg.watch.status import StatementFigures, day_of, day_text, figures_data, figures_of
+from dailyseg.watch.status import FirmStatus, StatementFigures, day_of, day_text, figures_data, figures_of
 from dailyseg.web.cache import RequestAnswers, answers
+from dailyseg.web.templating import render_template
 from dailyseg.web.views import MARKS, Day, Part, StatementColumn, days_of, firms_statement_columns
 
 PAGE_DAYS = 60
@@ -108,12 +110,16 @@ def _days_of_firm(store: Store, firm_id: str) -> list[Day]:
     return days_of(store.filings(firm_id))
 
 
-def history_now(
-    request: Request, store: Store, firm_id: str, start: date | None, end: date | None, as_of: date | None, page: int
-) -> HistoryPage:
-    """`history_page` of the firm's range as of `as_of`, kept while the firm is unchanged: a page's rows read
-    sixty filings' key lines, which a firm page asked again (or by another visitor) need not read again."""
-    return kept_history(answers(request), store, firm_id, start, end, as_of, page)
+def days_table(kept: RequestAnswers, store: Store, firm: FirmStatus, start: date | None, end: date | None, page: int) -> Markup:
+    """The firm page's table of days (`_firm_days.html.j2`), rendered once for the firm's revision, range, as-of day
+    and page: sixty rows of nine amounts are most of the page's time, and nothing in them depends on who asks."""
+
+    def rendered() -> Markup:
+        history = kept_history(kept, store, firm.firm_id, start, end, firm.as_of, page)
+        shown = {"firm": firm, "history": history, "history_parts": HISTORY_PARTS, "row_marks": ROW_MARKS, "start": start, "end": end}
+        return Markup(render_template("_firm_days.html.j2", shown))
+
+    return kept.get(store, ("firm-days-html", firm.firm_id, start, end, firm.as_of, page), rendered, firm=firm.firm_id)
 
 
 def kept_history(

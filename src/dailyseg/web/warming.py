@@ -37,7 +37,7 @@ from dailyseg.store import Store
 from dailyseg.store.answers import CLAIM_S, Revision, claim, kept_answer
 from dailyseg.web.assets import assets
 from dailyseg.web.cache import RequestAnswers, RevisionCache, day_key, firm_watch, judged_at, status_of, totalled, whole_chart
-from dailyseg.web.history_view import kept_history
+from dailyseg.web.history_view import days_table
 from dailyseg.web.overview_view import DEFAULT_DAYS
 from dailyseg.web.templating import environment
 from dailyseg.web.views import default_window
@@ -187,5 +187,5 @@ def warm_firm(kept: RequestAnswers, store: Store, firm_id: str) -> None:
     firm_watch(kept, store, firm_id, day - timedelta(days=DEFAULT_DAYS - 1), day)
     whole_chart(kept, store, firm_id)
     start, end = default_window(status.as_of or status.latest_end_date, None, None)
-    kept_history(kept, store, firm_id, start, end, status.as_of, 1)
+    days_table(kept, store, status, start, end, 1)
     totalled(kept, store, firm_id)

@@ -17,7 +17,7 @@ from dailyseg.web.cache import answers, firm_now, firms_now
 from dailyseg.web.deps import FilingId, From, To, check_range, get_store, stored_or_404
 from dailyseg.web.downloads import FORMATS, file_name, render_as
 from dailyseg.web.filing_view import banners, neighbours, record_of, summary
-from dailyseg.web.history_view import HISTORY_PARTS, MAX_PAGE, ROW_MARKS, history_now
+from dailyseg.web.history_view import MAX_PAGE, days_table
 from dailyseg.web.respond import page
 from dailyseg.web.security import require_read
 from dailyseg.web.templating import render_template
@@ -70,20 +70,12 @@ def firm(
     if summary is None:
         raise HTTPException(404, f"no firm {firm!r} in the store")
     start, end = default_window(summary.as_of or summary.latest_end_date, start, end)
-
-    def days_table() -> Markup:
-        history = history_now(request, store, summary.firm_id, start, end, summary.as_of, page_number)
-        shown = {"firm": summary, "history": history, "history_parts": HISTORY_PARTS, "row_marks": ROW_MARKS, "start": start, "end": end}
-        return Markup(render_template("_firm_days.html.j2", shown))
-
-    # Sixty rows of nine amounts are most of the page's time (about 25 ms); the rows change only with the firm.
-    key = ("firm-days-html", summary.firm_id, start, end, summary.as_of, page_number)
     return page(
         request,
         "firm.html.j2",
         {
             "firm": summary,
-            "days_table": answers(request).get(store, key, days_table, firm=summary.firm_id),
+            "days_table": days_table(answers(request), store, summary, start, end, page_number),
             "start": start,
             "end": end,
             "columns": firms_statement_columns(),
