@@ -121,11 +121,21 @@ class RequestAnswers:
             revision, (kind, firm_id, key), lambda: answer(store, firm_id, kind, key, revision, judge, encode, decode, self._keep)
         )
 
+    def known_firm(self, store: Store, firm: str) -> str | None:
+        """`firm` if it is a firm id of the store (what the pages link to), without a query of its own."""
+        return firm if firm in self._firm_revisions(store) else None
+
     def _revision(self, store: Store, firm: str | None) -> tuple[int, int]:
         revision = self._revisions.get(firm)
         if revision is None:
-            revision = self._revisions[firm] = store.firm_revision(firm) if firm is not None else store.revision()
+            revision = store.revision() if firm is None else self._firm_revisions(store).get(firm) or store.firm_revision(firm)
+            self._revisions[firm] = revision
         return revision
+
+    def _firm_revisions(self, store: Store) -> dict[str, tuple[int, int]]:
+        """Every firm's revision, read in one query once for each revision of the store: a firm's revision moves
+        only when the store's does, so a request reads the store's (two small queries) and no more."""
+        return self._cache.get(self._revision(store, None), ("firm-revisions",), store.firm_revisions)
 
 
 def answers(request: Request) -> RequestAnswers:
@@ -152,10 +162,10 @@ def firms_now(request: Request, store: Store, as_of: date | None = None) -> list
 
 def firm_now(request: Request, store: Store, firm: str, as_of: date | None = None) -> FirmStatus | None:
     """One firm's status, by id or any name it filed under, kept while the firm and its as-of day are unchanged."""
-    firm_id = store.resolve(firm)
+    kept = answers(request)
+    firm_id = kept.known_firm(store, firm) or store.resolve(firm)
     if firm_id is None:
         return None
-    kept = answers(request)
     return status_of(kept, store, firm_id, judged_at(kept, store, as_of))
 
 
