@@ -10,7 +10,7 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension("dailyseg.parse._tokens", ["src/dailyseg/parse/_tokens.c"], optional=True),
-        Extension("dailyseg.store._ingest", ["src/dailyseg/store/_ingest.c"], optional=True),
+        Extension("dailyseg.parse._tokens", ["src/dailyseg/parse/_tokens.c"], depends=["src/dailyseg/_entry_slots.h"], optional=True),
+        Extension("dailyseg.store._ingest", ["src/dailyseg/store/_ingest.c"], depends=["src/dailyseg/_entry_slots.h"], optional=True),
     ]
 )

@@ -19,6 +19,7 @@ import multiprocessing
 import resource
 import sqlite3
 import statistics
+import struct
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from pathlib import Path
 import harness
 from dailyseg.calendar import business_days
 from dailyseg.store import Store
+from dailyseg.store.packed import CENT_BYTES, Lines
 from dailyseg.store.synthetic import Faults, series
 
 RUNS = 5
@@ -59,10 +61,13 @@ def baseline(path: Path) -> int:
             "SELECT f.id FROM filings f JOIN (SELECT name_key, MAX(end_date) AS d FROM filings GROUP BY name_key) l "
             "ON f.name_key = l.name_key AND f.end_date = l.d"
         ).fetchall()
+        places: dict[int, list[int]] = {}  # lines id -> byte offsets of the three codes (store/packed.py)
         for (filing_id,) in rows:
-            conn.execute(
-                "SELECT code, cents FROM filing_values WHERE filing_id = ? AND code IN ('7190', '7380', '8730')", (filing_id,)
-            ).fetchall()
+            lines_id, cents = conn.execute("SELECT lines_id, cents FROM filing_amounts WHERE filing_id = ?", (filing_id,)).fetchone()
+            if lines_id not in places:
+                lines = Lines.read(conn.execute("SELECT lines FROM value_lines WHERE id = ?", (lines_id,)).fetchone()[0])
+                places[lines_id] = [CENT_BYTES * lines.place[code] for code in ("7190", "7380", "8730") if code in lines.place]
+            [struct.unpack_from("<q", cents, at)[0] for at in places[lines_id]]
         return len(rows)
 
 

@@ -9,14 +9,16 @@ Phases, each in its own process so that its peak memory (ru_maxrss) is its own:
   store-batch   Store.ingest_filings, one transaction per batch of filings (all-or-nothing per batch),
                 with content hashing, duplicate detection, firm identity and version numbering.
   store-single  Store.ingest_filing, one transaction per filing (on the first firms only).
-  baseline      plain sqlite3 executemany of the same filing and value rows, one transaction per batch,
-                no hashing or checks: the floor a store on SQLite could reach.
+  baseline      plain sqlite3 executemany of the same rows (a head and one row of packed cents per filing,
+                store/packed.py), one transaction per batch, no hashing or checks: the floor a store on SQLite
+                could reach.
+  baseline-long the same with one row per value, as the store kept them before migration 0013.
   pg-store, pg-baseline   the same two on PostgreSQL (psycopg executemany), with --postgresql.
 Filings are generated (untimed) firm by firm; only the writing is timed, as wall seconds and as the
 process's CPU seconds (steadier when other work shares the machine; on PostgreSQL the server's CPU is not
 in it). The history query asks one firm's 7190 over the whole period (median of 15 runs, each timed as
-CPU time of this process), through the Store and as plain SQL, on the store's own file and on the
-baseline's.
+CPU time of this process), through the Store and as plain SQL on the store's own file (the code's cents
+read at its place in each row's packed cents) and on the one-row-per-value file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import multiprocessing
 import resource
 import sqlite3
 import statistics
+import struct
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -41,6 +44,7 @@ import harness
 from dailyseg.money import to_cents
 from dailyseg.store import Store
 from dailyseg.store.identity import name_key
+from dailyseg.store.packed import CENT_BYTES, Lines
 from dailyseg.store.synthetic import series
 
 START = date(2014, 1, 1)
@@ -91,61 +95,75 @@ def store_single(url: str, firms: list[tuple[str, date]], batch: int) -> Timed:
     return timed
 
 
-def _plain_rows(filings: list[Any], first_id: int) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def _plain_rows(filings: list[Any], first_id: int, packed: bool) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Head rows, and packed cents rows (filing id, lines id, cents; every generated filing has the same
+    lines) or one row per value (filing id, code, statement, cents)."""
     heads: list[tuple[object, ...]] = []
     values: list[tuple[object, ...]] = []
     for filing_id, f in enumerate(filings, start=first_id):
         h = f.header
         heads.append((filing_id, name_key(h.firm_name), h.form, str(h.end_date), h.status, str(h.submit_date)))
-        values.extend((filing_id, e.ref, e.statement, to_cents(e.amount)) for e in f.entries)
+        if packed:
+            cents = [to_cents(e.amount) for e in f.entries]
+            values.append((filing_id, 1, struct.pack(f"<{len(cents)}q", *cents)))
+        else:
+            values.extend((filing_id, e.ref, e.statement, to_cents(e.amount)) for e in f.entries)
     return heads, values
 
 
-_PLAIN_TABLES = (
+_PLAIN_HEADS = (
     "CREATE TABLE filings (id INTEGER PRIMARY KEY, name_key TEXT, form TEXT, end_date TEXT, status TEXT, submit_date TEXT)",
     "CREATE INDEX ix_key_date ON filings (name_key, end_date)",
-    "CREATE TABLE filing_values (filing_id INTEGER, code TEXT, statement TEXT, cents BIGINT, PRIMARY KEY (filing_id, code))",
 )
+_PLAIN_VALUES = {
+    True: "CREATE TABLE filing_amounts (filing_id INTEGER PRIMARY KEY, lines_id BIGINT, cents BLOB)",
+    False: "CREATE TABLE filing_values (filing_id INTEGER, code TEXT, statement TEXT, cents BIGINT, PRIMARY KEY (filing_id, code))",
+}
+_PLAIN_INSERT = {True: "INSERT INTO filing_amounts VALUES (?, ?, ?)", False: "INSERT INTO filing_values VALUES (?, ?, ?, ?)"}
 
 
-def baseline(path: str, firms: list[tuple[str, date]], batch: int) -> Timed:
+def baseline(path: str, firms: list[tuple[str, date]], batch: int, packed: bool = True) -> Timed:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    for statement in _PLAIN_TABLES:
+    for statement in (*_PLAIN_HEADS, _PLAIN_VALUES[packed]):
         conn.execute(statement)
     next_id = 1
 
     def write(firm: str, filings: list[Any]) -> None:
         nonlocal next_id
         for i in range(0, len(filings), batch):
-            heads, values = _plain_rows(filings[i : i + batch], next_id)
+            heads, values = _plain_rows(filings[i : i + batch], next_id, packed)
             next_id += len(heads)
             with conn:
                 conn.executemany("INSERT INTO filings VALUES (?, ?, ?, ?, ?, ?)", heads)
-                conn.executemany("INSERT INTO filing_values VALUES (?, ?, ?, ?)", values)
+                conn.executemany(_PLAIN_INSERT[packed], values)
 
     timed = _timed(firms, write)
     conn.close()
     return timed
 
 
+def baseline_long(path: str, firms: list[tuple[str, date]], batch: int) -> Timed:
+    return baseline(path, firms, batch, packed=False)
+
+
 def pg_baseline(url: str, firms: list[tuple[str, date]], batch: int) -> Timed:
     """The plain floor on PostgreSQL: psycopg executemany (pipelined) of the same rows, one transaction a batch."""
     conn = psycopg.connect(_psycopg_dsn(url))
     with conn.transaction():
-        for statement in _PLAIN_TABLES:
+        for statement in (*_PLAIN_HEADS, _PLAIN_VALUES[True].replace("BLOB", "BYTEA")):
             conn.execute(statement)
     next_id = 1
 
     def write(firm: str, filings: list[Any]) -> None:
         nonlocal next_id
         for i in range(0, len(filings), batch):
-            heads, values = _plain_rows(filings[i : i + batch], next_id)
+            heads, values = _plain_rows(filings[i : i + batch], next_id, True)
             next_id += len(heads)
             with conn.transaction(), conn.cursor() as cursor:
                 cursor.executemany("INSERT INTO filings VALUES (%s, %s, %s, %s, %s, %s)", heads)
-                cursor.executemany("INSERT INTO filing_values VALUES (%s, %s, %s, %s)", values)
+                cursor.executemany("INSERT INTO filing_amounts VALUES (%s, %s, %s)", values)
 
     timed = _timed(firms, write)
     conn.close()
@@ -203,6 +221,15 @@ _PLAIN_HISTORY = (
     "SELECT f.end_date, v.cents FROM filings f JOIN filing_values v ON v.filing_id = f.id "
     "WHERE f.name_key = ? AND v.code = '7190' ORDER BY f.end_date"
 )
+_PLAIN_PACKED_HISTORY = (
+    "SELECT f.end_date, a.cents FROM filings f JOIN filing_amounts a ON a.filing_id = f.id WHERE f.name_key = ? ORDER BY f.end_date"
+)
+
+
+def plain_packed_history(conn: sqlite3.Connection, key: str, offset: int) -> list[tuple[str, int]]:
+    """One code's history from packed cents by hand: the rows, and the code's cents at its place in each."""
+    at = struct.Struct("<q").unpack_from
+    return [(day, at(cents, offset)[0]) for day, cents in conn.execute(_PLAIN_PACKED_HISTORY, (key,))]
 
 
 def main() -> None:
@@ -221,6 +248,7 @@ def main() -> None:
             "store-batch": run_phase(store_batch, f"sqlite:///{base / 'batch.sqlite'}", firms, options.batch),
             "store-single": run_phase(store_single, f"sqlite:///{base / 'single.sqlite'}", firms[: options.single_firms], options.batch),
             "baseline": run_phase(baseline, str(base / "baseline.sqlite"), firms, options.batch),
+            "baseline-long": run_phase(baseline_long, str(base / "long.sqlite"), firms, options.batch),
         }
         if options.postgresql:
             with pg_database(options.postgresql, "bench_store") as url:
@@ -228,21 +256,24 @@ def main() -> None:
             with pg_database(options.postgresql, "bench_plain") as url:
                 results["pg-baseline"] = run_phase(pg_baseline, url, firms, options.batch)
         print(f"{options.firms} firms x {options.years} years, batch {options.batch}")
-        print(f"{'phase':<14}{'filings':>10}{'seconds':>10}{'filings/s':>12}{'CPU s':>8}{'per CPU s':>11}{'peak MB':>10}")
+        print(f"{'phase':<15}{'filings':>10}{'seconds':>10}{'filings/s':>12}{'CPU s':>8}{'per CPU s':>11}{'peak MB':>10}")
         for name, (elapsed, cpu, count, peak) in results.items():
-            print(f"{name:<14}{count:>10,}{elapsed:>10.1f}{count / elapsed:>12,.0f}{cpu:>8.1f}{count / cpu:>11,.0f}{peak:>10.0f}")
+            if count:
+                print(f"{name:<15}{count:>10,}{elapsed:>10.1f}{count / elapsed:>12,.0f}{cpu:>8.1f}{count / cpu:>11,.0f}{peak:>10.0f}")
         store = Store.open(f"sqlite:///{base / 'batch.sqlite'}")
         firm = firms[options.firms // 2][0]
         points = store.history(firm, ["7190"])
         same_file = sqlite3.connect(base / "batch.sqlite")
-        plain_file = sqlite3.connect(base / "baseline.sqlite")
+        long_file = sqlite3.connect(base / "long.sqlite")
         key = name_key(firm)
+        lines = Lines.read(same_file.execute("SELECT lines FROM value_lines LIMIT 1").fetchone()[0])
+        offset = CENT_BYTES * lines.place["7190"]  # every generated filing has the same lines
         ms = median_ms(
             {
                 "history": lambda: store.history(firm, ["7190"]),
                 "history_columns": lambda: store.history_columns(firm, ["7190"]),
-                "plain SQL, store's file": lambda: same_file.execute(_PLAIN_HISTORY, (key,)).fetchall(),
-                "plain SQL, baseline's file": lambda: plain_file.execute(_PLAIN_HISTORY, (key,)).fetchall(),
+                "plain SQL, store's file": lambda: plain_packed_history(same_file, key, offset),
+                "plain SQL, one row per value": lambda: long_file.execute(_PLAIN_HISTORY, (key,)).fetchall(),
             }
         )
         print(f"history of one firm, one code ({len(points)} points), median CPU ms: " + ", ".join(f"{k} {v:.1f}" for k, v in ms.items()))
@@ -279,7 +310,7 @@ def main() -> None:
         harness.record(*figures)
         store.close()
         same_file.close()
-        plain_file.close()
+        long_file.close()
 
 
 if __name__ == "__main__":

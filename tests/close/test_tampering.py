@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, text, update
 
 from dailyseg.filing import Filing
-from dailyseg.store import workflow
+from dailyseg.store import StoreError, workflow
 from dailyseg.store.audit import GENESIS, entry_hash, utc, verify
-from dailyseg.store.tables import audit_head, audit_log
+from dailyseg.store.packed import CENT_BYTES, Lines
+from dailyseg.store.tables import audit_head, audit_log, filing_amounts, value_lines
 from tests.close.conftest import Team
 
 pytestmark = pytest.mark.slow  # each test signs people in with Argon2 (about a second each): runs in the full suite, not in the fast tier
@@ -59,9 +60,36 @@ def test_a_changed_amount_in_a_close_is_named(closed: Team) -> None:
     assert "close 1 no longer matches its recorded content" in found.mismatches[0].message
 
 
-def test_a_changed_value_row_of_a_stored_filing_is_named(closed: Team) -> None:
-    _sql(closed, "UPDATE filing_values SET cents = 0 WHERE filing_id = 1 AND code = '7040'")
+def _change_amounts(team: Team, change: Callable[[bytes, Lines], bytes]) -> None:
+    """Rewrite filing 1's packed cents (store/packed.py) as `change` gives them."""
+    with team.store.engine.begin() as conn:
+        lines_id, cents = conn.execute(
+            select(filing_amounts.c.lines_id, filing_amounts.c.cents).where(filing_amounts.c.filing_id == 1)
+        ).one()
+        lines = Lines.read(conn.execute(select(value_lines.c.lines).where(value_lines.c.id == lines_id)).scalar_one())
+        conn.execute(update(filing_amounts).where(filing_amounts.c.filing_id == 1).values(cents=change(bytes(cents), lines)))
+
+
+def test_a_changed_amount_of_a_stored_filing_is_named(closed: Team) -> None:
+    def zero_7040(cents: bytes, lines: Lines) -> bytes:
+        at = CENT_BYTES * lines.place["7040"]
+        assert cents[at : at + CENT_BYTES] != bytes(CENT_BYTES)  # the sample's 7040 is not zero
+        return cents[:at] + bytes(CENT_BYTES) + cents[at + CENT_BYTES :]
+
+    _change_amounts(closed, zero_7040)
     assert [m.subject for m in verify(closed.store).mismatches] == ["filing 1"]
+
+
+def test_stored_amounts_that_no_longer_read_are_named(closed: Team) -> None:
+    """Regression for the packed layout: cents cut short are a mismatch in `audit verify`, and one line naming
+    the filing (not a traceback) where the filing is read."""
+    _change_amounts(closed, lambda cents, lines: cents[:-3])
+    assert [m.subject for m in verify(closed.store).mismatches] == ["filing 1"]
+    with pytest.raises(StoreError, match=r"stored amounts of filing 1 do not read: \d+ bytes of cents for \d+ lines"):
+        closed.store.get(1)
+    (firm,) = closed.store.firm_ids()
+    with pytest.raises(StoreError, match="stored amounts of filing 1 do not read"):
+        closed.store.history_columns(firm, ["7040"])
 
 
 def test_a_changed_content_hash_column_is_named(closed: Team) -> None:

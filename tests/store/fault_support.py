@@ -14,11 +14,15 @@ from dailyseg import read
 from dailyseg.render import render_json
 from dailyseg.store import Store
 from dailyseg.store.content_hash import content_hash
+from dailyseg.store.packed import CENT_BYTES
 from dailyseg.store.synthetic import series
-from dailyseg.store.tables import filing_values, filings
+from dailyseg.store.tables import filing_amounts, filings
 
 DOCUMENTS, PER_DOCUMENT = 40, 10
 _KEPT = re.compile(r"stored (\d+) of (\d+) documents|none of the (\d+) documents was stored")
+
+# How many amounts each filing's packed cents hold (0 when the filing has none).
+STORED_COUNT = func.coalesce(func.length(filing_amounts.c.cents), 0) / CENT_BYTES
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,9 @@ def stored_hashes(url: str) -> set[str]:
     the content hashes of the filings stored."""
     with Store.open(url, create=False) as store, store.engine.connect() as conn:
         counts = conn.execute(
-            select(filings.c.content_hash, filings.c.value_count, func.count(filing_values.c.code))
-            .outerjoin(filing_values, filing_values.c.filing_id == filings.c.id)
-            .group_by(filings.c.id, filings.c.content_hash, filings.c.value_count)
+            select(filings.c.content_hash, filings.c.value_count, STORED_COUNT).outerjoin(
+                filing_amounts, filing_amounts.c.filing_id == filings.c.id
+            )
         ).all()
     assert all(declared == found > 0 for _, declared, found in counts), counts
     return {str(h) for h, _, _ in counts}

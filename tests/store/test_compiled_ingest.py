@@ -24,8 +24,10 @@ from hypothesis import strategies as st
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import Entry, Filing, Header
+from dailyseg.money import to_cents
 from dailyseg.store import ingest
 from dailyseg.store.ingest import NotStorable, Prepared, prepare
+from dailyseg.store.packed import Lines
 from dailyseg.store.synthetic import series
 from tests.store.test_fast_ingest import reference_hash
 from tests.strategies import any_amount, filings
@@ -72,7 +74,10 @@ def _assert_alike(filing: Filing) -> None:
     assert (_rows(filing) is not None) == _covered(filing)
     if isinstance(compiled, Prepared):
         assert compiled.content_hash == reference_hash(filing)
-        assert all(type(cents) is int for _, _, cents, _ in compiled.values)
+        known = CATALOGUE.refs
+        filed = [(e.statement, e.ref, to_cents(e.amount), "" if e.ref in known else e.label) for e in filing.entries]
+        assert compiled.amounts == filed and compiled.value_count == len(filed)
+        assert all(type(cents) is int for _, _, cents, _ in compiled.amounts)
 
 
 @pytest.mark.slow
@@ -148,6 +153,32 @@ def test_the_stores_own_filings_take_the_compiled_path(sample_filing: Filing) ->
     for filing in [*series("Benchmark Firm 00 LLC", date(2024, 1, 1), date(2024, 3, 31), seed=3), sample_filing]:
         assert _rows(filing) is not None
         _assert_alike(filing)
+
+
+class _Restated(Entry):
+    """An entry class whose amount is no slot (a property over it): the extension must read it as Python does."""
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal("2.50")
+
+
+def test_the_extension_reads_each_entry_as_python_reads_it_whatever_its_class() -> None:
+    """Regression for reading fields from their slots: the extension keeps where the last entry class it saw keeps
+    them, so entries of two classes in turn must each be read by their own class's rule."""
+    plain = (Entry("segregation", "7010", Decimal("1.00")), Entry("segregation", "7020", Decimal("-3.25")))
+    restated = object.__new__(_Restated)
+    for name, value in (("statement", "segregation"), ("ref", "7030"), ("label", "")):
+        object.__setattr__(restated, name, value)
+    Entry.__dict__["amount"].__set__(restated, Decimal("9.99"))  # the slot under the property holds another amount
+    entries = (plain[0], restated, plain[1])
+    found = _ingest.rows(entries, ("segregation",), ingest._KNOWN_CODES, _CODE_LIMIT)
+    assert found is not None
+    assert Lines.read(found[0]).amounts(found[1]) == [
+        ("segregation", "7010", 100, ""),
+        ("segregation", "7030", 250, ""),
+        ("segregation", "7020", -325, ""),
+    ]
 
 
 def test_pure_selects_the_python_path() -> None:

@@ -22,17 +22,20 @@ from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select, text
 
 from dailyseg.filing import Entry, Filing
 from dailyseg.money import to_cents
 from dailyseg.serial import filing_to_dict
 from dailyseg.store import Store
+from dailyseg.store.amounts import read_amounts
+from dailyseg.store.audit import verify
 from dailyseg.store.content_hash import content_hash
 from dailyseg.store.ingest import prepare
 from dailyseg.store.migrate import script_directory
 from dailyseg.store.synthetic import daily_filing, series
-from dailyseg.store.tables import filing_values, metadata
+from dailyseg.store.tables import filings as filing_heads
+from dailyseg.store.tables import metadata
 from tests.strategies import filings
 
 D = Decimal
@@ -59,7 +62,7 @@ def test_content_hash_is_the_hash_stored_before(filing: Filing) -> None:
     if _storable(filing):
         prepared = prepare(filing, "x")
         assert prepared.content_hash == reference_hash(filing)
-        assert [cents for _, _, cents, _ in prepared.values] == [to_cents(e.amount) for e in filing.entries]
+        assert [cents for _, _, cents, _ in prepared.amounts] == [to_cents(e.amount) for e in filing.entries]
 
 
 def _changed(filing: Filing, what: str) -> Filing:
@@ -197,21 +200,34 @@ def test_a_batch_is_written_with_a_fixed_number_of_statements(store: Store) -> N
 
 
 def test_upgrading_from_0008_keeps_every_value_and_the_history(store_url: str) -> None:
+    """Down to 0012 (values one row each) and 0008 (before the WITHOUT ROWID table) and up again to the packed
+    amounts (0013): every value, the history and the audit log's hashes come through each step."""
     filed = list(series(FIRM, date(2024, 1, 1), date(2024, 2, 29), seed=3))
     with Store.open(store_url) as opened:
         opened.ingest_filings(filed, source="jan-feb")
-        before = (_value_rows(opened), opened.history_columns(FIRM, ["7190", "7010"]))
-        _migrate(opened, "0008")
-        assert _value_rows(opened) == before[0]
-    with Store.open(store_url) as opened:  # opening upgrades it to 0009 again
-        assert (_value_rows(opened), opened.history_columns(FIRM, ["7190", "7010"])) == before
+        before = (_packed_rows(opened), opened.history_columns(FIRM, ["7190", "7010"]))
+        for revision in ("0012", "0008"):
+            _migrate(opened, revision)
+            assert _value_rows(opened) == before[0]
+    with Store.open(store_url) as opened:  # opening upgrades it to the packed amounts again
+        assert (_packed_rows(opened), opened.history_columns(FIRM, ["7190", "7010"])) == before
+        assert verify(opened).ok
+
+
+def _packed_rows(store: Store) -> list[tuple[Any, ...]]:
+    """(filing id, code, statement, cents, label) of every stored amount, by filing and code."""
+    with store.engine.connect() as conn:
+        ids = [int(i) for i in conn.execute(select(filing_heads.c.id)).scalars()]
+        found = read_amounts(conn, ids)
+    rows = sorted((i, code, statement, cents, label) for i, amounts in found.items() for statement, code, cents, label in amounts)
+    assert len(found) == len(ids) > 0
+    return rows
 
 
 def _value_rows(store: Store) -> list[tuple[Any, ...]]:
+    """The same from `filing_values`, where the values were kept before revision 0013."""
     with store.engine.connect() as conn:
-        count = conn.execute(select(func.count()).select_from(filing_values)).scalar()
-        rows = conn.execute(select(filing_values).order_by(filing_values.c.filing_id, filing_values.c.code)).all()
-    assert count == len(rows) > 0
+        rows = conn.execute(text("SELECT filing_id, code, statement, cents, label FROM filing_values ORDER BY filing_id, code")).all()
     return [tuple(r) for r in rows]
 
 

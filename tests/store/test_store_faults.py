@@ -166,7 +166,7 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$;
-CREATE TRIGGER terminate_inside BEFORE INSERT ON filing_values FOR EACH ROW EXECUTE FUNCTION terminate_inside();
+CREATE TRIGGER terminate_inside BEFORE INSERT ON filing_amounts FOR EACH ROW EXECUTE FUNCTION terminate_inside();
 """
 
 
@@ -180,7 +180,7 @@ def test_backend_terminated_inside_a_document(database: str, written: list[Docum
     line = one_error_line(done.stderr, f"store {database.replace(':secret@', ':***@')}: {LOST}")
     assert documents_said_kept(line, DOCUMENTS) == 12
     with psycopg.connect(_plain(database), autocommit=True) as conn:
-        conn.execute("DROP TRIGGER terminate_inside ON filing_values")
+        conn.execute("DROP TRIGGER terminate_inside ON filing_amounts")
     assert_kept_exactly(database, written, 12)
     again = in_pipe("ingest", *(str(d.path) for d in written), "--db", database)
     assert again.code == 0, again.stderr

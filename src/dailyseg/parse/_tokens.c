@@ -13,6 +13,8 @@
 #include <Python.h>
 #include <structmember.h>
 
+#include "../_entry_slots.h"
+
 /* `\s` of a str pattern over ASCII: str.isspace(). */
 static int is_space(Py_UCS1 c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f); }
 static int is_digit(Py_UCS1 c) { return c >= '0' && c <= '9'; }
@@ -342,23 +344,10 @@ typedef struct {
 
 static PyObject *name_statement, *name_ref, *name_amount, *name_label, *empty_text, *empty_args;
 
-/* Where the Entry class keeps each field (statement, ref, amount, label): the offset of its slot, for a class made
- * with `@dataclass(slots=True)`, else -1 (an attribute of the instance's dict). */
+/* Where the Entry class keeps each field (statement, ref, amount, label), `entry_field_offsets`. */
 static void field_offsets(PyObject *type, Py_ssize_t offsets[4]) {
-    PyObject *names[4] = {name_statement, name_ref, name_amount, name_label};
-    int k;
-    for (k = 0; k < 4; k++) {
-        PyObject *field = PyObject_GetAttr(type, names[k]);
-        PyMemberDef *member;
-        offsets[k] = -1;
-        if (field == NULL) {
-            PyErr_Clear();
-            continue;
-        }
-        member = Py_IS_TYPE(field, &PyMemberDescr_Type) ? ((PyMemberDescrObject *)field)->d_member : NULL;
-        if (member != NULL && member->type == T_OBJECT_EX && !(member->flags & READONLY)) offsets[k] = member->offset;
-        Py_DECREF(field);
-    }
+    PyObject *const names[4] = {name_statement, name_ref, name_amount, name_label};
+    entry_field_offsets(type, names, offsets);
 }
 
 /* An `Entry(statement, ref, amount, label)` made as its dataclass `__init__` makes it, without running Python:

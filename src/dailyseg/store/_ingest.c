@@ -1,10 +1,10 @@
-/* The store's compiled ingest step: a filing's amounts turned into the value rows the store writes and into
+/* The store's compiled ingest step: a filing's amounts turned into what the store writes (packed.py) and into
  * the two parts of the content hash's canonical JSON that the amounts make, in one call (`rows`).
  *
  * `rows(entries, statements, known, code_limit)` gives what `dailyseg.store.ingest.prepare` works out in Python
- * for the same filing: the `Value` rows (code, statement, integer cents, label, the label "" for a code in
- * `known`), the text of the JSON object of statements (`content_hash.statements_text`) and of the labels
- * (`content_hash.labels_text`). It covers the common filing only: every amount written by `str` as
+ * for the same filing: the lines text (`packed.lines_text`: each amount's code, statement and label, the label
+ * "" for a code in `known`), the cents (`packed.cents_bytes`: signed 64-bit little-endian), the text of the
+ * JSON object of statements (`content_hash.statements_text`) and of the labels (`content_hash.labels_text`). It covers the common filing only: every amount written by `str` as
  * `-?[0-9]+(\.[0-9]{1,2})?` with at most 18 digits (so its cents fit a BIGINT), ASCII codes, statements and
  * labels, codes within `code_limit`, every entry's statement among `statements`. For anything else (an exponent,
  * a fraction of a cent, text JSON must escape outside ASCII, a filing the store refuses) it returns None and
@@ -15,6 +15,8 @@
 #include <Python.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../_entry_slots.h"
 
 static PyObject *name_statement, *name_ref, *name_amount, *name_label, *empty_text;
 
@@ -100,10 +102,11 @@ static int compare_spans(Span a, Span b) {
     return a.length < b.length ? -1 : a.length > b.length;
 }
 
-/* One amount: its statement's place in the sorted statements, code, amount text and label. */
+/* One amount: its statement's place in the sorted statements, code, statement, amount text, label and cents. */
 typedef struct {
     Py_ssize_t rank;
-    Span code, text, label;
+    Span code, statement, text, label;
+    long long cents;
 } Item;
 
 static int by_statement_and_code(const void *left, const void *right) {
@@ -192,58 +195,98 @@ static PyObject *text_of(Buffer *b) {
     return text;
 }
 
-/* What one entry gives: its Value row (new), and its item; 0 when the Python path must take the filing,
- * -1 on an error. `amount_text` is a new reference the caller keeps until the item's text is used. */
-static int read_entry(PyObject *entry, const Span *statements, Py_ssize_t count, PyObject *known, Py_ssize_t code_limit, Item *item, PyObject **row, PyObject **amount_text) {
-    PyObject *ref = NULL, *statement = NULL, *amount = NULL, *label = NULL, *cents = NULL;
+/* The Entry class last seen, and where it keeps statement, ref, amount and label (`entry_field_offsets`). */
+static PyTypeObject *entry_type;
+static Py_ssize_t entry_offsets[4];
+
+/* Field `k` of `entry` (a new reference), from its slot where its class has one that is set, else by the
+ * attribute protocol (which raises as Python would for a field not set). */
+static PyObject *field_of(PyObject *entry, int k, PyObject *name) {
+    if (Py_TYPE(entry) != entry_type) {
+        PyObject *const names[4] = {name_statement, name_ref, name_amount, name_label};
+        entry_field_offsets((PyObject *)Py_TYPE(entry), names, entry_offsets);
+        Py_XSETREF(entry_type, (PyTypeObject *)Py_NewRef(Py_TYPE(entry))); /* held, so no other class takes its address */
+    }
+    if (entry_offsets[k] >= 0) {
+        PyObject *value = *(PyObject **)((char *)entry + entry_offsets[k]);
+        if (value != NULL) return Py_NewRef(value);
+    }
+    return PyObject_GetAttr(entry, name);
+}
+
+/* What one entry gives: its item, 1; 0 when the Python path must take the filing, -1 on an error. The texts
+ * the item points into are kept alive by the caller: `amount_text` (a new reference) and `held`, the entry's
+ * statement, code and label (new references). */
+static int read_entry(PyObject *entry, const Span *statements, Py_ssize_t count, PyObject *known, Py_ssize_t code_limit, Item *item, PyObject **amount_text, PyObject **held) {
+    PyObject *ref = NULL, *statement = NULL, *amount = NULL, *label = NULL;
     Span stated;
-    long long value;
     int status = -1, is_known;
     Py_ssize_t s;
-    *row = *amount_text = NULL;
-    if ((ref = PyObject_GetAttr(entry, name_ref)) == NULL || (statement = PyObject_GetAttr(entry, name_statement)) == NULL ||
-        (amount = PyObject_GetAttr(entry, name_amount)) == NULL || (*amount_text = PyObject_Str(amount)) == NULL)
+    *amount_text = NULL;
+    if ((ref = field_of(entry, 1, name_ref)) == NULL || (statement = field_of(entry, 0, name_statement)) == NULL ||
+        (amount = field_of(entry, 2, name_amount)) == NULL || (*amount_text = PyObject_Str(amount)) == NULL)
         goto done;
     status = 0;
-    if ((item->text.text = ascii_of(*amount_text, &item->text.length)) == NULL || !cents_of(item->text.text, item->text.length, &value)) goto done;
+    if ((item->text.text = ascii_of(*amount_text, &item->text.length)) == NULL || !cents_of(item->text.text, item->text.length, &item->cents)) goto done;
     if ((item->code.text = ascii_of(ref, &item->code.length)) == NULL || item->code.length > code_limit) goto done;
     if ((stated.text = ascii_of(statement, &stated.length)) == NULL) goto done;
     for (s = 0; s < count && compare_spans(statements[s], stated) != 0; s++) {
     }
     if (s == count) goto done;
     item->rank = s;
+    item->statement = stated;
     if ((is_known = PySet_Contains(known, ref)) < 0) {
         status = -1;
         goto done;
     }
     if (is_known) {
         label = Py_NewRef(empty_text);
-    } else if ((label = PyObject_GetAttr(entry, name_label)) == NULL) {
+    } else if ((label = field_of(entry, 3, name_label)) == NULL) {
         status = -1;
         goto done;
     }
     item->label.length = 0;
     if (!is_known && (item->label.text = ascii_of(label, &item->label.length)) == NULL) goto done;
-    if ((cents = PyLong_FromLongLong(value)) == NULL || (*row = PyTuple_Pack(4, ref, statement, cents, label)) == NULL) {
-        status = -1;
-        goto done;
-    }
-    /* A row of text and an integer takes part in no cycle: untracked now, as the collector would untrack it
-     * at its first pass, so that a batch's rows cost the collector nothing (the Python path's rows are alike). */
-    if (!PyObject_GC_IsTracked(ref) && !PyObject_GC_IsTracked(statement) && !PyObject_GC_IsTracked(label)) PyObject_GC_UnTrack(*row);
     status = 1;
 done:
-    Py_XDECREF(ref);
-    Py_XDECREF(statement);
+    held[0] = ref;
+    held[1] = statement;
+    held[2] = label;
     Py_XDECREF(amount);
-    Py_XDECREF(label);
-    Py_XDECREF(cents);
     return status;
 }
 
+/* `packed.lines_text`: `[[code,statement,label],...]`, compact. */
+static int put_lines(Buffer *b, Item *items, Py_ssize_t n) {
+    Py_ssize_t i;
+    if (put(b, "[", 1) < 0) return -1;
+    for (i = 0; i < n; i++) {
+        if ((i > 0 && put(b, ",", 1) < 0) || put(b, "[", 1) < 0 || put_string(b, items[i].code.text, items[i].code.length) < 0 || put(b, ",", 1) < 0 ||
+            put_string(b, items[i].statement.text, items[i].statement.length) < 0 || put(b, ",", 1) < 0 ||
+            put_string(b, items[i].label.text, items[i].label.length) < 0 || put(b, "]", 1) < 0)
+            return -1;
+    }
+    return put(b, "]", 1);
+}
+
+/* `packed.cents_bytes`: each amount's cents as a signed 64-bit little-endian integer. */
+static PyObject *cents_bytes(Item *items, Py_ssize_t n) {
+    PyObject *bytes = PyBytes_FromStringAndSize(NULL, 8 * n);
+    unsigned char *out;
+    Py_ssize_t i;
+    int k;
+    if (bytes == NULL) return NULL;
+    out = (unsigned char *)PyBytes_AS_STRING(bytes);
+    for (i = 0; i < n; i++) {
+        unsigned long long value = (unsigned long long)items[i].cents;
+        for (k = 0; k < 8; k++) out[8 * i + k] = (unsigned char)(value >> (8 * k));
+    }
+    return bytes;
+}
+
 static PyObject *rows(PyObject *module, PyObject *args) {
-    PyObject *entries, *statement_tuple, *known, *values = NULL, *result = NULL, *statements_text = NULL, *labels_text = NULL;
-    PyObject **texts = NULL;
+    PyObject *entries, *statement_tuple, *known, *result = NULL, *statements_text = NULL, *labels_text = NULL, *lines_text = NULL, *cents = NULL;
+    PyObject **texts = NULL, **held = NULL;
     Py_ssize_t code_limit, n, count, i, s;
     Span *statements = NULL;
     Item *items = NULL;
@@ -256,7 +299,8 @@ static PyObject *rows(PyObject *module, PyObject *args) {
     statements = PyMem_Malloc(sizeof(Span) * (size_t)(count ? count : 1));
     items = PyMem_Malloc(sizeof(Item) * (size_t)(n ? n : 1));
     texts = PyMem_Calloc((size_t)(n ? n : 1), sizeof(PyObject *));
-    if (statements == NULL || items == NULL || texts == NULL) {
+    held = PyMem_Calloc((size_t)(n ? 3 * n : 1), sizeof(PyObject *));
+    if (statements == NULL || items == NULL || texts == NULL || held == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -274,11 +318,8 @@ static PyObject *rows(PyObject *module, PyObject *args) {
             goto done;
         }
     }
-    if ((values = PyTuple_New(n)) == NULL) goto done;
     for (i = 0; i < n && status == 1; i++) {
-        PyObject *row;
-        status = read_entry(PyTuple_GET_ITEM(entries, i), statements, count, known, code_limit, &items[i], &row, &texts[i]);
-        if (status == 1) PyTuple_SET_ITEM(values, i, row);
+        status = read_entry(PyTuple_GET_ITEM(entries, i), statements, count, known, code_limit, &items[i], &texts[i], &held[3 * i]);
     }
     if (status < 0) goto done;
     if (status == 0) {
@@ -286,24 +327,32 @@ static PyObject *rows(PyObject *module, PyObject *args) {
         goto done;
     }
     if (put_labels(&buffer, items, n) < 0 || (labels_text = text_of(&buffer)) == NULL) goto done;
+    if (put_lines(&buffer, items, n) < 0 || (lines_text = text_of(&buffer)) == NULL) goto done;
+    if ((cents = cents_bytes(items, n)) == NULL) goto done;
+    /* The content hash's parts last: sorting the items reorders them. */
     if (put_statements(&buffer, statements, count, items, n) < 0 || (statements_text = text_of(&buffer)) == NULL) goto done;
-    result = PyTuple_Pack(3, values, statements_text, labels_text);
+    result = PyTuple_Pack(4, lines_text, cents, statements_text, labels_text);
 done:
     if (texts != NULL) {
         for (i = 0; i < n; i++) Py_XDECREF(texts[i]);
     }
-    Py_XDECREF(values);
+    if (held != NULL) {
+        for (i = 0; i < 3 * n; i++) Py_XDECREF(held[i]);
+    }
+    Py_XDECREF(lines_text);
+    Py_XDECREF(cents);
     Py_XDECREF(statements_text);
     Py_XDECREF(labels_text);
     PyMem_Free(statements);
     PyMem_Free(items);
     PyMem_Free(texts);
+    PyMem_Free(held);
     PyMem_Free(buffer.data);
     return result;
 }
 
 static PyMethodDef methods[] = {
-    {"rows", rows, METH_VARARGS, "A filing's value rows and the statements' and labels' JSON text, or None where Python must work them out."},
+    {"rows", rows, METH_VARARGS, "A filing's lines text and cents as stored and the statements' and labels' JSON text, or None where Python must work them out."},
     {NULL, NULL, 0, NULL},
 };
 

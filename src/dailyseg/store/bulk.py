@@ -28,6 +28,9 @@ def insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({', '.join([mark] * len(columns))})"
 
 
+_MISSING = object()
+
+
 @functools.lru_cache(maxsize=32)
 def _processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
     """(position, bind processor) of each of `columns` whose type converts values for this dialect."""
@@ -49,11 +52,17 @@ def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: 
         return
     processors = _processors(conn.dialect, table, columns)
     if processors:
+        # A batch's dates and times repeat (one stored-at time, a few End Dates): each distinct value is
+        # converted once, a dictionary lookup for the others (the conversion is a Python call each).
+        seen: list[dict[Any, Any]] = [{} for _ in processors]
         converted = []
         for row in rows:
             values = list(row)
-            for i, process in processors:
-                values[i] = process(values[i])
+            for (i, process), done in zip(processors, seen, strict=True):
+                value = values[i]
+                if (found := done.get(value, _MISSING)) is _MISSING:
+                    found = done[value] = process(value)
+                values[i] = found
             converted.append(tuple(values))
         rows = converted
     if conn.dialect.name != "postgresql":

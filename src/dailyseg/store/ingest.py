@@ -6,7 +6,7 @@ filing therefore hashes alike whether it arrived as posted text, a PDF, JSON or 
 twice is stored once; a filing that differs in anything (a status, a Submit Date, one amount) is a new
 version. The hash of the document's bytes is kept beside it, for provenance only.
 
-The per-amount work (cents, labels, the statements' part of the canonical JSON) is most of `prepare`'s time;
+The per-amount work (cents, labels, the packed amounts, the statements' part of the canonical JSON) is most of `prepare`'s time;
 the optional C extension `dailyseg.store._ingest` (`_ingest.c`) does it for the common filing and hands back
 any other, which `_amount_rows` below, the definition, then reads. `DAILYSEG_PURE=1` selects the Python path
 alone, as for the reader; tests/store/test_compiled_ingest.py holds the two to the same `Prepared` values.
@@ -29,7 +29,8 @@ from dailyseg.money import AmountError, to_cents
 from dailyseg.serial import cover_to_dict
 from dailyseg.store.content_hash import Value, amount_text, content_hash, hash_of, labels_text, statements_text
 from dailyseg.store.identity import name_key
-from dailyseg.store.tables import filing_values, filings
+from dailyseg.store.packed import Amount, Lines, cents_bytes, lines_text
+from dailyseg.store.tables import filings
 
 __all__ = ["NotStorable", "Prepared", "content_hash", "document_hash", "filing_row", "prepare"]
 
@@ -40,15 +41,22 @@ class NotStorable(ValueError):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A filing ready to be written: its identity, its hashes and its value rows."""
+    """A filing ready to be written: its identity, its hashes and its amounts as stored (packed.py)."""
 
     filing: Filing
     source: str
     name_key: str
     end_date: date
     content_hash: str
-    values: tuple[Value, ...]
+    lines: str  # the stored lines text of its amounts
+    cents: bytes  # their stored cents
+    value_count: int
     document_hash: str | None = None  # of the document it came in, for provenance
+
+    @property
+    def amounts(self) -> list[Amount]:
+        """Its (statement, code, cents, label) in order, as a stored filing's are read back."""
+        return Lines.read(self.lines).amounts(self.cents)
 
 
 def document_hash(content: bytes) -> str:
@@ -72,7 +80,8 @@ _HEADER_LIMITS = {
     "layout": _limit(filings.c.layout),
     "list of statements": _limit(filings.c.statements),
 }
-_CODE_LIMIT, _STATEMENT_LIMIT = _limit(filing_values.c.code), _limit(filing_values.c.statement)
+# The longest code and statement name the store has taken since its first revision (VARCHAR columns then).
+_CODE_LIMIT, _STATEMENT_LIMIT = 12, 20
 _CENTS_RANGE = range(-(2**63), 2**63)  # BIGINT
 # The catalogue's codes that fit their column: their label is the catalogue's, so none is stored.
 _KNOWN_CODES = frozenset(ref for ref in CATALOGUE.refs if len(ref) <= _CODE_LIMIT)
@@ -106,9 +115,10 @@ def prepare(filing: Filing, source: str, document_hash: str | None = None) -> Pr
     found = _ingest.rows(filing.entries, filing.statements, _KNOWN_CODES, _CODE_LIMIT) if COMPILED else None
     if found is None:
         values, texts = _amount_rows(filing)
-        found = (tuple(values), statements_text(filing.statements, values, texts), labels_text(values))
-    rows, statements, labels = found
-    return Prepared(filing, source, key, header.end_date, hash_of(filing, statements, labels), rows, document_hash)
+        found = (lines_text(values), cents_bytes(values), statements_text(filing.statements, values, texts), labels_text(values))
+    lines, cents, statements, labels = found
+    content = hash_of(filing, statements, labels)
+    return Prepared(filing, source, key, header.end_date, content, lines, cents, len(filing.entries), document_hash)
 
 
 def _amount_rows(filing: Filing) -> tuple[list[Value], list[str]]:
@@ -158,7 +168,7 @@ def filing_row(item: Prepared) -> dict[str, Any]:
         "layout": item.filing.layout,
         "statements": ",".join(item.filing.statements),
         "cover": json.dumps(cover_to_dict(cover), sort_keys=True) if cover is not None else None,
-        "value_count": len(item.values),
+        "value_count": item.value_count,
         "content_hash": item.content_hash,
         "source": item.source,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import struct
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,10 +24,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, false, func, insert, select
+from sqlalchemy import Select, and_, bindparam, func, insert, select
 from sqlalchemy.engine import Connection, Dialect, Engine, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.sql.elements import BindParameter
 
 from dailyseg.catalogue import key_of
 from dailyseg.filing import Entry, Filing, Header
@@ -35,6 +35,7 @@ from dailyseg.parse import read
 from dailyseg.parse.source import MAX_DOCUMENT_BYTES, load_bytes
 from dailyseg.serial import cover_from_dict
 from dailyseg.store import cftc_rows, nfa_rows
+from dailyseg.store.amounts import DamagedAmounts, lines_ids, read_amounts, read_lines
 from dailyseg.store.audit import Chain, record_ingest
 from dailyseg.store.bulk import fetch_rows, fetch_sql, insert_rows
 from dailyseg.store.cftc_rows import MonthEndRow, StoredRow
@@ -46,7 +47,8 @@ from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_r
 from dailyseg.store.location import StoreError, default_url
 from dailyseg.store.migrate import upgrade
 from dailyseg.store.nfa_rows import StoredSummary, Summary
-from dailyseg.store.tables import aliases, filing_values, filings
+from dailyseg.store.packed import CENT_BYTES, Lines
+from dailyseg.store.tables import aliases, filing_amounts, filings
 from dailyseg.store.types import (
     FilingVersion,
     HistoryColumns,
@@ -60,7 +62,8 @@ SYSTEM = "system"  # who an ingest is recorded as when the caller names no one
 
 # Content hashes sent in one IN list: well under SQLite's limit on bound parameters.
 _HASHES_PER_QUERY = 5000
-_VALUE_COLUMNS = ("filing_id", "code", "statement", "cents", "label")
+_AMOUNT_COLUMNS = ("filing_id", "lines_id", "cents")
+_CENTS_AT = struct.Struct("<q").unpack_from  # one amount's cents in a filing's packed cents (packed.py)
 # The columns of a new filing's row: its id first, then what `filing_row` gives and the store adds.
 _HEAD_COLUMNS = (
     "id",
@@ -80,6 +83,8 @@ _HEAD_COLUMNS = (
     "document_hash",
     "stored_at",
 )
+
+_HEAD_VALUES = itemgetter(*_HEAD_COLUMNS[1:])
 
 _VERSION_COLUMNS = (
     filings.c.id,
@@ -191,6 +196,8 @@ def _rebuilt(version: FilingVersion, head: Any, entries: Sequence[Entry]) -> Fil
 
 def _days(values: Sequence[Any]) -> list[date]:
     """Date column values as the driver gives them (dates from psycopg, ISO text from sqlite3) as dates."""
+    if values and all(type(v) is str for v in values):  # SQLite's, the usual case: one C call a value
+        return list(map(date.fromisoformat, values))
     return [v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values]
 
 
@@ -223,17 +230,40 @@ def _records(
     return {filing_id: day for (filing_id, _, _), day in zip(chosen, days, strict=True)}, [amended for _, _, amended in chosen]
 
 
-@functools.lru_cache(maxsize=64)
-def _history_sql(dialect: Dialect, codes: int, bounded_below: bool, bounded_above: bool) -> tuple[str, tuple[str, ...] | None]:
-    """`Store.history_columns`'s query compiled once per dialect and shape (how many codes, which bounds): it
-    is asked on every chart and history request, and compiling it costs as much as a tenth of answering it.
-    Gives the SQL and, for a positional driver, the order of its parameters' names."""
-    wanted: list[BindParameter[str]] = [bindparam(f"code_{i}") for i in range(codes)]
-    values = and_(filing_values.c.filing_id == filings.c.id, filing_values.c.code.in_(wanted) if wanted else false())
+def _cents_columns(records: Sequence[tuple[Any, ...]], lines: dict[int, Lines], codes: Sequence[str]) -> dict[str, list[int | None]]:
+    """Each code's cents in each record ((id, End Date, status, lines id, packed cents) rows; None where a
+    record lacks the code or has no amounts). A firm's records mostly share one lines row: each code is
+    then one offset into every record's cents, read in one pass; otherwise each record is read at its own
+    lines' places. DamagedAmounts names a record whose cents are not one integer per line."""
+    kinds = {(head[3], len(head[4]) if head[4] is not None else 0) for head in records}
+    for lines_id, size in kinds:
+        if lines_id is not None and size != CENT_BYTES * len(lines[lines_id].lines):
+            bad = next(h for h in records if h[3] == lines_id and len(h[4]) == size)
+            found = f"{size} bytes of cents for {len(lines[lines_id].lines)} lines"
+            raise DamagedAmounts(f"the stored amounts of filing {bad[0]} do not read: {found}")
+    if len(kinds) == 1 and (only := next(iter(kinds))[0]) is not None:
+        place = lines[only].place
+        return {
+            code: [_CENTS_AT(head[4], CENT_BYTES * place[code])[0] for head in records] if code in place else [None] * len(records)
+            for code in codes
+        }
+    columns: dict[str, list[int | None]] = {code: [None] * len(records) for code in codes}
+    for at, (_, _, _, lines_id, amounts) in enumerate(records):
+        if lines_id is not None:
+            for code in codes:
+                columns[code][at] = lines[lines_id].cents_of(amounts, code)
+    return columns
+
+
+@functools.lru_cache(maxsize=16)
+def _history_sql(dialect: Dialect, bounded_below: bool, bounded_above: bool) -> tuple[str, tuple[str, ...] | None]:
+    """`Store.history_columns`'s query compiled once per dialect and shape (which bounds): it is asked on every
+    chart and history request, and compiling it costs as much as a tenth of answering it. Gives the SQL and,
+    for a positional driver, the order of its parameters' names."""
     names = select(aliases.c.name_key).where(aliases.c.firm_id == bindparam("firm_id"))
     query = (
-        select(filings.c.id, filings.c.end_date, filings.c.status, filing_values.c.code, filing_values.c.cents)
-        .select_from(filings.outerjoin(filing_values, values))
+        select(filings.c.id, filings.c.end_date, filings.c.status, filing_amounts.c.lines_id, filing_amounts.c.cents)
+        .select_from(filings.outerjoin(filing_amounts, filing_amounts.c.filing_id == filings.c.id))
         .where(filings.c.name_key.in_(names.scalar_subquery()))
     )
     if bounded_below:
@@ -250,6 +280,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._recent_filings = RebuiltFilings()
+        self._lines: dict[int, Lines] = {}  # value lines read, by id (an id names one text for ever)
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = True) -> Store:
@@ -382,7 +413,7 @@ class Store:
                     chain = Chain.lock(conn)
                     written = self._write(conn, ready)
                     record_ingest(conn, chain, actor, list(written.values()))
-                    return written
+                return written
             except IntegrityError:
                 # Another writer stored the same content or version number at the same moment: read again.
                 if attempt == attempts - 1:
@@ -414,10 +445,11 @@ class Store:
             rows.append(row | {"version": days.arrivals[named], "document_hash": item.document_hash, "stored_at": now})
         ids = self._new_ids(conn, len(rows)) if rows else []
         if rows:
-            head_rows = [(filing_id, *(row[c] for c in _HEAD_COLUMNS[1:])) for filing_id, row in zip(ids, rows, strict=True)]
+            head_rows = [(filing_id, *_HEAD_VALUES(row)) for filing_id, row in zip(ids, rows, strict=True)]
             insert_rows(conn, filings, _HEAD_COLUMNS, head_rows)
-            value_rows = [(filing_id, *value) for filing_id, (_, item) in zip(ids, fresh, strict=True) for value in item.values]
-            insert_rows(conn, filing_values, _VALUE_COLUMNS, value_rows)
+            lines = lines_ids(conn, {item.lines for _, item in fresh})
+            amount_rows = [(filing_id, lines[item.lines], item.cents) for filing_id, (_, item) in zip(ids, fresh, strict=True)]
+            insert_rows(conn, filing_amounts, _AMOUNT_COLUMNS, amount_rows)
         for filing_id, row, (index, item) in zip(ids, rows, fresh, strict=True):
             present[item.content_hash] = filing_id
             day = days.versions.setdefault((days.firm_of[item.name_key], row["form"], item.end_date), [])
@@ -530,37 +562,35 @@ class Store:
             ).first()
             if head is None:
                 raise KeyError(f"no filing {filing_id} in the store")
-            values = conn.execute(
-                select(filing_values.c.statement, filing_values.c.code, filing_values.c.cents, filing_values.c.label).where(
-                    filing_values.c.filing_id == filing_id
-                )
-            ).all()
+            values = read_amounts(conn, [filing_id], kept=self._lines).get(filing_id, [])
             siblings = conn.execute(
                 self._versions_query(str(head.firm_id)).where(and_(filings.c.end_date == head.end_date, filings.c.form == head.form))
             ).all()
         version = next(v for v in _numbered(siblings) if v.id == filing_id)
-        return version, _rebuilt(version, head, [Entry(v.statement, v.code, from_cents(int(v.cents)), v.label) for v in values])
+        return version, _rebuilt(
+            version, head, [Entry(statement, code, from_cents(cents), label) for statement, code, cents, label in values]
+        )
 
     def history_columns(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> HistoryColumns:
         """The values of `codes` on each End Date's filing of record, as columns of integer cents.
 
         One query (`_history_sql`) reads the firm's filing heads (id, End Date, status) from the index
-        ix_filings_key_date_status (migration 0009), each with the values of `codes` it has, by the values'
-        primary key, as plain tuples with no result objects; each day's record is chosen from those heads.
-        It asks for no order, so no sort in the database: each name key's heads come in index order, and
-        Python's sort, stable and quick over runs already in order, puts a firm with several names in date
-        order. Dates are turned into dates only for the records.
+        ix_filings_key_date_status (migration 0009), each with its packed amounts (one row by its key,
+        packed.py), as plain tuples with no result objects; each day's record is chosen from those heads,
+        and each code's cents are read at its place in the record's lines (the same place for every filing
+        of one lines row, worked out once). It asks for no order, so no sort in the database: each name
+        key's heads come in index order, and Python's sort, stable and quick over runs already in order,
+        puts a firm with several names in date order. Dates are turned into dates only for the records.
         """
         wanted = [key_of(c) for c in codes]
         firm_id = self.require(firm)
-        sql, names = _history_sql(self.engine.dialect, len(wanted), start is not None, end is not None)
-        given: dict[str, Any] = {"firm_id": firm_id, "start": start, "end": end} | {f"code_{i}": c for i, c in enumerate(wanted)}
+        sql, names = _history_sql(self.engine.dialect, start is not None, end is not None)
+        given: dict[str, Any] = {"firm_id": firm_id, "start": start, "end": end}
         if (as_day := filings.c.end_date.type.bind_processor(self.engine.dialect)) is not None:  # ISO text on SQLite
             given |= {"start": as_day(start), "end": as_day(end)}
         with self.engine.connect() as conn:
-            rows = fetch_sql(conn, sql, tuple(given[n] for n in names) if names is not None else given)
-            rows.sort(key=itemgetter(1))
-            heads = list({row[0]: row for row in rows}.values())  # (id, End Date, status, ...) once per filing
+            heads = fetch_sql(conn, sql, tuple(given[n] for n in names) if names is not None else given)
+            heads.sort(key=itemgetter(1))
 
             def versions(ids: list[int]) -> list[tuple[Any, ...]]:
                 query = select(filings.c.id, filings.c.form, filings.c.submit_date)
@@ -571,12 +601,10 @@ class Store:
                 ]
 
             records, amended = _records(heads, versions)
-        position = {filing_id: i for i, filing_id in enumerate(records)}
-        cents: dict[str, list[int | None]] = {code: [None] * len(records) for code in wanted}
-        for filing_id, _, _, code, amount in rows:
-            at = position.get(filing_id)
-            if at is not None and code is not None:
-                cents[code][at] = int(amount)
+            by_id = {head[0]: head for head in heads}
+            chosen = [by_id[filing_id] for filing_id in records]
+            lines = read_lines(conn, {head[3] for head in chosen if head[3] is not None}, self._lines)
+        cents = _cents_columns(chosen, lines, wanted)
         return HistoryColumns(dates=list(records.values()), filing_ids=list(records), amended=amended, cents=cents)
 
     def history(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> list[HistoryPoint]:
@@ -617,13 +645,8 @@ class Store:
                 chunk = ids[start : start + _HASHES_PER_QUERY]
                 query = select(filings.c.id, filings.c.layout, filings.c.statements, filings.c.cover).where(filings.c.id.in_(chunk))
                 heads |= {int(row.id): row for row in conn.execute(query)}
-                amounts = select(
-                    filing_values.c.filing_id, filing_values.c.statement, filing_values.c.code, filing_values.c.cents, filing_values.c.label
-                ).where(filing_values.c.filing_id.in_(chunk))
-                if only is not None:
-                    amounts = amounts.where(filing_values.c.code.in_(only))
-                for filing_id, statement, code, cents, label in fetch_rows(conn, amounts):
-                    values[int(filing_id)].append(Entry(statement, code, from_cents(int(cents)), label))
+                for filing_id, amounts in read_amounts(conn, chunk, only, self._lines).items():
+                    values[filing_id] = [Entry(statement, code, from_cents(cents), label) for statement, code, cents, label in amounts]
         return [_rebuilt(v, heads[v.id], values[v.id]) for v in versions]
 
     def revision(self) -> tuple[int, int]:

@@ -2,7 +2,7 @@
 migrations in `dailyseg.store.migrations`; a test checks that these definitions match them.
 
 Amounts are integer cents in BIGINT columns: exact on every database and fast to sum. A filing row is
-written once and never updated; its values live in `filing_values`, written in the same transaction.
+written once and never updated; its amounts live in `filing_amounts` (packed.py), written in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -57,15 +58,22 @@ filings = Table(
     Index("ix_filings_key_date_status", "name_key", "end_date", "status"),  # covers the history query (0009)
 )
 
-filing_values = Table(
-    "filing_values",
+# A filing's amounts (migration 0013, packed.py): the code, statement and label of each, in order, as JSON text
+# kept once for every filing alike, under an id made from the text (`packed.lines_id`).
+value_lines = Table(
+    "value_lines",
     metadata,
-    Column("filing_id", Integer, ForeignKey("filings.id", ondelete="CASCADE"), primary_key=True),
-    Column("code", String(12), primary_key=True),
-    Column("statement", String(20), nullable=False),
-    Column("cents", BigInteger, nullable=False),
-    Column("label", Text, nullable=False, server_default=""),
-    sqlite_with_rowid=False,  # rows kept in their primary key's B-tree on SQLite (migration 0009)
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("lines", Text, nullable=False),
+)
+
+# Each filing's amounts in integer cents, in its lines' order, as signed 64-bit little-endian integers.
+filing_amounts = Table(
+    "filing_amounts",
+    metadata,
+    Column("filing_id", Integer, ForeignKey("filings.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    Column("lines_id", BigInteger, ForeignKey("value_lines.id"), nullable=False),
+    Column("cents", LargeBinary, nullable=False),
 )
 
 # The CFTC's monthly "Selected FCM Financial Data": one row per firm and month-end, values in long form.

@@ -44,13 +44,14 @@ from dailyseg.checks import Finding
 from dailyseg.money import from_cents, to_cents
 from dailyseg.notices.draft import WithdrawalParticulars, withdrawal_notice
 from dailyseg.standing import standing
+from dailyseg.store.amounts import read_amounts
 from dailyseg.store.audit import Chain, Event, audited, utc
-from dailyseg.store.content import stored_filings
+from dailyseg.store.content import CLOSE_AMOUNTS, stored_filings
 from dailyseg.store.database import store_errors
 from dailyseg.store.identity import firm_id_of
 from dailyseg.store.notices import dsro_of, insert_notice
 from dailyseg.store.people import Actor
-from dailyseg.store.tables import aliases, close_values, closes, filing_values, filings, notices, users, withdrawals
+from dailyseg.store.tables import aliases, close_values, closes, filings, notices, users, withdrawals
 from dailyseg.store.versions import records_by
 from dailyseg.store.workflow import Refused
 from dailyseg.withdrawals.rules import Assessment, Basis, assess, gate
@@ -162,7 +163,7 @@ def basis_of(conn: Connection, firm_id: str, statement: str, day: date) -> tuple
     ).all()
     for row in signed:
         if _firm_of(conn, row.name_key) == firm_id:
-            filing = stored_filings(conn, closes, close_values, "close_id", [int(row.id)])[int(row.id)]
+            filing = stored_filings(conn, closes, CLOSE_AMOUNTS, [int(row.id)])[int(row.id)]
             return Basis(day, f"close {row.id}", standing(filing, statement)), filing.header.firm_name
     versions = conn.execute(
         select(filings.c.id, filings.c.status, filings.c.submit_date, filings.c.end_date)
@@ -172,7 +173,7 @@ def basis_of(conn: Connection, firm_id: str, statement: str, day: date) -> tuple
     record = records_by(versions, lambda r: r.end_date).get(day)
     if record is None:
         return None
-    filing = stored_filings(conn, filings, filing_values, "filing_id", [int(record.id)])[int(record.id)]
+    filing = stored_filings(conn, filings, read_amounts, [int(record.id)])[int(record.id)]
     place = standing(filing, statement)
     if place.excess is None:
         return None

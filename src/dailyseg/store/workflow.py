@@ -33,7 +33,7 @@ from dailyseg.calendar import due_at, is_late
 from dailyseg.filing import Filing
 from dailyseg.store.audit import Event, audited, utc
 from dailyseg.store.bulk import insert_rows
-from dailyseg.store.content import stored_filings
+from dailyseg.store.content import CLOSE_AMOUNTS, stored_filings
 from dailyseg.store.database import store_errors
 from dailyseg.store.firms import ensure_aliases
 from dailyseg.store.identity import firm_id_of
@@ -158,7 +158,7 @@ def get_close(store: Store, close_id: int) -> Close:
 def close_filing(store: Store, close_id: int) -> Filing:
     """A close's filing as its rows hold it."""
     with store_errors(store.engine.url), store.engine.connect() as conn:
-        found = stored_filings(conn, closes, close_values, "close_id", [close_id])
+        found = stored_filings(conn, closes, CLOSE_AMOUNTS, [close_id])
     if close_id not in found:
         raise Refused("invalid", f"no close {close_id} in the store")
     return found[close_id]
@@ -224,9 +224,10 @@ def draft(store: Store, actor: Actor, filing: Filing, *, source: str, errors: Se
             "created_at": datetime.now(UTC),
         }
         close_id = int(conn.execute(insert(closes).values(row).returning(closes.c.id)).scalar_one())
-        insert_rows(conn, close_values, ("close_id", "code", "statement", "cents", "label"), [(close_id, *v) for v in item.values])
+        rows = [(close_id, code, statement, cents, label) for statement, code, cents, label in item.amounts]
+        insert_rows(conn, close_values, ("close_id", "code", "statement", "cents", "label"), rows)
         detail: dict[str, Any] = {"source": source, "status": head["status"], "errors": list(errors), "superseded": superseded}
-        detail |= {"via": actor.via, "values": len(item.values)}
+        detail |= {"via": actor.via, "values": item.value_count}
         if amend_reason is not None:
             detail |= {"amends": filed[-1], "reason": amend_reason}
         action = "amend" if amend_reason else "draft"
