@@ -37,6 +37,15 @@ def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.fixture
+def seeded_store_url(tmp_path: Path) -> str:
+    """A SQLite store seeded for one test alone, which may write to it."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with Store.open(url) as store:
+        seed(store)
+    return url
+
+
 @pytest.fixture(scope="session")
 def sample() -> bytes:
     return SAMPLE.read_bytes()

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,11 +45,9 @@ FIRM_PATHS = [
 
 
 @pytest.fixture
-def store_url(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    with Store.open(url) as store:
-        seed(store)
-    yield url
+def store_url(seeded_store_url: str) -> str:
+    """This module's tests run on a seeded SQLite store of their own (not the suite's parametrised empty one)."""
+    return seeded_store_url
 
 
 def _judging(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:

@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,7 +34,7 @@ from dailyseg.watch.status import firm_status
 from dailyseg.web import Settings, cache, create_app, history_view
 from dailyseg.web.templating import render_template
 from dailyseg.web.warming import Rejudging
-from tests.web.support import ALPHA, MARKUP_FIRM, WRITE_TOKEN, seed
+from tests.web.support import ALPHA, MARKUP_FIRM, WRITE_TOKEN
 
 LATEST = date(2024, 3, 28)  # the seeded store's latest End Date: an amendment of it leaves every other status as it was
 FIRM_PATHS = ["/firms/{firm}", "/api/firms/{firm}", "/api/firms/{firm}/chart"]
@@ -43,11 +42,9 @@ Row = tuple[str, str, str, str, str]
 
 
 @pytest.fixture
-def store_url(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    with Store.open(url) as store:
-        seed(store)
-    yield url
+def store_url(seeded_store_url: str) -> str:
+    """This module's tests run on a seeded SQLite store of their own (not the suite's parametrised empty one)."""
+    return seeded_store_url
 
 
 @pytest.fixture
