@@ -64,14 +64,14 @@ def _covered(filing: Filing) -> bool:
     return True
 
 
-def _rows(filing: Filing) -> object:
-    return _ingest.rows(filing.entries, filing.statements, ingest._KNOWN_CODES, _CODE_LIMIT)
+def _packed(filing: Filing) -> object:
+    return _ingest.packed(filing.entries, filing.statements, ingest._KNOWN_CODES, _CODE_LIMIT)
 
 
 def _assert_alike(filing: Filing) -> None:
     compiled, pure = _prepared(filing, compiled=True), _prepared(filing, compiled=False)
     assert compiled == pure
-    assert (_rows(filing) is not None) == _covered(filing)
+    assert (_packed(filing) is not None) == _covered(filing)
     if isinstance(compiled, Prepared):
         assert compiled.content_hash == reference_hash(filing)
         known = CATALOGUE.refs
@@ -145,13 +145,13 @@ def test_the_extension_hands_back_what_it_does_not_cover(amount: Decimal, covere
     filing = next(iter(series("Acme Futures LLC", date(2024, 3, 4), date(2024, 3, 4))))
     first = filing.entries[0]
     changed = replace(filing, entries=(replace(first, amount=amount), *filing.entries[1:]))
-    assert (_rows(changed) is not None) == covered
+    assert (_packed(changed) is not None) == covered
     _assert_alike(changed)
 
 
 def test_the_stores_own_filings_take_the_compiled_path(sample_filing: Filing) -> None:
     for filing in [*series("Benchmark Firm 00 LLC", date(2024, 1, 1), date(2024, 3, 31), seed=3), sample_filing]:
-        assert _rows(filing) is not None
+        assert _packed(filing) is not None
         _assert_alike(filing)
 
 
@@ -172,7 +172,7 @@ def test_the_extension_reads_each_entry_as_python_reads_it_whatever_its_class() 
         object.__setattr__(restated, name, value)
     Entry.__dict__["amount"].__set__(restated, Decimal("9.99"))  # the slot under the property holds another amount
     entries = (plain[0], restated, plain[1])
-    found = _ingest.rows(entries, ("segregation",), ingest._KNOWN_CODES, _CODE_LIMIT)
+    found = _ingest.packed(entries, ("segregation",), ingest._KNOWN_CODES, _CODE_LIMIT)
     assert found is not None
     assert Lines.read(found[0]).amounts(found[1]) == [
         ("segregation", "7010", 100, ""),

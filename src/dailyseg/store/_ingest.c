@@ -1,15 +1,16 @@
 /* The store's compiled ingest step: a filing's amounts turned into what the store writes (packed.py) and into
- * the two parts of the content hash's canonical JSON that the amounts make, in one call (`rows`).
+ * the two parts of the content hash's canonical JSON that the amounts make, in one call (`packed`).
  *
- * `rows(entries, statements, known, code_limit)` gives what `dailyseg.store.ingest.prepare` works out in Python
+ * `packed(entries, statements, known, code_limit)` gives what `dailyseg.store.ingest.prepare` works out in Python
  * for the same filing: the lines text (`packed.lines_text`: each amount's code, statement and label, the label
  * "" for a code in `known`), the cents (`packed.cents_bytes`: signed 64-bit little-endian), the text of the
- * JSON object of statements (`content_hash.statements_text`) and of the labels (`content_hash.labels_text`). It covers the common filing only: every amount written by `str` as
+ * JSON object of statements (`content_hash.statements_text`) and of the labels (`content_hash.labels_text`).
+ * It covers the common filing only: every amount written by `str` as
  * `-?[0-9]+(\.[0-9]{1,2})?` with at most 18 digits (so its cents fit a BIGINT), ASCII codes, statements and
  * labels, codes within `code_limit`, every entry's statement among `statements`. For anything else (an exponent,
  * a fraction of a cent, text JSON must escape outside ASCII, a filing the store refuses) it returns None and
  * the caller takes the Python path, which is the definition and words any refusal; tests/store/test_compiled_ingest.py
- * holds the two to the same rows and hashes.
+ * holds the two to the same bytes and hashes.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -284,7 +285,7 @@ static PyObject *cents_bytes(Item *items, Py_ssize_t n) {
     return bytes;
 }
 
-static PyObject *rows(PyObject *module, PyObject *args) {
+static PyObject *packed(PyObject *module, PyObject *args) {
     PyObject *entries, *statement_tuple, *known, *result = NULL, *statements_text = NULL, *labels_text = NULL, *lines_text = NULL, *cents = NULL;
     PyObject **texts = NULL, **held = NULL;
     Py_ssize_t code_limit, n, count, i, s;
@@ -292,7 +293,7 @@ static PyObject *rows(PyObject *module, PyObject *args) {
     Item *items = NULL;
     Buffer buffer = {NULL, 0, 0};
     int status = 1;
-    if (!PyArg_ParseTuple(args, "O!O!O!n:rows", &PyTuple_Type, &entries, &PyTuple_Type, &statement_tuple, &PyFrozenSet_Type, &known, &code_limit))
+    if (!PyArg_ParseTuple(args, "O!O!O!n:packed", &PyTuple_Type, &entries, &PyTuple_Type, &statement_tuple, &PyFrozenSet_Type, &known, &code_limit))
         return NULL;
     n = PyTuple_GET_SIZE(entries);
     count = PyTuple_GET_SIZE(statement_tuple);
@@ -352,7 +353,7 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"rows", rows, METH_VARARGS, "A filing's lines text and cents as stored and the statements' and labels' JSON text, or None where Python must work them out."},
+    {"packed", packed, METH_VARARGS, "A filing's lines text and cents as stored and the statements' and labels' JSON text, or None where Python must work them out."},
     {NULL, NULL, 0, NULL},
 };
 

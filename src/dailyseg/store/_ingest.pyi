@@ -1,5 +1,5 @@
 from dailyseg.filing import Entry
 
-def rows(
+def packed(
     entries: tuple[Entry, ...], statements: tuple[str, ...], known: frozenset[str], code_limit: int, /
 ) -> tuple[str, bytes, str, str] | None: ...

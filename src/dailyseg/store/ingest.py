@@ -29,7 +29,7 @@ from dailyseg.money import AmountError, to_cents
 from dailyseg.serial import cover_to_dict
 from dailyseg.store.content_hash import Value, amount_text, content_hash, hash_of, labels_text, statements_text
 from dailyseg.store.identity import name_key
-from dailyseg.store.packed import Amount, Lines, cents_bytes, lines_text
+from dailyseg.store.packed import CENT_BYTES, Amount, Lines, cents_bytes, lines_text
 from dailyseg.store.tables import filings
 
 __all__ = ["NotStorable", "Prepared", "content_hash", "document_hash", "filing_row", "prepare"]
@@ -50,8 +50,11 @@ class Prepared:
     content_hash: str
     lines: str  # the stored lines text of its amounts
     cents: bytes  # their stored cents
-    value_count: int
     document_hash: str | None = None  # of the document it came in, for provenance
+
+    @property
+    def value_count(self) -> int:
+        return len(self.cents) // CENT_BYTES
 
     @property
     def amounts(self) -> list[Amount]:
@@ -112,13 +115,13 @@ def prepare(filing: Filing, source: str, document_hash: str | None = None) -> Pr
     for statement in filing.statements:  # every entry's statement is among them (Filing sees to it)
         if len(statement) > _STATEMENT_LIMIT:
             raise NotStorable(f"{filing.label}: statement {statement[:40]!r} is too long to store")
-    found = _ingest.rows(filing.entries, filing.statements, _KNOWN_CODES, _CODE_LIMIT) if COMPILED else None
+    found = _ingest.packed(filing.entries, filing.statements, _KNOWN_CODES, _CODE_LIMIT) if COMPILED else None
     if found is None:
         values, texts = _amount_rows(filing)
         found = (lines_text(values), cents_bytes(values), statements_text(filing.statements, values, texts), labels_text(values))
     lines, cents, statements, labels = found
     content = hash_of(filing, statements, labels)
-    return Prepared(filing, source, key, header.end_date, content, lines, cents, len(filing.entries), document_hash)
+    return Prepared(filing, source, key, header.end_date, content, lines, cents, document_hash)
 
 
 def _amount_rows(filing: Filing) -> tuple[list[Value], list[str]]:
