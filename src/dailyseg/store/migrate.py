@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-SCHEMA_REVISION = "0013"
+SCHEMA_REVISION = "0014"
 
 
 def script_directory() -> ScriptDirectory:

@@ -717,15 +717,30 @@ class Store:
             return nfa_rows.stored_summaries(conn, firm_id)
 
     def firm_ids(self) -> list[str]:
-        query = select(aliases.c.firm_id).join(filings, filings.c.name_key == aliases.c.name_key).distinct().order_by(aliases.c.firm_id)
+        # EXISTS: one index lookup a name; a join would read every filing's entry (7 ms at 60 firms x 10 years).
+        filed = select(filings.c.id).where(filings.c.name_key == aliases.c.name_key).exists()
+        query = select(aliases.c.firm_id).where(filed).distinct().order_by(aliases.c.firm_id)
         with self.engine.connect() as conn:
             return [str(f) for f in conn.execute(query).scalars()]
 
-    def latest_end_date(self, firm: str | None = None) -> date | None:
-        """The latest End Date stored, of one firm or of any: the day a firm's silence is counted to."""
-        query = select(func.max(filings.c.end_date))
+    def latest_end_date(self, firm: str | None = None, *, before: date | None = None) -> date | None:
+        """The latest End Date stored (earlier than `before`, if given), of one firm or of any: the day a firm's
+        silence is counted to, the filed day a day's change is counted from."""
+        return self._end_date_bound(func.max, firm, before)
+
+    def first_end_date(self, firm: str) -> date | None:
+        """The firm's earliest End Date stored: where a table of its days begins."""
+        return self._end_date_bound(func.min, firm, None)
+
+    def _end_date_bound(self, bound: Callable[[Any], Any], firm: str | None, before: date | None) -> date | None:
+        # Each name's bound from the heads' index (one lookup a name), then the bound of those: over the whole
+        # table it would read every entry of that index, which leads with the name (7 ms at 60 firms x 10 years).
+        per_name = select(bound(filings.c.end_date)).where(filings.c.name_key == aliases.c.name_key)
+        if before is not None:
+            per_name = per_name.where(filings.c.end_date < before)
+        query = select(bound(per_name.correlate(aliases).scalar_subquery())).select_from(aliases)
         if firm is not None:
-            query = query.join(aliases, aliases.c.name_key == filings.c.name_key).where(aliases.c.firm_id == self.require(firm))
+            query = query.where(aliases.c.firm_id == self.require(firm))
         with self.engine.connect() as conn:
             found = conn.execute(query).scalar()
         return found if isinstance(found, date) or found is None else date.fromisoformat(str(found))

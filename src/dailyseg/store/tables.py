@@ -56,6 +56,7 @@ filings = Table(
     Column("stored_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("name_key", "form", "end_date", "version", name="uq_filings_version"),
     Index("ix_filings_key_date_status", "name_key", "end_date", "status"),  # covers the history query (0009)
+    Index("ix_filings_key_id", "name_key", "id"),  # a firm's revision, its largest filing id, in one lookup (0014)
 )
 
 # A filing's amounts (migration 0013, packed.py): the code, statement and label of each, in order, as JSON text
