@@ -317,6 +317,8 @@ def main() -> None:
             "large": {"requests": 600, "firms": 60, "years": 10, "cold_requests": 32},
         },
     )
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        parser.error("--client wrk: wrk is not on PATH (apt-get install wrk), or use --client httpx")
     DATA.mkdir(parents=True, exist_ok=True)
     built = DATA / f"web-load-{args.firms}x{args.years}.sqlite"
     began = time.perf_counter()
