@@ -1,7 +1,7 @@
 """Answers kept in the store once for every server process (web.cache over store.answers).
 
 Two applications over one store stand for two server processes: what the first judged (a firm's status, its
-part of the overview's feed, its whole chart, its days and history pages, the figures the totals add up), the
+part of the overview's feed, its whole chart, its history pages, the figures the totals add up), the
 second reads and does not judge again, and gives the same answers. After a new filing for one firm, only that
 firm is judged again. What warming judges at a start is what the pages ask first. A chart range cut from the
 kept whole chart is the chart of that range.
@@ -27,9 +27,8 @@ from dailyseg.store.tables import firm_answers
 from dailyseg.web import Settings, cache, create_app, history_view
 from dailyseg.web.cache import RevisionCache
 from dailyseg.web.charts import chart_data, chart_within
-from dailyseg.web.history_view import days_from_json, days_to_json, history_page, page_from_json, page_to_json, range_days
+from dailyseg.web.history_view import history_page, page_from_json, page_to_json, range_days
 from dailyseg.web.overview_view import TOTALLED, columns_from_json, columns_to_json
-from dailyseg.web.views import days_of
 from dailyseg.web.warming import Rejudging
 from tests.web.support import ALPHA, AMENDED_DAY, MARKUP_FIRM, seed
 
@@ -66,7 +65,7 @@ def _judging(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
     counted("status", cache, "firm_status")
     counted("feed", cache, "watched_firm")
     counted("chart", cache, "chart_data")
-    counted("days", history_view, "_days_of_firm")
+    counted("history", history_view, "range_days")
     counted("columns", Store, "history_columns")  # the chart's query, and the figures the overview's totals add up
     return judged
 
@@ -185,14 +184,12 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         yield store
 
 
-def test_days_and_history_pages_read_back_are_the_judged_ones(seeded: Store) -> None:
+def test_history_pages_read_back_are_the_judged_ones(seeded: Store) -> None:
     for firm in seeded.firm_ids():
-        days = days_of(seeded.filings(firm))
-        assert days_from_json(days_to_json(days)) == days
         for start, end in ((None, None), (date(2024, 2, 1), date(2024, 3, 15)), (AMENDED_DAY, AMENDED_DAY)):
-            rows = range_days(days, start, end, date(2024, 3, 28))
+            rows = range_days(seeded, firm, start, end, date(2024, 3, 28))
             for page in (1, 2):
-                found = history_page(seeded, rows, days, page)
+                found = history_page(seeded, firm, rows, page)
                 assert page_from_json(page_to_json(found)) == found
 
 

@@ -142,7 +142,6 @@ def test_another_connections_filing_is_judged_again_for_that_firm_only(
             "status",
             "feed",
             "chart",
-            "days",
             "history",
             "totalled",
         }

@@ -8,7 +8,7 @@ lateness by the late-initial rule's test, and a day with no filing is a business
 firm's first filing and the as-of day with no version stored.
 
 Only the rows of the page asked for read their filings' key lines (60 at a time, and the one filed before
-them for the change; a standing reads nothing else); the days themselves come from the version heads, kept while the firm is unchanged.
+them for the change; a standing reads nothing else); the days themselves come from the range's version heads.
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from fastapi import Request
 from markupsafe import Markup
 
 from dailyseg.calendar import business_days
@@ -29,7 +27,7 @@ from dailyseg.checks.header import late_initial
 from dailyseg.standing import standing, standings
 from dailyseg.store import FilingVersion, Store
 from dailyseg.watch.status import FirmStatus, StatementFigures, day_of, day_text, figures_data, figures_of
-from dailyseg.web.cache import RequestAnswers, answers
+from dailyseg.web.cache import RequestAnswers
 from dailyseg.web.templating import render_template
 from dailyseg.web.views import MARKS, Day, Part, StatementColumn, days_of, firms_statement_columns
 
@@ -95,19 +93,9 @@ class HistoryPage:
         return (self.page - 1) * PAGE_DAYS + 1 if self.rows else 0
 
 
-def firm_days(request: Request, store: Store, firm_id: str) -> list[Day]:
-    """Every End Date the firm filed, latest first, with its versions (version heads only), kept while the
-    firm is unchanged (in the store too, for every server process): paging through ten years reads them once."""
-    return kept_days(answers(request), store, firm_id)
-
-
-def kept_days(kept: RequestAnswers, store: Store, firm_id: str) -> list[Day]:
-    judge = partial(_days_of_firm, store, firm_id)
-    return kept.firm_answer(store, firm_id, "days", "", judge, days_to_json, days_from_json)
-
-
-def _days_of_firm(store: Store, firm_id: str) -> list[Day]:
-    return days_of(store.filings(firm_id))
+def filed_days(store: Store, firm_id: str, start: date | None, end: date | None) -> list[Day]:
+    """The End Dates of the range the firm filed, latest first, with their versions (version heads only)."""
+    return days_of(store.filings(firm_id, start, end))
 
 
 def days_table(kept: RequestAnswers, store: Store, firm: FirmStatus, start: date | None, end: date | None, page: int) -> Markup:
@@ -125,22 +113,23 @@ def days_table(kept: RequestAnswers, store: Store, firm: FirmStatus, start: date
 def kept_history(
     kept: RequestAnswers, store: Store, firm_id: str, start: date | None, end: date | None, as_of: date | None, page: int
 ) -> HistoryPage:
-    days = kept_days(kept, store, firm_id)
     key = "/".join(("" if d is None else d.isoformat()) for d in (start, end, as_of)) + f"/{page}"
 
     def judge() -> HistoryPage:
-        return history_page(store, range_days(days, start, end, as_of), days, page)
+        return history_page(store, firm_id, range_days(store, firm_id, start, end, as_of), page)
 
     return kept.firm_answer(store, firm_id, "history", key, judge, page_to_json, page_from_json)
 
 
-def range_days(days: list[Day], start: date | None, end: date | None, as_of: date | None) -> list[tuple[date, Day | None]]:
+def range_days(store: Store, firm_id: str, start: date | None, end: date | None, as_of: date | None) -> list[tuple[date, Day | None]]:
     """The range's rows, latest first: each filed day, and each business day from the firm's first filing to
-    the as-of day (or `end`, the earlier) without one."""
-    if not days:
+    the as-of day (or `end`, the earlier) without one. Only the range's version heads are read (a year's,
+    by default, of a firm's ten), and the firm's first and latest End Dates."""
+    first, latest = store.first_end_date(firm_id), store.latest_end_date(firm_id)
+    if first is None or latest is None:
         return []
-    filed = {d.end_date: d for d in days if (start is None or d.end_date >= start) and (end is None or d.end_date <= end)}
-    first, last = days[-1].end_date, max(days[0].end_date, as_of or days[0].end_date)
+    filed = {d.end_date: d for d in filed_days(store, firm_id, start, end)}
+    last = max(latest, as_of or latest)
     lo, hi = max(first, start or first), min(last, end or last)
     missing = [day for day in business_days(lo, hi) if day not in filed] if lo <= hi else []
     rows: list[tuple[date, Day | None]] = [*filed.items(), *((day, None) for day in missing)]
@@ -151,25 +140,24 @@ def pages_of(total: int) -> int:
     return max(1, -(-total // PAGE_DAYS))
 
 
-def history_page(store: Store, rows: list[tuple[date, Day | None]], days: list[Day], page: int | None) -> HistoryPage:
+def history_page(store: Store, firm_id: str, rows: list[tuple[date, Day | None]], page: int | None) -> HistoryPage:
     """The rows of page `page` (1 is the latest; past the last page, the last) with their figures."""
     pages = pages_of(len(rows))
     chosen = min(max(page or 1, 1), pages)
-    shown = figured(store, rows[(chosen - 1) * PAGE_DAYS : chosen * PAGE_DAYS], days)
+    shown = figured(store, firm_id, rows[(chosen - 1) * PAGE_DAYS : chosen * PAGE_DAYS])
     return HistoryPage(shown, chosen, pages, len(rows), shown_columns(shown))
 
 
-def figured(store: Store, rows: list[tuple[date, Day | None]], days: list[Day]) -> list[HistoryRow]:
+def figured(store: Store, firm_id: str, rows: list[tuple[date, Day | None]]) -> list[HistoryRow]:
     """Rows with each filed day's figures per statement; the change is from the filed day before it, which
     may lie before the rows (it is read too)."""
     filed = [day for _, day in rows if day is not None]
     if not filed:
         return [HistoryRow(when, None, {}) for when, _ in rows]
-    oldest = filed[-1].end_date
-    before = next((d for d in days if d.end_date < oldest), None)
-    wanted = [*(d.record for d in filed), *([before.record] if before is not None else [])]
-    content = dict(zip((v.id for v in wanted), store.contents(wanted, STANDING_CODES), strict=True))
+    before = _filed_before(store, firm_id, filed[-1].end_date)
     ordered = [*filed, *([before] if before is not None else [])]
+    wanted = [d.record for d in ordered]
+    content = dict(zip((v.id for v in wanted), store.contents(wanted, STANDING_CODES), strict=True))
     prior = {day.end_date: ordered[i + 1] for i, day in enumerate(ordered[:-1])}
     found = []
     for when, day in rows:
@@ -187,6 +175,12 @@ def figured(store: Store, rows: list[tuple[date, Day | None]], days: list[Day]) 
     return found
 
 
+def _filed_before(store: Store, firm_id: str, day: date) -> Day | None:
+    """The firm's latest filed day before `day`, with its versions (None if `day` is its first)."""
+    earlier = store.latest_end_date(firm_id, before=day)
+    return None if earlier is None else filed_days(store, firm_id, earlier, earlier)[0]
+
+
 def shown_columns(rows: list[HistoryRow]) -> list[StatementColumn]:
     """The statements any row carries, segregation first as on the firms list (a firm without swaps gets no swaps columns)."""
     present = {sid for row in rows for sid in row.statements}
@@ -198,16 +192,8 @@ def value(row: HistoryRow, statement: str, part: str) -> Decimal | None:
     return figures.value(part) if figures is not None else None
 
 
-# -- kept in the store (store/answers.py): a firm's days and a page of its history as JSON, and back ----------
+# -- kept in the store (store/answers.py): a page of a firm's history as JSON, and back ----------------------
 # A version's dates and time are ISO 8601; a row's figures as a firm's status keeps them (watch.status).
-
-
-def days_to_json(days: list[Day]) -> str:
-    return json.dumps([_day_data(d) for d in days])
-
-
-def days_from_json(text: str) -> list[Day]:
-    return [_day_of(d) for d in json.loads(text)]
 
 
 def page_to_json(found: HistoryPage) -> str:

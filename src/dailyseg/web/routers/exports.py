@@ -34,7 +34,7 @@ from dailyseg.web.exports_view import (
     table_file,
     totals_table,
 )
-from dailyseg.web.history_view import figured, firm_days, range_days
+from dailyseg.web.history_view import figured, filed_days, range_days
 from dailyseg.web.overview_view import DEFAULT_DAYS, within
 from dailyseg.web.routers.overview import Days, overview_now, totals_now
 from dailyseg.web.security import require_read
@@ -83,8 +83,7 @@ def changes_file(filing_id: FilingId, other_id: FilingId, store: StoreDep, sheet
 def history_file(request: Request, firm: str, store: StoreDep, sheet: Sheet, start: From = None, end: To = None) -> Response:
     """Every row of the firm page's table for the range (all its pages), latest first."""
     summary, start, end = _firm_range(request, store, firm, start, end)
-    days = firm_days(request, store, summary.firm_id)
-    rows = figured(store, range_days(days, start, end, summary.as_of), days)
+    rows = figured(store, summary.firm_id, range_days(store, summary.firm_id, start, end, summary.as_of))
     span = [d.isoformat() for d in (start, end) if d is not None]
     return table_file(history_table(rows), safe_name("history", summary.firm_id, *span), sheet)
 
@@ -105,7 +104,7 @@ async def chart_file(
     summary, start, end = _firm_range(request, store, firm, start, end)
     firm_id = summary.firm_id
     chart = ChartOut.model_validate_json(chart_now(request, store, firm_id, start, end))
-    days = firm_days(request, store, firm_id)
+    days = filed_days(store, firm_id, start, end)
     if not chart.dates or not days:
         raise HTTPException(404, f"{firm_id} has no figures to chart in this range")
     first, last = start or date.fromisoformat(chart.dates[0]), end or date.fromisoformat(chart.dates[-1])
