@@ -1,7 +1,7 @@
 """Answers judged from a firm's filings, kept in the store once for every process that serves them.
 
 A firm's status (every rule over its recent filings), its part of the overview's feed, its chart data, its
-days and history pages take the monitor and the history queries a tenth of a second or more each; several server processes (`serve
+history pages take the monitor and the history queries a tenth of a second or more each; several server processes (`serve
 --workers`) each kept their own copy in memory, so what one had judged the others judged again, on the same
 cores. Kept here, an answer is judged once per firm revision (`Store.firm_revision`) and what it further
 depends on (`key`: the as-of day), and read back by any process with one lookup of the primary key.

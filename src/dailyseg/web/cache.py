@@ -4,14 +4,14 @@ A firm's ten years of figures, or every firm's status (every rule over each firm
 store a second or more to gather; the answer is the same until a filing is stored or two names are joined,
 which `Store.revision` (two small queries) notices, whichever process did it.
 
-What concerns one firm (its status, its chart data, its days, its part of the overview's feed) is kept
+What concerns one firm (its status, its chart data, its part of the overview's feed) is kept
 against that firm's revision (`Store.firm_revision`) instead, so storing one firm's filing makes only that
 firm's answers again. A firm's status also depends on the day it is judged at (the latest End Date in the
 store, which another firm's filing can move), so that day is part of its key.
 
 A firm's answers are also kept in the store (`store.answers`, by `RequestAnswers.firm_answer`), once for every
 server process: what the monitor judges (its status, its part of the feed), its whole chart (a range is cut
-from it), its days and history pages, the figures the overview's totals add up. A process that has not met
+from it), its history pages, the figures the overview's totals add up. A process that has not met
 an answer yet reads what another judged, one lookup, instead of judging it again on the same cores.
 """
 
@@ -89,7 +89,7 @@ class RevisionCache:
 class RequestAnswers:
     """The application's answers as one request sees them: each revision (the store's, a firm's) is read once.
 
-    A page asks the cache several times (a firm's status, its days, its history page), each against the same
+    A page asks the cache several times (a firm's status, its history page), each against the same
     firm's revision; reading it once per request gives every part of the answer the same reading of the
     store, for two queries instead of two per part. A route that stores something and then reads answers
     must do so in a new request (as the pages do, redirecting after a post).

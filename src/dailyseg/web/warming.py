@@ -10,7 +10,7 @@ only when that moved reads every firm's revision (one query) to find the firms t
 latest End Date moved, every firm's status as of it is new: every firm is judged again.
 
 It makes what the firm page, its chart and the overview ask first: the firm's status as of the store's latest
-End Date, its part of the overview's feed, its whole chart, its days and the history page of the default range,
+End Date, its part of the overview's feed, its whole chart, the history page of the default range,
 and the figures the totals add up. Each is kept in this process's memory and in the store (`store.answers`),
 so the other processes read instead of judging: each claims a firm's revision before judging it
 (`store.answers.claim`), and a firm another process claimed is left to it, and read from the store into this
