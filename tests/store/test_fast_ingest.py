@@ -22,7 +22,7 @@ from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text
 
 from dailyseg.filing import Entry, Filing
 from dailyseg.money import to_cents
@@ -35,7 +35,7 @@ from dailyseg.store.ingest import prepare
 from dailyseg.store.migrate import script_directory
 from dailyseg.store.synthetic import daily_filing, series
 from dailyseg.store.tables import filings as filing_heads
-from dailyseg.store.tables import metadata
+from dailyseg.store.tables import firm_answers, metadata
 from tests.strategies import filings
 
 D = Decimal
@@ -212,6 +212,19 @@ def test_upgrading_from_0008_keeps_every_value_and_the_history(store_url: str) -
     with Store.open(store_url) as opened:  # opening upgrades it to the packed amounts again
         assert (_packed_rows(opened), opened.history_columns(FIRM, ["7190", "7010"])) == before
         assert verify(opened).ok
+
+
+def test_upgrading_to_0014_deletes_the_firms_days_kept_as_answers_and_keeps_the_rest(store_url: str) -> None:
+    """The firm page reads its range's days since 0014; the days answers kept before are garbage nothing replaces."""
+    with Store.open(store_url) as opened:
+        opened.ingest_filings(list(series(FIRM, date(2024, 1, 1), date(2024, 1, 31), seed=3)), source="jan")
+        firm = opened.require(FIRM)
+        _migrate(opened, "0013")
+        kept = [{"firm_id": firm, "kind": kind, "key": "", "revision": "1:2", "body": "[]"} for kind in ("days", "status", "history")]
+        with opened.engine.begin() as conn:
+            conn.execute(insert(firm_answers), kept)
+    with Store.open(store_url) as opened, opened.engine.connect() as conn:
+        assert sorted(conn.execute(select(firm_answers.c.kind)).scalars()) == ["history", "status"]
 
 
 def _packed_rows(store: Store) -> list[tuple[Any, ...]]:

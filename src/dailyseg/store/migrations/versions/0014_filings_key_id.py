@@ -6,6 +6,11 @@ by reading every filing of the name (2,516 index entries for ten years), and eve
 server reads after each filing stored anywhere, by reading the whole index: 8 ms at 60 firms x 10 years on
 SQLite, where this index makes it 0.05 ms.
 
+The firm page no longer keeps a firm's days as an answer of their own (it reads its range's version heads),
+so the answers of that kind kept before are deleted: nothing reads them, and nothing else would (a firm's
+answers of a kind are replaced only when that kind is kept again). Downgrading leaves them deleted: they are
+judged again when asked, as after any filing.
+
 Revision ID: 0014
 Revises: 0013
 """
@@ -22,6 +27,7 @@ depends_on: str | None = None
 
 def upgrade() -> None:
     op.create_index("ix_filings_key_id", "filings", ["name_key", "id"])
+    op.execute("DELETE FROM firm_answers WHERE kind = 'days'")
 
 
 def downgrade() -> None:
