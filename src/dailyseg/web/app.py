@@ -13,11 +13,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailyseg import __version__
 from dailyseg.store.answers import Keeper
+from dailyseg.store.totals import RunningTotals
 from dailyseg.web.assets import STATIC_PREFIX, assets
 from dailyseg.web.cache import RevisionCache
 from dailyseg.web.computing import Computations
 from dailyseg.web.deps import StoreHolder
 from dailyseg.web.errors import BodyLimit, install_handlers
+from dailyseg.web.overview_view import TOTALLED
 from dailyseg.web.ratelimit import anonymous_uploads
 from dailyseg.web.respond import page
 from dailyseg.web.routers import account, api, closes_api, compute, exports, notices, overview, pages, upload, withdrawals
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = holder
     app.state.computations = Computations(settings)
     app.state.answers = cache
+    app.state.totals = RunningTotals(TOTALLED)
     app.state.keeper = keeper
     app.state.rejudging = rejudging
     app.state.csrf = Csrf(settings.secret, settings.csrf_max_age_s)

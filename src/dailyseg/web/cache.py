@@ -123,16 +123,16 @@ class RequestAnswers:
 
     def known_firm(self, store: Store, firm: str) -> str | None:
         """`firm` if it is a firm id of the store (what the pages link to), without a query of its own."""
-        return firm if firm in self._firm_revisions(store) else None
+        return firm if firm in self.firm_revisions(store) else None
 
     def _revision(self, store: Store, firm: str | None) -> tuple[int, int]:
         revision = self._revisions.get(firm)
         if revision is None:
-            revision = store.revision() if firm is None else self._firm_revisions(store).get(firm) or store.firm_revision(firm)
+            revision = store.revision() if firm is None else self.firm_revisions(store).get(firm) or store.firm_revision(firm)
             self._revisions[firm] = revision
         return revision
 
-    def _firm_revisions(self, store: Store) -> dict[str, tuple[int, int]]:
+    def firm_revisions(self, store: Store) -> dict[str, tuple[int, int]]:
         """Every firm's revision, read in one query once for each revision of the store: a firm's revision moves
         only when the store's does, so a request reads the store's (two small queries) and no more."""
         return self._cache.get(self._revision(store, None), ("firm-revisions",), store.firm_revisions)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from dailyseg.store import Store
-from dailyseg.store.totals import added_up
+from dailyseg.store.totals import RunningTotals
 from dailyseg.web.cache import answers, firm_watch_now, firms_now, totalled
 from dailyseg.web.deps import AsOf, From, To, check_range, get_store
 from dailyseg.web.overview_shapes import OverviewOut, TotalsOut
@@ -19,7 +19,6 @@ from dailyseg.web.overview_view import (
     DEFAULT_DAYS,
     GROUP_TITLES,
     MAX_DAYS,
-    TOTALLED,
     Overview,
     Totals,
     overview,
@@ -47,11 +46,17 @@ def overview_now(request: Request, store: Store, as_of: date | None, days: int) 
 
 
 def totals_now(request: Request, store: Store) -> Totals:
-    """Every End Date's totals over firms, kept while the store is unchanged; made again from each firm's
-    figures, which are kept per firm (in the store too, for every server process), so one firm's new filing
-    reads only that firm's figures again."""
+    """Every End Date's totals over firms, kept while the store is unchanged; made again from the process's
+    running totals (`store.totals.RunningTotals`), which take out and add again only the firms whose revision
+    moved, reading their figures (kept per firm, in the store too, for every server process)."""
     kept = answers(request)
-    return kept.get(store, ("overview-totals",), lambda: totals(added_up((totalled(kept, store, f) for f in store.firm_ids()), TOTALLED)))
+    running: RunningTotals = request.app.state.totals
+
+    def made() -> Totals:
+        filed = {firm_id: revision for firm_id, revision in kept.firm_revisions(store).items() if revision[0]}  # [0]: its last filing
+        return totals(running.now(filed, partial(totalled, kept, store)))
+
+    return kept.get(store, ("overview-totals",), made)
 
 
 def chart_range(found: Overview, start: date | None, end: date | None) -> tuple[date | None, date | None]:
