@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.filing import Filing, frozen
 from dailyseg.money import to_dollars
+
+# Dollars, or integer cents (what the chart reads): the judgments below compare signs and subtract, so
+# either gives the same answer.
+Amount = TypeVar("Amount", Decimal, int)
 
 
 @dataclass(frozen=True)
@@ -35,12 +40,27 @@ class Standing:
 
     @property
     def deficient(self) -> bool:
-        return self.excess is not None and self.excess < 0
+        return is_deficient(self.excess)
 
     @property
     def below_target(self) -> bool:
-        """Under the target while not deficient: a deficiency is its own, stronger event."""
-        return not self.deficient and self.over_target is not None and self.over_target < 0
+        return is_below_target(self.excess, self.over_target)
+
+
+def is_deficient(excess: Amount | None) -> bool:
+    return excess is not None and excess < 0
+
+
+def is_below_target(excess: Amount | None, over_target: Amount | None) -> bool:
+    """Under the target while not deficient: a deficiency is its own, stronger event."""
+    return not is_deficient(excess) and over_target is not None and over_target < 0
+
+
+def over_target_of(filed: Amount | None, excess: Amount | None, target: Amount | None) -> Amount | None:
+    """The excess over the target: the filed line, else excess minus target (None without both)."""
+    if filed is None and excess is not None and target is not None:
+        return excess - target
+    return filed
 
 
 # Each statement's key lines as the filing's keys, and where a filed target comes from: looked up once.
@@ -60,9 +80,6 @@ def standing(filing: Filing, statement_id: str) -> Standing:
         target, source = to_dollars(cover.dollars(requirement)), "cover page"
     if target is None:
         source = ""
-    over = get(over_key)
-    if over is None and excess is not None and target is not None:
-        over = excess - target
     return frozen(
         Standing,
         statement=statement_id,
@@ -71,7 +88,7 @@ def standing(filing: Filing, statement_id: str) -> Standing:
         excess=excess,
         target=target,
         target_source=source,
-        over_target=over,
+        over_target=over_target_of(get(over_key), excess, target),
     )
 
 

@@ -10,8 +10,12 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from playwright.sync_api import Browser, Page, expect
 
+from dailyseg.money import from_cents
+from dailyseg.standing import Standing, over_target_of
 from dailyseg.web.charts import chart_events
 from tests.web.support import DESKTOP, Console, Server
 
@@ -245,3 +249,19 @@ def test_below_target_and_deficiency_from_the_figures() -> None:
         ("2024-01-03", "warning", ["below-target", "amended"]),
         ("2024-01-04", "error", ["deficiency"]),
     ]
+
+
+cents = st.one_of(st.none(), st.integers(min_value=-(10**14), max_value=10**14))
+
+
+@given(excess=cents, target=cents, over=cents)
+def test_the_charts_events_in_cents_are_the_standings_judgment_in_dollars(excess: int | None, target: int | None, over: int | None) -> None:
+    """The chart judges each day in integer cents; the monitor's rules judge `Standing` in dollars: the same days."""
+    figures = {
+        "segregation": {"requirement": [None], "funds": [None], "excess": [excess], "target": [target], "excess_over_target": [over]}
+    }
+    events = chart_events([date(2024, 1, 2)], [False], figures)["segregation"]
+    dollars = [None if c is None else from_cents(c) for c in (excess, target, over)]
+    place = Standing("segregation", None, None, dollars[0], dollars[1], "", over_target_of(dollars[2], dollars[0], dollars[1]))
+    expected = [rule for rule, hit in (("deficiency", place.deficient), ("below-target", place.below_target)) if hit]
+    assert [rule for e in events for rule in e.rules] == expected

@@ -12,12 +12,11 @@ over a firm's history would take seconds; these come from the one query the char
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.money import cents_text
 from dailyseg.shapes import ChartEvent, ChartOut, ChartPart, ChartStatement
-from dailyseg.standing import Standing
+from dailyseg.standing import is_below_target, is_deficient, over_target_of
 from dailyseg.store import Store
 
 # The key lines a chart draws: every one the catalogue names except the excess over target, which is the
@@ -33,24 +32,19 @@ def chart_codes() -> dict[str, dict[str, str]]:
 
 def chart_events(dates: list[date], amended: list[bool], figures: dict[str, dict[str, list[int | None]]]) -> dict[str, list[ChartEvent]]:
     """By statement, the days of a deficiency (error), of excess below target (warning) or of an amended
-    filing of record (notice), from the figures in cents of each part (and the excess over target)."""
-
-    def dollars(cents: int | None) -> Decimal | None:
-        return None if cents is None else Decimal(cents) / 100
-
+    filing of record (notice), from the figures in cents of each part (and the excess over target), judged
+    in cents as `dailyseg.standing` judges dollars: ten years of days make no Decimal."""
     events: dict[str, list[ChartEvent]] = {}
     for statement, parts in figures.items():
         events[statement] = []
         for i, day in enumerate(dates):
-            excess, target, over = (dollars(parts[part][i]) for part in ("excess", "target", OVER))
-            if over is None and excess is not None and target is not None:
-                over = excess - target
-            place = Standing(statement, dollars(parts["requirement"][i]), dollars(parts["funds"][i]), excess, target, "", over)
+            excess = parts["excess"][i]
+            over = over_target_of(parts[OVER][i], excess, parts["target"][i])
             found = [
                 (severity, rule)
                 for severity, rule, hit in (
-                    ("error", "deficiency", place.deficient),
-                    ("warning", "below-target", place.below_target),
+                    ("error", "deficiency", is_deficient(excess)),
+                    ("warning", "below-target", is_below_target(excess, over)),
                     ("notice", "amended", amended[i]),
                 )
                 if hit
