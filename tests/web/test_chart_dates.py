@@ -257,9 +257,8 @@ cents = st.one_of(st.none(), st.integers(min_value=-(10**14), max_value=10**14))
 @given(excess=cents, target=cents, over=cents)
 def test_the_charts_events_in_cents_are_the_standings_judgment_in_dollars(excess: int | None, target: int | None, over: int | None) -> None:
     """The chart judges each day in integer cents; the monitor's rules judge `Standing` in dollars: the same days."""
-    figures = {
-        "segregation": {"requirement": [None], "funds": [None], "excess": [excess], "target": [target], "excess_over_target": [over]}
-    }
+    parts: dict[str, list[int | None]] = {"requirement": [None], "funds": [None], "excess": [excess], "target": [target]}
+    figures = {"segregation": parts | {"excess_over_target": [over]}}
     events = chart_events([date(2024, 1, 2)], [False], figures)["segregation"]
     dollars = [None if c is None else from_cents(c) for c in (excess, target, over)]
     place = Standing("segregation", None, None, dollars[0], dollars[1], "", over_target_of(dollars[2], dollars[0], dollars[1]))
