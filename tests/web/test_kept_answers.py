@@ -53,18 +53,19 @@ def _judging(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
     """Count each judging by (what, firm id), while still judging."""
     judged: Counter[tuple[str, str]] = Counter()
 
-    def counted(what: str, module: Any, name: str) -> None:
+    def counted(what: str, module: Any, name: str, firm_at: int = 1) -> None:
+        """Count the calls of `module.name` by the firm id among its arguments (after the store, or first)."""
         original: Callable[..., Any] = getattr(module, name)
 
-        def judge(store: Store, firm_id: str, *args: Any) -> Any:
-            judged[what, firm_id] += 1
-            return original(store, firm_id, *args)
+        def judge(*args: Any) -> Any:
+            judged[what, args[firm_at]] += 1
+            return original(*args)
 
         monkeypatch.setattr(module, name, judge)
 
     counted("status", cache, "firm_status")
     counted("feed", cache, "watched_firm")
-    counted("chart", cache, "chart_data")
+    counted("chart", cache, "chart_of", firm_at=0)
     counted("history", history_view, "range_days")
     counted("columns", Store, "history_columns")  # the chart's query, and the figures the overview's totals add up
     return judged

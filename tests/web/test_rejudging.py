@@ -67,18 +67,25 @@ def _amendment(funds: int) -> Any:
 def _judging(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
     """Count each judging of a firm's status, feed and whole chart by (what, firm id), while still judging."""
     judged: Counter[tuple[str, str]] = Counter()
-    for what, name in (("status", "firm_status"), ("feed", "watched_firm"), ("chart", "chart_data")):
-        monkeypatch.setattr(cache, name, _counted(judged, what, getattr(cache, name)))
+    for what, name, firm_at in (("status", "firm_status", 1), ("feed", "watched_firm", 1), ("chart", "chart_of", 0)):
+        monkeypatch.setattr(cache, name, _counted(judged, what, getattr(cache, name), firm_at=firm_at))
+    monkeypatch.setattr(Store, "history_columns", _counted(judged, "columns", Store.history_columns))  # (self, firm, ...)
     return judged
 
 
 def _counted(
-    judged: Counter[tuple[str, str]], what: str, original: Callable[..., Any], before: Callable[[], None] = lambda: None
+    judged: Counter[tuple[str, str]],
+    what: str,
+    original: Callable[..., Any],
+    before: Callable[[], None] = lambda: None,
+    firm_at: int = 1,
 ) -> Callable[..., Any]:
-    def judge(store: Store, firm_id: str, *args: Any) -> Any:
+    """`original`, counting its calls by the firm id among its arguments (after the store, or first)."""
+
+    def judge(*args: Any) -> Any:
         before()
-        judged[what, firm_id] += 1
-        return original(store, firm_id, *args)
+        judged[what, args[firm_at]] += 1
+        return original(*args)
 
     return judge
 
@@ -134,6 +141,7 @@ def test_another_connections_filing_is_judged_again_for_that_firm_only(
         assert rejudging.settle() == 1
         assert {firm for _, firm in judged} == {beta}
         assert judged["status", beta] == judged["feed", beta] == judged["chart", beta] == 1
+        assert judged["columns", beta] == 1  # the chart and the totals' figures from one read of its days
         assert tables == Counter({"_firm_days.html.j2": 1})  # the firm page's table of days, made ahead too
         after = _rows(store)
         assert {row for row in after if row[0] != beta} == {row for row in before if row[0] != beta}
@@ -176,11 +184,13 @@ def test_two_processes_judge_each_changed_firm_once(store_url: str, store: Store
         waiting = [_rejudging(second), _rejudging(first)]
         while waiting:  # one step each in turn, as two processes looking at once
             waiting = [r for r in waiting if r.attempt()]
-        assert judged == Counter({("status", beta): 1, ("feed", beta): 1, ("chart", beta): 1})
+        assert judged == Counter({("status", beta): 1, ("feed", beta): 1, ("chart", beta): 1, ("columns", beta): 1})
         assert _rejudging(first).judged + _rejudging(second).judged == len(store.firm_ids()) + 1
         assert _rejudging(first).read == 1  # what the second judged of the firm
         _pages(reader, beta)
-        assert judged == Counter({("status", beta): 1, ("feed", beta): 1, ("chart", beta): 1})  # the first read what the second kept
+        assert judged == Counter(
+            {("status", beta): 1, ("feed", beta): 1, ("chart", beta): 1, ("columns", beta): 1}
+        )  # the first read what the second kept
 
 
 def test_a_claim_is_won_once_and_taken_over_only_when_stale(store: Store) -> None:

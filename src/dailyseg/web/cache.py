@@ -31,7 +31,7 @@ from dailyseg.store import HistoryColumns, Store
 from dailyseg.store.answers import Keep, Keeper, answer, keep_answer
 from dailyseg.watch.monitor import as_of_date
 from dailyseg.watch.status import FirmStatus, by_worst_finding, firm_status, status_from_json, status_to_json
-from dailyseg.web.charts import chart_data, chart_within
+from dailyseg.web.charts import CHARTED, chart_of, chart_within
 from dailyseg.web.overview_view import (
     TOTALLED,
     WatchedFirm,
@@ -99,6 +99,15 @@ class RequestAnswers:
         self._cache = cache
         self._keep = keep
         self._revisions: dict[str | None, tuple[int, int]] = {}
+        self._read: dict[Hashable, Any] = {}
+
+    def once(self, key: Hashable, read: Callable[[], T]) -> T:
+        """What `read` gives, read at most once in this request: for a large read that two answers made in
+        the same request start from (a firm's ten years of figures), and that is not worth keeping longer."""
+        if key not in self._read:
+            self._read[key] = read()
+        found: T = self._read[key]
+        return found
 
     def get(self, store: Store, key: Hashable, make: Callable[[], T], *, firm: str | None = None) -> T:
         """The answer for `key`, made again only when the store (or, given `firm`, that firm) has changed since."""
@@ -214,14 +223,25 @@ def chart_now(request: Request, store: Store, firm_id: str, start: date | None, 
 
 
 def whole_chart(kept: RequestAnswers, store: Store, firm_id: str) -> ChartOut:
-    judge = partial(chart_data, store, firm_id)
+    def judge() -> ChartOut:
+        return chart_of(firm_id, charted(kept, store, firm_id))
+
     return kept.firm_answer(store, firm_id, "chart", "", judge, ChartOut.model_dump_json, ChartOut.model_validate_json)
 
 
 def totalled(kept: RequestAnswers, store: Store, firm_id: str) -> HistoryColumns:
-    """The firm's figures the overview's totals add up (`overview_view.TOTALLED` on each filing of record)."""
-    judge = partial(store.history_columns, firm_id, TOTALLED)
+    """The firm's figures the overview's totals add up (`overview_view.TOTALLED` on each filing of record):
+    part of what its chart reads, so a request that makes both (the background's, after a filing) reads once."""
+
+    def judge() -> HistoryColumns:
+        return charted(kept, store, firm_id).only(TOTALLED)
+
     return kept.firm_answer(store, firm_id, "totalled", "", judge, columns_to_json, columns_from_json)
+
+
+def charted(kept: RequestAnswers, store: Store, firm_id: str) -> HistoryColumns:
+    """Every day's figures of the firm that its chart draws (`charts.CHARTED`), read once per request."""
+    return kept.once(("charted", firm_id), partial(store.history_columns, firm_id, CHARTED))
 
 
 def day_key(day: date | None) -> str:

@@ -17,7 +17,7 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.money import cents_text
 from dailyseg.shapes import ChartEvent, ChartOut, ChartPart, ChartStatement
 from dailyseg.standing import is_below_target, is_deficient, over_target_of
-from dailyseg.store import Store
+from dailyseg.store import HistoryColumns, Store
 
 # The key lines a chart draws: every one the catalogue names except the excess over target, which is the
 # distance between two drawn lines (read too, for the events).
@@ -28,6 +28,10 @@ OVER = "excess_over_target"
 def chart_codes() -> dict[str, dict[str, str]]:
     """For each statement, the code of each charted part, from the catalogue."""
     return {s.id: {part: s.key_refs[part] for part in PARTS} for s in CATALOGUE.statements}
+
+
+# Every code a chart reads: each statement's charted parts, then its excess over target.
+CHARTED = [*(code for parts in chart_codes().values() for code in parts.values()), *(s.key_refs[OVER] for s in CATALOGUE.statements)]
 
 
 def chart_events(dates: list[date], amended: list[bool], figures: dict[str, dict[str, list[int | None]]]) -> dict[str, list[ChartEvent]]:
@@ -55,10 +59,14 @@ def chart_events(dates: list[date], amended: list[bool], figures: dict[str, dict
 
 
 def chart_data(store: Store, firm_id: str, start: date | None = None, end: date | None = None) -> ChartOut:
+    return chart_of(firm_id, store.history_columns(firm_id, CHARTED, start, end))
+
+
+def chart_of(firm_id: str, table: HistoryColumns) -> ChartOut:
+    """The chart of the firm's figures as `Store.history_columns` reads them with `CHARTED`."""
     codes = chart_codes()
     where = {code: (statement, part) for statement, parts in codes.items() for part, code in parts.items()}
     overs = {s.key_refs[OVER]: s.id for s in CATALOGUE.statements}
-    table = store.history_columns(firm_id, [*where, *overs], start, end)
     # Days whose filing of record carries none of the charted codes are left out, as a chart has nothing there.
     charted = [column for code, column in table.cents.items() if code in where]
     kept = [i for i in range(len(table.dates)) if any(column[i] is not None for column in charted)]
