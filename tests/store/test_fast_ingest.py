@@ -33,7 +33,7 @@ from dailyseg.store.audit import verify
 from dailyseg.store.content_hash import content_hash
 from dailyseg.store.ingest import prepare
 from dailyseg.store.migrate import script_directory
-from dailyseg.store.synthetic import daily_filing, series
+from dailyseg.store.synthetic import Level, daily_filing, filing_of, series
 from dailyseg.store.tables import filings as filing_heads
 from dailyseg.store.tables import firm_answers, metadata
 from tests.strategies import filings
@@ -115,15 +115,22 @@ def store(store_url: str) -> Iterator[Store]:
 
 
 def _versions() -> st.SearchStrategy[list[Filing]]:
-    """Filings of one firm over a week: originals, amendments (some before their original), repeats."""
+    """Filings of one firm over a week: originals, amendments (some before their original), repeats; some of
+    every statement, some of the segregation statement only (other lines, without the other statements' codes)."""
+
+    def one_filing(day: int, status: str, submit: date | None, funds: int, whole: bool) -> Filing:
+        end = DAY + timedelta(days=day)
+        if whole:
+            return daily_filing(FIRM, end, requirement=D(100), funds=D(funds), status=status, submit=submit)
+        return filing_of(FIRM, end, {"segregation": Level(D(100), D(funds - 100), D(0))}, status=status, submit=submit)
+
     one = st.builds(
-        lambda day, status, submit, funds: daily_filing(
-            FIRM, DAY + timedelta(days=day), requirement=D(100), funds=D(funds), status=status, submit=submit
-        ),
+        one_filing,
         st.integers(0, 4),
         st.sampled_from(["INITIAL", "AMENDED"]),
         st.one_of(st.none(), st.dates(DAY, DAY + timedelta(days=9))),
         st.integers(90, 130),
+        st.booleans(),
     )
     return st.lists(one, min_size=1, max_size=12)
 
@@ -164,7 +171,7 @@ def _outcome(outcome: Any, store: Store) -> tuple[Any, ...]:
 
 
 def _history(store: Store) -> list[tuple[Any, ...]]:
-    table = store.history_columns(FIRM, ["7190", "7060", "7010"])
+    table = store.history_columns(FIRM, ["7190", "7060", "7360"])
     hashes = [store.get(i)[0].content_hash for i in table.filing_ids]
     return list(zip(table.dates, hashes, table.amended, *table.cents.values(), strict=True))
 
@@ -177,7 +184,7 @@ def _history_by_hand(store: Store) -> list[tuple[Any, ...]]:
         others = [v for v in versions if (v.end_date, v.form) == (version.end_date, version.form)]
         amounts = {e.ref: to_cents(e.amount) for e in store.get(version.id)[1].entries}
         amended = version.status == "AMENDED" or len(others) > 1
-        rows.append((version.end_date, version.content_hash, amended, *(amounts.get(c) for c in ("7190", "7060", "7010"))))
+        rows.append((version.end_date, version.content_hash, amended, *(amounts.get(c) for c in ("7190", "7060", "7360"))))
     return rows
 
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from collections.abc import Sequence
+import sys
+from array import array
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dailyseg.store.content_hash import Value
@@ -38,6 +40,18 @@ def lines_text(values: Sequence[Value]) -> str:
 def cents_bytes(values: Sequence[Value]) -> bytes:
     """The cents of `values` as stored: signed 64-bit little-endian integers, in order."""
     return struct.pack(f"<{len(values)}q", *(cents for _, _, cents, _ in values))
+
+
+def cents_columns(packed: bytes, width: int, places: Mapping[str, int]) -> dict[str, list[int]]:
+    """From the stored cents of filings of one lines (`width` amounts each), end to end, the column of each
+    code at its place: every `width`-th integer from there, a slice in C rather than a step per filing."""
+    every: memoryview | array[int]
+    if sys.byteorder == "little":
+        every = memoryview(packed).cast("q")
+    else:
+        every = array("q", packed)  # a copy, slower, but in the machine's order
+        every.byteswap()
+    return {code: every[at::width].tolist() for code, at in places.items()}
 
 
 def lines_id(text: str) -> int:

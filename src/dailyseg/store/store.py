@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import struct
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Select, and_, bindparam, func, insert, select
 from sqlalchemy.engine import Connection, Dialect, Engine, Row
@@ -47,7 +46,7 @@ from dailyseg.store.ingest import NotStorable, Prepared, document_hash, filing_r
 from dailyseg.store.location import StoreError, default_url
 from dailyseg.store.migrate import upgrade
 from dailyseg.store.nfa_rows import StoredSummary, Summary
-from dailyseg.store.packed import CENT_BYTES, Lines
+from dailyseg.store.packed import CENT_BYTES, Lines, cents_columns
 from dailyseg.store.tables import aliases, filing_amounts, filings
 from dailyseg.store.types import (
     FilingVersion,
@@ -63,7 +62,6 @@ SYSTEM = "system"  # who an ingest is recorded as when the caller names no one
 # Content hashes sent in one IN list: well under SQLite's limit on bound parameters.
 _HASHES_PER_QUERY = 5000
 _AMOUNT_COLUMNS = ("filing_id", "lines_id", "cents")
-_CENTS_AT = struct.Struct("<q").unpack_from  # one amount's cents in a filing's packed cents (packed.py)
 # The columns of a new filing's row: its id first, then what `filing_row` gives and the store adds.
 _HEAD_COLUMNS = (
     "id",
@@ -196,7 +194,7 @@ def _rebuilt(version: FilingVersion, head: Any, entries: Sequence[Entry]) -> Fil
 
 def _days(values: Sequence[Any]) -> list[date]:
     """Date column values as the driver gives them (dates from psycopg, ISO text from sqlite3) as dates."""
-    if values and all(type(v) is str for v in values):  # SQLite's, the usual case: one C call a value
+    if values and set(map(type, values)) == {str}:  # SQLite's, the usual case: one C call a value
         return list(map(date.fromisoformat, values))
     return [v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values]
 
@@ -208,10 +206,10 @@ def _records(
     status, or a day and form with more than one version), from a firm's heads in End Date order: (id, End
     Date, status, and any further columns) as the driver gives them. A day with one version, the usual case, needs no ranking; only
     for days with several does `versions` read (id, form, Submit Date) of their ids to rank them (versions.py)."""
-    amends = {status: is_amendment(str(status)) for status in {head[2] for head in heads}}
-    if len({head[1] for head in heads}) == len(heads):
-        days = _days([head[1] for head in heads])
-        return {int(head[0]): day for head, day in zip(heads, days, strict=True)}, [amends[head[2]] for head in heads]
+    amends = {status: is_amendment(str(status)) for status in set(map(itemgetter(2), heads))}
+    if len(set(raw := list(map(itemgetter(1), heads)))) == len(heads):  # (map and itemgetter: no Python step a head)
+        ids = map(itemgetter(0), heads)  # integers from either driver
+        return dict(zip(ids, _days(raw), strict=True)), list(map(amends.__getitem__, map(itemgetter(2), heads)))
     count = Counter(head[1] for head in heads)
     more = {int(i): (form, submit) for i, form, submit in versions([int(h[0]) for h in heads if count[h[1]] > 1])}
     chosen: list[tuple[int, Any, bool]] = []
@@ -232,27 +230,34 @@ def _records(
 
 def _cents_columns(records: Sequence[tuple[Any, ...]], lines: dict[int, Lines], codes: Sequence[str]) -> dict[str, list[int | None]]:
     """Each code's cents in each record ((id, End Date, status, lines id, packed cents) rows; None where a
-    record lacks the code or has no amounts). A firm's records mostly share one lines row: each code is
-    then one offset into every record's cents, read in one pass; otherwise each record is read at its own
-    lines' places. DamagedAmounts names a record whose cents are not one integer per line."""
-    kinds = {(head[3], len(head[4]) if head[4] is not None else 0) for head in records}
-    for lines_id, size in kinds:
-        if lines_id is not None and size != CENT_BYTES * len(lines[lines_id].lines):
-            bad = next(h for h in records if h[3] == lines_id and len(h[4]) == size)
-            found = f"{size} bytes of cents for {len(lines[lines_id].lines)} lines"
-            raise DamagedAmounts(f"the stored amounts of filing {bad[0]} do not read: {found}")
-    if len(kinds) == 1 and (only := next(iter(kinds))[0]) is not None:
+    record lacks the code or has no amounts). A firm's records mostly share one lines row: their cents are
+    then one array of 64-bit integers, a row of `width` a record, and each code's column one slice of it (no
+    Python step per record and code); otherwise each record is read at its own lines' places.
+    DamagedAmounts names a record whose cents are not one integer per line."""
+    shared = set(map(itemgetter(3), records))
+    if len(shared) == 1 and (only := next(iter(shared))) is not None:  # a lines id comes with its cents
+        blobs = list(map(itemgetter(4), records))
+        _check_sizes(records, lines, {(only, size) for size in set(map(len, blobs))})
         place = lines[only].place
-        return {
-            code: [_CENTS_AT(head[4], CENT_BYTES * place[code])[0] for head in records] if code in place else [None] * len(records)
-            for code in codes
-        }
+        found = cents_columns(b"".join(blobs), len(lines[only].lines), {code: place[code] for code in codes if code in place})
+        absent: list[int | None] = [None] * len(records)
+        return {code: cast(list[int | None], found[code]) if code in found else absent.copy() for code in codes}
+    _check_sizes(records, lines, {(head[3], len(head[4]) if head[4] is not None else 0) for head in records})
     columns: dict[str, list[int | None]] = {code: [None] * len(records) for code in codes}
     for at, (_, _, _, lines_id, amounts) in enumerate(records):
         if lines_id is not None:
             for code in codes:
                 columns[code][at] = lines[lines_id].cents_of(amounts, code)
     return columns
+
+
+def _check_sizes(records: Sequence[tuple[Any, ...]], lines: dict[int, Lines], kinds: set[tuple[int | None, int]]) -> None:
+    """DamagedAmounts unless each (lines id, size of cents) met holds one integer per line of its lines."""
+    for lines_id, size in kinds:
+        if lines_id is not None and size != CENT_BYTES * len(lines[lines_id].lines):
+            bad = next(h for h in records if h[3] == lines_id and len(h[4]) == size)
+            found = f"{size} bytes of cents for {len(lines[lines_id].lines)} lines"
+            raise DamagedAmounts(f"the stored amounts of filing {bad[0]} do not read: {found}")
 
 
 @functools.lru_cache(maxsize=16)
@@ -271,6 +276,16 @@ def _history_sql(dialect: Dialect, bounded_below: bool, bounded_above: bool) -> 
     if bounded_above:
         query = query.where(filings.c.end_date <= bindparam("end"))
     compiled = query.compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup) if compiled.positiontup is not None else None
+
+
+@functools.lru_cache(maxsize=16)
+def _resolve_sql(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+    """`Store.resolve`'s one query, compiled once per dialect: every chart, history and firm request resolves
+    a firm, and building and compiling two queries each time took as long as a year's history read."""
+    by_id = select(func.min(aliases.c.firm_id)).where(aliases.c.firm_id == bindparam("firm_id")).scalar_subquery()  # NULL if none
+    by_name = select(aliases.c.firm_id).where(aliases.c.name_key == bindparam("name_key")).scalar_subquery()
+    compiled = select(func.coalesce(by_id, by_name)).compile(dialect=dialect)
     return compiled.string, tuple(compiled.positiontup) if compiled.positiontup is not None else None
 
 
@@ -307,13 +322,12 @@ class Store:
 
     # -- firms -------------------------------------------------------------------------------------------------
     def resolve(self, firm: str) -> str | None:
-        """The firm id of `firm`, given as a firm id or as any name the firm filed under."""
+        """The firm id of `firm`, given as a firm id or as any name the firm filed under (an id first)."""
+        sql, names = _resolve_sql(self.engine.dialect)
+        given = {"firm_id": firm.strip().lower(), "name_key": name_key(firm)}
         with self.engine.connect() as conn:
-            by_id = conn.execute(select(aliases.c.firm_id).where(aliases.c.firm_id == firm.strip().lower()).limit(1)).scalar()
-            if by_id is not None:
-                return str(by_id)
-            by_name = conn.execute(select(aliases.c.firm_id).where(aliases.c.name_key == name_key(firm))).scalar()
-            return str(by_name) if by_name is not None else None
+            (found,) = fetch_sql(conn, sql, tuple(given[n] for n in names) if names is not None else given)[0]
+        return str(found) if found is not None else None
 
     def alias(self, name: str, firm: str) -> str:
         """Join the name `name` (and every spelling with its key) to the firm `firm`; returns the firm id."""
@@ -601,8 +615,11 @@ class Store:
                 ]
 
             records, amended = _records(heads, versions)
-            by_id = {head[0]: head for head in heads}
-            chosen = [by_id[filing_id] for filing_id in records]
+            if len(records) == len(heads):  # one version a day: every head, in order, is its day's record
+                chosen = heads
+            else:
+                by_id = {head[0]: head for head in heads}
+                chosen = [by_id[filing_id] for filing_id in records]
             lines = read_lines(conn, {head[3] for head in chosen if head[3] is not None}, self._lines)
         cents = _cents_columns(chosen, lines, wanted)
         return HistoryColumns(dates=list(records.values()), filing_ids=list(records), amended=amended, cents=cents)
@@ -610,16 +627,18 @@ class Store:
     def history(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> list[HistoryPoint]:
         """The values of `codes` on each End Date's filing of record, in date order (then in `codes` order)."""
         table = self.history_columns(firm, codes, start, end)
-        if not table.cents:
-            return []
         point = tuple.__new__  # a named tuple built without its Python-level __new__: thousands a request
-        keys, days = list(table.cents), zip(table.dates, table.filing_ids, table.amended, strict=True)
-        return [
-            point(HistoryPoint, (day, code, from_cents(amount), filing_id, amended))
-            for (day, filing_id, amended), amounts in zip(days, zip(*table.cents.values(), strict=True), strict=True)
-            for code, amount in zip(keys, amounts, strict=True)
-            if amount is not None
+        days = table.dates, table.filing_ids, table.amended
+        # Each code's points in one pass down its column (None where the day lacks it), then the days' in
+        # `codes` order: a loop over codes within each day costs twice as much as building the points.
+        by_code = [
+            [
+                None if c is None else point(HistoryPoint, (day, code, from_cents(c), filing_id, amended))
+                for day, filing_id, amended, c in zip(*days, column, strict=True)
+            ]
+            for code, column in table.cents.items()
         ]
+        return [p for points in zip(*by_code, strict=True) for p in points if p is not None]
 
     def record_filings(self, firm: str, start: date | None = None, end: date | None = None) -> list[tuple[FilingVersion, Filing]]:
         """Each End Date's filing of record with its content, in date order (for monitoring and publishing)."""
