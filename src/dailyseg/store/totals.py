@@ -73,24 +73,27 @@ class RunningTotals:
         before its replacement is read."""
         with self._lock:
             for firm_id in [f for f in self._held if f not in firms]:
-                self._count(self._held.pop(firm_id)[1], -1)
+                self._count(self._held.pop(firm_id)[1], -1, 0)
             for firm_id, key in firms.items():
                 held = self._held.get(firm_id)
                 if held is not None and held[0] == key:
                     continue
                 table = table_of(firm_id)
+                kept = 0  # the first days the firm's old and new tables agree on stay counted as they are
                 if held is not None:
-                    self._count(held[1], -1)
-                self._count(table, 1)
+                    kept = _agreeing(held[1], table, self._wanted)
+                    self._count(held[1], -1, kept)
+                self._count(table, 1, kept)
                 self._held[firm_id] = (key, table)
             days = sorted(self._firms)
             cents = {code: [self._sums[d][j] if self._carried[d][j] else None for d in days] for j, code in enumerate(self._wanted)}
             return RecordTotals(days, [self._firms[d] for d in days], cents)
 
-    def _count(self, table: HistoryColumns, sign: int) -> None:
-        """Add (`sign` 1) or take out (-1) one firm's table; a day no firm counts on any more is dropped."""
+    def _count(self, table: HistoryColumns, sign: int, first: int) -> None:
+        """Add (`sign` 1) or take out (-1) one firm's table from its day `first` on; a day no firm counts on
+        any more is dropped."""
         width = len(self._wanted)
-        for day, amounts in _counted_days(table, self._wanted):
+        for day, amounts in _counted_days(table, self._wanted, first):
             firms = self._firms.get(day, 0) + sign
             if firms == 0:
                 del self._firms[day], self._sums[day], self._carried[day]
@@ -108,11 +111,38 @@ def _wanted(codes: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(key_of(c) for c in codes))
 
 
-def _counted_days(table: HistoryColumns, wanted: Sequence[str]) -> Iterator[tuple[date, list[int | None]]]:
-    """Each End Date of the table a firm counts on (its filing of record carries any of `wanted`), with its
-    amounts of `wanted` in that order."""
+def _counted_days(table: HistoryColumns, wanted: Sequence[str], first: int = 0) -> Iterator[tuple[date, list[int | None]]]:
+    """Each End Date of the table (from its day `first` on) a firm counts on (its filing of record carries
+    any of `wanted`), with its amounts of `wanted` in that order."""
     columns = [table.cents.get(code) for code in wanted]
-    for i, day in enumerate(table.dates):
+    for i in range(first, len(table.dates)):
         amounts = [None if column is None else column[i] for column in columns]
         if any(amount is not None for amount in amounts):
-            yield day, amounts
+            yield table.dates[i], amounts
+
+
+def _agreeing(old: HistoryColumns, new: HistoryColumns, wanted: Sequence[str]) -> int:
+    """How many first days two tables of a firm agree on (End Dates and the cents of `wanted`): what its new
+    filing left as it was, all but the last day after an amendment of the latest. Searched back from the
+    end by doubling, then halving; each try compares list slices (in C), not days one by one."""
+
+    def same(days: int) -> bool:
+        return old.dates[:days] == new.dates[:days] and all(_column(old, c)[:days] == _column(new, c)[:days] for c in wanted)
+
+    top = min(len(old.dates), len(new.dates))
+    if same(top):
+        return top
+    differs, back = top, 1
+    agrees = max(top - back, 0)
+    while not same(agrees):  # no day at all always agrees
+        differs, back = agrees, back * 2
+        agrees = max(top - back, 0)
+    while differs - agrees > 1:
+        middle = (agrees + differs) // 2
+        agrees, differs = (middle, differs) if same(middle) else (agrees, middle)
+    return agrees
+
+
+def _column(table: HistoryColumns, code: str) -> list[int | None]:
+    """The code's cents by day; a code the table does not carry is None every day, as `_counted_days` reads it."""
+    return table.cents.get(code) or [None] * len(table.dates)
