@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dailyseg.store.totals import RunningTotals, added_up
+from dailyseg.store.totals import RunningTotals
 from dailyseg.store.types import HistoryColumns
+from tests.store.added_up import added_up
 
 CODES = ["1", "2", "3"]
 DAYS = [date(2024, 3, 1) + timedelta(days=i) for i in range(8)]

@@ -1,4 +1,4 @@
-"""Totals over firms (`totals.added_up` of each firm's `history_columns`) and a revision per firm
+"""Totals over firms (`totals.RunningTotals` of each firm's `history_columns`) and a revision per firm
 (`Store.firm_revision`), on SQLite and on a real PostgreSQL server.
 
 The totals count each firm's filing of record only, also when a day has versions that are not of record: an
@@ -16,7 +16,8 @@ import pytest
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.store import Store
 from dailyseg.store.synthetic import Level, daily_filing, filing_of
-from dailyseg.store.totals import RecordTotals, added_up
+from dailyseg.store.totals import RecordTotals, RunningTotals
+from tests.store.added_up import added_up
 
 D = Decimal
 DAYS = [date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6), date(2024, 3, 7)]
@@ -31,7 +32,11 @@ def store(store_url: str) -> Iterator[Store]:
 
 
 def totals_of(store: Store, codes: list[str]) -> RecordTotals:
-    return added_up((store.history_columns(firm_id, codes) for firm_id in store.firm_ids()), codes)
+    """The running totals of every firm, as a server makes them first; the same as adding them up afresh."""
+    tables = {firm_id: store.history_columns(firm_id, codes) for firm_id in store.firm_ids()}
+    found = RunningTotals(codes).now(dict.fromkeys(tables, 0), tables.__getitem__)
+    assert found == added_up(tables.values(), codes)
+    return found
 
 
 def seed(store: Store) -> None:

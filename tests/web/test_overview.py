@@ -22,6 +22,7 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.store import Store
 from dailyseg.store.synthetic import daily_filing
 from dailyseg.web import Settings, create_app
+from tests.store.added_up import added_up
 from tests.web.html_tables import table_rows
 from tests.web.support import Console, Server, screenshot, start_server, stop_server
 
@@ -275,7 +276,6 @@ def test_the_overview_in_a_browser_draws_its_charts_without_overflow_or_console_
 def test_totals_after_one_firms_new_filing_are_the_stores_totals(industry_url: str, tmp_path: Path) -> None:
     """Totals are added up from figures kept per firm: after one firm amends its last day, the overview's
     totals move by exactly its change and equal the totals read afresh from every firm's filings of record."""
-    from dailyseg.store.totals import added_up
     from dailyseg.web.overview_view import TOTALLED, totals
 
     copy = tmp_path / "store.sqlite"
