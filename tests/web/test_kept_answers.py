@@ -26,7 +26,7 @@ from dailyseg.store.synthetic import daily_filing
 from dailyseg.store.tables import firm_answers
 from dailyseg.web import Settings, cache, create_app, history_view
 from dailyseg.web.cache import RevisionCache
-from dailyseg.web.charts import chart_data, chart_within
+from dailyseg.web.charts import CHARTED, chart_of, chart_within
 from dailyseg.web.history_view import history_page, page_from_json, page_to_json, range_days
 from dailyseg.web.overview_view import TOTALLED, columns_from_json, columns_to_json
 from dailyseg.web.warming import Rejudging
@@ -210,5 +210,5 @@ def test_a_range_cut_from_the_whole_chart_is_the_chart_of_that_range(
 ) -> None:
     firm_id = seeded.require(firm)
     end = None if length is None else (start or date(2024, 1, 2)) + timedelta(days=length)
-    whole = chart_data(seeded, firm_id)
-    assert chart_within(whole, start, end) == chart_data(seeded, firm_id, start, end)
+    whole = chart_of(firm_id, seeded.history_columns(firm_id, CHARTED))
+    assert chart_within(whole, start, end) == chart_of(firm_id, seeded.history_columns(firm_id, CHARTED, start, end))

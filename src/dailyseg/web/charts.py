@@ -17,7 +17,7 @@ from dailyseg.catalogue import CATALOGUE
 from dailyseg.money import cents_text
 from dailyseg.shapes import ChartEvent, ChartOut, ChartPart, ChartStatement
 from dailyseg.standing import is_below_target, is_deficient, over_target_of
-from dailyseg.store import HistoryColumns, Store
+from dailyseg.store import HistoryColumns
 
 # The key lines a chart draws: every one the catalogue names except the excess over target, which is the
 # distance between two drawn lines (read too, for the events).
@@ -58,10 +58,6 @@ def chart_events(dates: list[date], amended: list[bool], figures: dict[str, dict
     return events
 
 
-def chart_data(store: Store, firm_id: str, start: date | None = None, end: date | None = None) -> ChartOut:
-    return chart_of(firm_id, store.history_columns(firm_id, CHARTED, start, end))
-
-
 def chart_of(firm_id: str, table: HistoryColumns) -> ChartOut:
     """The chart of the firm's figures as `Store.history_columns` reads them with `CHARTED`."""
     codes = chart_codes()
@@ -99,7 +95,7 @@ def chart_of(firm_id: str, table: HistoryColumns) -> ChartOut:
 
 def chart_within(chart: ChartOut, start: date | None, end: date | None) -> ChartOut:
     """The chart of the End Dates from `start` to `end` (either open), cut from the firm's whole chart: the same
-    answer as `chart_data` of that range, since each day's filing of record, figures and events are its own."""
+    answer as `chart_of` the figures of that range, since each day's filing of record, figures and events are its own."""
     first, last = start.isoformat() if start else None, end.isoformat() if end else None
     if first is None and last is None:
         return chart

@@ -15,7 +15,7 @@ Amounts are exact in both formats:
   places, dates are dates, and text is never a formula.
 
 Charts as images are the publish page's chart (`watch.publish.chart_spec`, Altair rendered offline by
-vl-convert) over the figures the firm page's chart draws (`web.charts.chart_data`) for the range asked.
+vl-convert) over the figures the firm page's chart draws (`web.charts.chart_of`) for the range asked.
 """
 
 from __future__ import annotations
