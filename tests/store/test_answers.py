@@ -96,6 +96,17 @@ def test_an_answer_judged_across_a_new_filing_is_not_kept_under_the_older_revisi
         )
         assert not keep_answer(store, firm, "status", "", older, "null")
         assert _rows(store) == []
+        # An answer left to encode when kept (ten years of figures take milliseconds) is not encoded at all.
+        encoded: list[str] = []
+
+        def encode() -> str:
+            encoded.append("null")
+            return "null"
+
+        assert not keep_answer(store, firm, "status", "", older, encode)
+        assert encoded == []
+        assert keep_answer(store, firm, "status", "", store.firm_revision(firm), encode)
+        assert encoded == ["null"] and len(_rows(store)) == 1
 
 
 def test_processes_keeping_the_same_answer_at_once_neither_fail_nor_keep_it_twice(store_url: str) -> None:

@@ -155,6 +155,28 @@ def test_a_batch_stores_what_the_same_filings_one_by_one_store(store: Store, bat
     assert _history(store) == history
 
 
+@pytest.mark.slow
+@SHARED
+@given(first=_versions(), then=st.lists(st.tuples(_versions(), st.booleans()), min_size=1, max_size=3))
+def test_the_history_read_since_a_revision_is_the_whole_read_again(
+    store: Store, first: list[Filing], then: list[tuple[list[Filing], bool]]
+) -> None:
+    """What the overview's running totals read after a firm's filings: the days filed since, put in their place."""
+    _empty(store)
+    store.ingest_filings(first, source="first")
+    firm_id, codes = store.require(FIRM), ["7190", "7060", "7360"]
+    held, largest = store.history_columns(firm_id, codes), store.firm_revision(firm_id)[0]
+    for batch, another_firm_too in then:
+        if another_firm_too:  # another firm's filings move nothing of this one's
+            store.ingest_filing(daily_filing("Other Futures LLC", DAY, requirement=D(5), funds=D(9)), source="other")
+        stored = [o for o in store.ingest_filings(batch, source="then") if o.status != "already-present" and o.filing_id is not None]
+        assert store.days_filed_since(firm_id, largest) == sorted({o.end_date for o in stored if o.end_date is not None})
+        held = store.history_columns_since(firm_id, codes, held, largest)
+        assert held == store.history_columns(firm_id, codes)
+        largest = store.firm_revision(firm_id)[0]
+    assert store.history_columns_since(firm_id, codes[:1], held, largest) == held.only(codes[:1])  # nothing filed since
+
+
 def _empty(store: Store) -> None:
     """Empty the store for the next example (every table, children first; the audit chain goes on from its head)."""
     with store.engine.begin() as conn:

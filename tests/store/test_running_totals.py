@@ -36,12 +36,19 @@ states = st.lists(st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.tupl
 @settings(max_examples=300, deadline=None)
 @given(states)
 def test_running_totals_equal_the_tables_added_up(steps: list[dict[str, tuple[int, HistoryColumns]]]) -> None:
-    running = RunningTotals(CODES)
+    running = RunningTotals[int](CODES)
     held: dict[str, tuple[int, HistoryColumns]] = {}
     for step in steps:
         read: list[str] = []
 
-        def table_of(firm_id: str, step: dict[str, tuple[int, HistoryColumns]] = step, read: list[str] = read) -> HistoryColumns:
+        def table_of(
+            firm_id: str,
+            before: tuple[int, HistoryColumns] | None,
+            step: dict[str, tuple[int, HistoryColumns]] = step,
+            read: list[str] = read,
+            held: dict[str, tuple[int, HistoryColumns]] = held,
+        ) -> HistoryColumns:
+            assert before == held.get(firm_id)  # what it held at the key before, to read from in part
             read.append(firm_id)
             return step[firm_id][1]
 
@@ -54,10 +61,10 @@ def test_running_totals_equal_the_tables_added_up(steps: list[dict[str, tuple[in
 
 def test_a_failed_read_leaves_the_totals_as_they_were() -> None:
     table = HistoryColumns(DAYS[:2], [1, 2], [False, False], {"1": [100, None], "2": [None, 5]})
-    running = RunningTotals(CODES)
-    before = running.now({"a": 1}, lambda firm_id: table)
+    running = RunningTotals[int](CODES)
+    before = running.now({"a": 1}, lambda firm_id, held: table)
 
-    def failing(firm_id: str) -> HistoryColumns:
+    def failing(firm_id: str, held: tuple[int, HistoryColumns] | None) -> HistoryColumns:
         raise OSError("the store is gone")
 
     with pytest.raises(OSError):

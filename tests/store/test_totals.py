@@ -34,7 +34,7 @@ def store(store_url: str) -> Iterator[Store]:
 def totals_of(store: Store, codes: list[str]) -> RecordTotals:
     """The running totals of every firm, as a server makes them first; the same as adding them up afresh."""
     tables = {firm_id: store.history_columns(firm_id, codes) for firm_id in store.firm_ids()}
-    found = RunningTotals(codes).now(dict.fromkeys(tables, 0), tables.__getitem__)
+    found = RunningTotals[int](codes).now(dict.fromkeys(tables, 0), lambda firm_id, held: tables[firm_id])
     assert found == added_up(tables.values(), codes)
     return found
 

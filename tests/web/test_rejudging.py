@@ -65,9 +65,15 @@ def _amendment(funds: int) -> Any:
 
 
 def _judging(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
-    """Count each judging of a firm's status, feed and whole chart by (what, firm id), while still judging."""
+    """Count each judging of a firm's status, feed and whole chart by (what, firm id), while still judging, and
+    each watch of its days that they start from."""
     judged: Counter[tuple[str, str]] = Counter()
-    for what, name, firm_at in (("status", "firm_status", 1), ("feed", "watched_firm", 1), ("chart", "chart_of", 0)):
+    for what, name, firm_at in (
+        ("status", "firm_status", 1),
+        ("feed", "watched_firm", 1),
+        ("chart", "chart_of", 0),
+        ("watch", "watch_firm", 1),
+    ):
         monkeypatch.setattr(cache, name, _counted(judged, what, getattr(cache, name), firm_at=firm_at))
     monkeypatch.setattr(Store, "history_columns", _counted(judged, "columns", Store.history_columns))  # (self, firm, ...)
     return judged
@@ -82,10 +88,10 @@ def _counted(
 ) -> Callable[..., Any]:
     """`original`, counting its calls by the firm id among its arguments (after the store, or first)."""
 
-    def judge(*args: Any) -> Any:
+    def judge(*args: Any, **named: Any) -> Any:
         before()
         judged[what, args[firm_at]] += 1
-        return original(*args)
+        return original(*args, **named)
 
     return judge
 
@@ -141,6 +147,7 @@ def test_another_connections_filing_is_judged_again_for_that_firm_only(
         assert rejudging.settle() == 1
         assert {firm for _, firm in judged} == {beta}
         assert judged["status", beta] == judged["feed", beta] == judged["chart", beta] == 1
+        assert judged["watch", beta] == 1  # the status and the feed from one watch of the same days
         assert judged["columns", beta] == 1  # the chart and the totals' figures from one read of its days
         assert tables == Counter({"_firm_days.html.j2": 1})  # the firm page's table of days, made ahead too
         after = _rows(store)
@@ -184,12 +191,12 @@ def test_two_processes_judge_each_changed_firm_once(store_url: str, store: Store
         waiting = [_rejudging(second), _rejudging(first)]
         while waiting:  # one step each in turn, as two processes looking at once
             waiting = [r for r in waiting if r.attempt()]
-        assert judged == Counter({("status", beta): 1, ("feed", beta): 1, ("chart", beta): 1, ("columns", beta): 1})
+        assert judged == Counter({(what, beta): 1 for what in ("status", "feed", "watch", "chart", "columns")})
         assert _rejudging(first).judged + _rejudging(second).judged == len(store.firm_ids()) + 1
         assert _rejudging(first).read == 1  # what the second judged of the firm
         _pages(reader, beta)
         assert judged == Counter(
-            {("status", beta): 1, ("feed", beta): 1, ("chart", beta): 1, ("columns", beta): 1}
+            {(what, beta): 1 for what in ("status", "feed", "watch", "chart", "columns")}
         )  # the first read what the second kept
 
 

@@ -23,6 +23,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, delete, func, select, update
@@ -62,7 +63,12 @@ def kept_answer(store: Store, firm_id: str, kind: str, key: str, revision: Revis
     return None if found is None else str(found)
 
 
-def keep_answer(store: Store, firm_id: str, kind: str, key: str, revision: Revision, body: str) -> bool:
+# An answer's text, or what writes it: encoding ten years of a firm's figures takes longer than judging them
+# again from the figures held (6 ms), so it is left to the keeping, which skips it when nothing is kept.
+Body = str | Callable[[], str]
+
+
+def keep_answer(store: Store, firm_id: str, kind: str, key: str, revision: Revision, body: Body) -> bool:
     """Keep `body` unless the firm's revision has moved on since it was judged, or `MAX_KEYS` answers of the
     kind are kept for it already; whether it is kept now.
 
@@ -72,7 +78,7 @@ def keep_answer(store: Store, firm_id: str, kind: str, key: str, revision: Revis
     if store.firm_revision(firm_id) != revision:
         return False
     current = revision_text(revision)
-    row = {"firm_id": firm_id, "kind": kind, "key": key, "revision": current, "body": body}
+    row = {"firm_id": firm_id, "kind": kind, "key": key, "revision": current}
     c = firm_answers.c
     try:
         # Counted before the write's transaction, which then starts with its write (a SQLite reader turned
@@ -81,6 +87,7 @@ def keep_answer(store: Store, firm_id: str, kind: str, key: str, revision: Revis
             held = conn.execute(select(func.count()).where(c.firm_id == firm_id, c.kind == kind, c.revision == current)).scalar_one()
         if held >= MAX_KEYS:
             return False
+        row["body"] = body if isinstance(body, str) else body()
         with store.engine.begin() as conn:
             conn.execute(_insert_ignoring_present(conn), [row])
             older = and_(c.firm_id == firm_id, c.kind == kind, c.revision != current)
@@ -120,7 +127,7 @@ def claim(store: Store, firm_id: str, key: str, revision: Revision, now: float |
 
 
 # How an answer judged is kept: `keep_answer` itself, or a `Keeper`'s `keep`, which hands it to a thread.
-Keep = Callable[[Store, str, str, str, Revision, str], object]
+Keep = Callable[[Store, str, str, str, Revision, Body], object]
 
 
 def answer(
@@ -134,17 +141,17 @@ def answer(
     decode: Callable[[str], T],
     keep: Keep = keep_answer,
 ) -> T:
-    """The kept answer decoded, else `judge()` kept (encoded, by `keep`) for the next process to ask."""
+    """The kept answer decoded, else `judge()` kept (encoded, by `keep`, not before) for the next process to ask."""
     found = kept_answer(store, firm_id, kind, key, revision)
     if found is not None:
         return decode(found)
     made = judge()
-    keep(store, firm_id, kind, key, revision, encode(made))
+    keep(store, firm_id, kind, key, revision, partial(encode, made))
     return made
 
 
 class Keeper:
-    """Keeps answers in a thread of its own, so that the request that judged one never waits to write it.
+    """Keeps answers in a thread of its own, so that the request that judged one never waits to encode or write it.
 
     SQLite has one writer at a time: a request's write waits for every ingest and every other process's
     write in progress (in SQLite's busy-wait steps, up to a tenth of a second each), which after a burst of
@@ -154,11 +161,11 @@ class Keeper:
     """
 
     def __init__(self, size: int = 256) -> None:
-        self._waiting: queue.Queue[tuple[Store, str, str, str, Revision, str] | None] = queue.Queue(size)
+        self._waiting: queue.Queue[tuple[Store, str, str, str, Revision, Body] | None] = queue.Queue(size)
         self._thread: threading.Thread | None = None  # started with the first answer
         self._lock = threading.Lock()
 
-    def keep(self, store: Store, firm_id: str, kind: str, key: str, revision: Revision, body: str) -> None:
+    def keep(self, store: Store, firm_id: str, kind: str, key: str, revision: Revision, body: Body) -> None:
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._write, name="dailyseg-keep-answers", daemon=True)

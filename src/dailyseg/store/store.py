@@ -624,6 +624,30 @@ class Store:
         cents = _cents_columns(chosen, lines, wanted)
         return HistoryColumns(dates=list(records.values()), filing_ids=list(records), amended=amended, cents=cents)
 
+    def history_columns_since(self, firm: str, codes: Sequence[str], held: HistoryColumns, largest: int) -> HistoryColumns:
+        """`history_columns(firm, codes)` again, from `held`: that read as made when `largest` was the firm's largest
+        filing id (the first of its `firm_revision`) and its names were the names it has now. A day's filing of
+        record is chosen from that day's versions alone, and a stored version never changes, so only the days
+        filed on since can differ: those (from the first to the last) are read and put in their place. After a
+        filing, the overview's totals read its day instead of the firm's ten years (28 ms at 60 firms x 10 years)."""
+        days = self.days_filed_since(firm, largest)
+        if not days:
+            return held.only(codes)
+        return held.only(codes).spliced(self.history_columns(firm, codes, days[0], days[-1]), days[0], days[-1])
+
+    def days_filed_since(self, firm: str, largest: int) -> list[date]:
+        """The End Dates, in order, of the firm's filings stored after filing id `largest` (ids only grow, and
+        every ingest takes them holding the writers' lock, so a smaller one is never committed later). From the
+        primary key's range: as quick as those filings are few."""
+        query = (
+            select(filings.c.end_date)
+            .distinct()
+            .join(aliases, aliases.c.name_key == filings.c.name_key)
+            .where(and_(filings.c.id > largest, aliases.c.firm_id == self.require(firm)))
+        )
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(query).scalars())
+
     def history(self, firm: str, codes: Sequence[str], start: date | None = None, end: date | None = None) -> list[HistoryPoint]:
         """The values of `codes` on each End Date's filing of record, in date order (then in `codes` order)."""
         table = self.history_columns(firm, codes, start, end)

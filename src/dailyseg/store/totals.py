@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import add, sub
+from typing import Generic, TypeVar
 
 from dailyseg.catalogue import key_of
 from dailyseg.store.types import HistoryColumns
@@ -34,7 +35,10 @@ class RecordTotals:
     cents: dict[str, list[int | None]]
 
 
-class RunningTotals:
+K = TypeVar("K", bound=Hashable)
+
+
+class RunningTotals(Generic[K]):
     """The firms' tables added up, kept from one call to the next: each firm's table is held with the key
     it was read at (its revision), and only a firm whose key moved, or that is new or gone, is taken out and
     added again. Per day it keeps the firms counted and, per code, the sum and how many firms carry it (a sum
@@ -43,16 +47,17 @@ class RunningTotals:
 
     def __init__(self, codes: Sequence[str]) -> None:
         self._wanted = _wanted(codes)
-        self._held: dict[str, tuple[Hashable, HistoryColumns]] = {}
+        self._held: dict[str, tuple[K, HistoryColumns]] = {}
         self._firms: dict[date, int] = {}
         self._sums: dict[date, list[int]] = {}
         self._carried: dict[date, list[int]] = {}
         self._lock = threading.Lock()
 
-    def now(self, firms: Mapping[str, Hashable], table_of: Callable[[str], HistoryColumns]) -> RecordTotals:
+    def now(self, firms: Mapping[str, K], table_of: Callable[[str, tuple[K, HistoryColumns] | None], HistoryColumns]) -> RecordTotals:
         """The totals over `firms` (each firm id with its key), reading with `table_of` only the tables of the
-        firms not held at that key. A read that fails leaves the totals as they were: nothing is taken out
-        before its replacement is read."""
+        firms not held at that key; it is given the firm's table held before with its key (None for a firm not
+        held), from which a firm's new table may be read in part (`Store.history_columns_since`). A read that
+        fails leaves the totals as they were: nothing is taken out before its replacement is read."""
         with self._lock:
             for firm_id in [f for f in self._held if f not in firms]:
                 self._count(self._held.pop(firm_id)[1], -1, 0)
@@ -60,7 +65,7 @@ class RunningTotals:
                 held = self._held.get(firm_id)
                 if held is not None and held[0] == key:
                     continue
-                table = table_of(firm_id)
+                table = table_of(firm_id, held)
                 kept = 0  # the first days the firm's old and new tables agree on stay counted as they are
                 if held is not None:
                     kept = _agreeing(held[1], table, self._wanted)

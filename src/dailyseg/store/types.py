@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol, TypeVar
 
 OutcomeStatus = Literal["stored", "already-present", "amended", "unreadable"]
 
@@ -101,6 +102,9 @@ class FilingVersion:
         )
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class HistoryColumns:
     """A firm's figures by day, in columns: one entry per End Date (its filing of record), and per code a
@@ -115,6 +119,21 @@ class HistoryColumns:
         """The same days with the columns of `codes` only (each read into this table; KeyError if not): what
         reading with `codes` gives, without reading again."""
         return HistoryColumns(self.dates, self.filing_ids, self.amended, {code: self.cents[code] for code in codes})
+
+    def spliced(self, newer: HistoryColumns, start: date, end: date) -> HistoryColumns:
+        """This table with its days from `start` to `end` replaced by `newer`, a read of those days with the same
+        codes: what reading every day again gives when only those days can have changed (`Store.history_columns_since`)."""
+        first, after = bisect_left(self.dates, start), bisect_right(self.dates, end)
+
+        def joined(mine: list[T], theirs: list[T]) -> list[T]:
+            return mine[:first] + theirs + mine[after:]
+
+        return HistoryColumns(
+            joined(self.dates, newer.dates),
+            joined(self.filing_ids, newer.filing_ids),
+            joined(self.amended, newer.amended),
+            {code: joined(column, newer.cents[code]) for code, column in self.cents.items()},
+        )
 
 
 class HistoryPoint(NamedTuple):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks import REGISTRY, Context, Finding, Selection
@@ -153,6 +153,24 @@ def watch_firm(
         found.extend(Observation(firm_id, d, f) for d, f in not_filing(firm_id, last, as_of))
     kept = [o for o in _with_since(found, [d for d, _ in dated]) if o.finding.rule in wanted]
     return FirmWatch(records, sorted(kept, key=_order))
+
+
+class Watch(Protocol):
+    """`watch_firm`, or what gives what it gives (the pages' cache: one watch a request for a firm's status and
+    its part of the overview's feed, which read the same days)."""
+
+    def __call__(
+        self,
+        store: Store,
+        firm_id: str,
+        start: date | None,
+        end: date | None,
+        *,
+        selection: Selection,
+        unusual: UnusualMoveRule,
+        as_of: date | None,
+        defects: Defects = "every day",
+    ) -> FirmWatch: ...
 
 
 def _order(o: Observation) -> tuple[Any, ...]:

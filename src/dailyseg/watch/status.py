@@ -27,11 +27,19 @@ from dailyseg.checks import REGISTRY, Finding, Hit, Selection
 from dailyseg.checks.history import NOT_FILING
 from dailyseg.standing import Standing, standing, standings
 from dailyseg.store.store import Store
-from dailyseg.watch.monitor import Observation, UnusualMoveRule, as_of_date, watch_firm
+from dailyseg.watch.monitor import Observation, UnusualMoveRule, Watch, as_of_date, watch_firm
 
 RECENT_DAYS = 5
 # Enough filed days before the latest for the rules over time (the unusual-move window is 20 filed days).
 LOOK_BACK_DAYS = 30
+# Calendar days before a day that those filed days take, at most.
+LOOK_BACK = timedelta(days=LOOK_BACK_DAYS * 7 // 5 + 7)
+# The days of events the overview's feed shows unless asked for more, each with the look-back before it. A
+# status is judged over the same days, so that the feed's part of a firm and its status are one watch of it
+# (web/cache.py): the longer look-back changes no current finding, only lets a run that began earlier than
+# the look-back carry its first day as `since` a little further back.
+FEED_DAYS = 10
+STATUS_WINDOW = LOOK_BACK + timedelta(days=FEED_DAYS - 1)
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,7 @@ def _current(finding: Finding, day: date, latest: date, recent: date) -> bool:
 _OVER_TIME = frozenset(r.id for r in REGISTRY.values() if r.scope == "history")
 
 
-def firm_status(store: Store, firm: str, as_of: date | None = None) -> FirmStatus | None:
+def firm_status(store: Store, firm: str, as_of: date | None = None, watch: Watch = watch_firm) -> FirmStatus | None:
     """The status of one firm as of `as_of` (default: the latest End Date in the store); None if unknown."""
     firm_id = store.resolve(firm)
     if firm_id is None:
@@ -87,9 +95,10 @@ def firm_status(store: Store, firm: str, as_of: date | None = None) -> FirmStatu
     end = min(last, judged_at) if last is not None and judged_at is not None else last
     if end is None:
         return None
-    start = end - timedelta(days=LOOK_BACK_DAYS * 7 // 5 + 7)
     # Only the latest filing's defects are reported (below): the earlier records are judged by the events alone.
-    watched = watch_firm(store, firm_id, start, end, selection=Selection(), unusual=UnusualMoveRule(), as_of=judged_at, defects="latest")
+    watched = watch(
+        store, firm_id, end - STATUS_WINDOW, end, selection=Selection(), unusual=UnusualMoveRule(), as_of=judged_at, defects="latest"
+    )
     records = watched.records
     if not records:
         return None

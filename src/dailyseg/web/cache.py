@@ -26,10 +26,11 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 
+from dailyseg.checks import Selection
 from dailyseg.shapes import ChartOut
 from dailyseg.store import HistoryColumns, Store
 from dailyseg.store.answers import Keep, Keeper, answer, keep_answer
-from dailyseg.watch.monitor import as_of_date
+from dailyseg.watch.monitor import Defects, FirmWatch, UnusualMoveRule, as_of_date, watch_firm
 from dailyseg.watch.status import FirmStatus, by_worst_finding, firm_status, status_from_json, status_to_json
 from dailyseg.web.charts import CHARTED, chart_of, chart_within
 from dailyseg.web.overview_view import (
@@ -134,6 +135,10 @@ class RequestAnswers:
         """`firm` if it is a firm id of the store (what the pages link to), without a query of its own."""
         return firm if firm in self.firm_revisions(store) else None
 
+    def firm_revision(self, store: Store, firm_id: str) -> tuple[int, int]:
+        """The firm's revision (`Store.firm_revision`) as this request read it."""
+        return self._revision(store, firm_id)
+
     def _revision(self, store: Store, firm: str | None) -> tuple[int, int]:
         revision = self._revisions.get(firm)
         if revision is None:
@@ -185,7 +190,7 @@ def judged_at(kept: RequestAnswers, store: Store, as_of: date | None) -> date | 
 
 def status_of(kept: RequestAnswers, store: Store, firm_id: str, day: date | None) -> FirmStatus | None:
     """`firm_status` judged at `day` (what it judges at when given none: `as_of_date`), kept per firm."""
-    judge = partial(firm_status, store, firm_id, day)
+    judge = partial(firm_status, store, firm_id, day, partial(watch_once, kept))
     if not _latest(kept, store, day):
         return kept.get(store, ("status", firm_id, day), judge, firm=firm_id)
     return kept.firm_answer(store, firm_id, "status", day_key(day), judge, status_to_json, status_from_json)
@@ -197,11 +202,32 @@ def firm_watch_now(request: Request, store: Store, firm_id: str, first: date, da
 
 
 def firm_watch(kept: RequestAnswers, store: Store, firm_id: str, first: date, day: date) -> WatchedFirm:
-    judge = partial(watched_firm, store, firm_id, first, day)
+    judge = partial(watched_firm, store, firm_id, first, day, partial(watch_once, kept))
     key = f"{first.isoformat()}/{day.isoformat()}"
     if not _latest(kept, store, day):
         return kept.get(store, ("feed", firm_id, key), judge, firm=firm_id)
     return kept.firm_answer(store, firm_id, "feed", key, judge, watched_to_json, watched_from_json)
+
+
+def watch_once(
+    kept: RequestAnswers,
+    store: Store,
+    firm_id: str,
+    start: date | None,
+    end: date | None,
+    *,
+    selection: Selection,
+    unusual: UnusualMoveRule,
+    as_of: date | None,
+    defects: Defects = "every day",
+) -> FirmWatch:
+    """`watch_firm`, once a request for the same firm, days and rules: a firm's status and its part of the
+    overview's feed watch the same days (`watch.status.STATUS_WINDOW`), and after its filing the overview
+    judges both again in one request."""
+    key = ("watch", firm_id, start, end, selection, unusual, as_of, defects)
+    return kept.once(
+        key, partial(watch_firm, store, firm_id, start, end, selection=selection, unusual=unusual, as_of=as_of, defects=defects)
+    )
 
 
 def _latest(kept: RequestAnswers, store: Store, day: date | None) -> bool:
@@ -229,11 +255,19 @@ def whole_chart(kept: RequestAnswers, store: Store, firm_id: str) -> ChartOut:
     return kept.firm_answer(store, firm_id, "chart", "", judge, ChartOut.model_dump_json, ChartOut.model_validate_json)
 
 
-def totalled(kept: RequestAnswers, store: Store, firm_id: str) -> HistoryColumns:
+def totalled(
+    kept: RequestAnswers, store: Store, firm_id: str, held: tuple[tuple[int, int], HistoryColumns] | None = None
+) -> HistoryColumns:
     """The firm's figures the overview's totals add up (`overview_view.TOTALLED` on each filing of record):
-    part of what its chart reads, so a request that makes both (the background's, after a filing) reads once."""
+    part of what its chart reads, so a request that makes both (the background's, after a filing) reads once.
+    Given them as read at an earlier revision of the firm with the same names (`held`, the running totals'),
+    only the days it filed since are read (`Store.history_columns_since`)."""
 
     def judge() -> HistoryColumns:
+        if held is not None:
+            (largest, names), table = held
+            if names == kept.firm_revision(store, firm_id)[1]:
+                return store.history_columns_since(firm_id, TOTALLED, table, largest)
         return charted(kept, store, firm_id).only(TOTALLED)
 
     return kept.firm_answer(store, firm_id, "totalled", "", judge, columns_to_json, columns_from_json)

@@ -24,11 +24,11 @@ from dailyseg.checks import REGISTRY, Selection
 from dailyseg.money import from_cents
 from dailyseg.store import HistoryColumns, Store
 from dailyseg.store.totals import RecordTotals
-from dailyseg.watch.monitor import Observation, UnusualMoveRule, watch_firm
-from dailyseg.watch.status import LOOK_BACK_DAYS, FirmStatus, observation_data, observation_of
+from dailyseg.watch.monitor import Observation, UnusualMoveRule, Watch, watch_firm
+from dailyseg.watch.status import FEED_DAYS, LOOK_BACK, FirmStatus, observation_data, observation_of
 from dailyseg.web.views import StatementColumn, firms_statement_columns
 
-DEFAULT_DAYS = 10
+DEFAULT_DAYS = FEED_DAYS
 MAX_DAYS = 366
 # The parts totalled over firms, the catalogue's first three key lines (requirement, funds, excess): what the
 # industry holds for customers and against what. The target is left out: many filings, the 2013 layout's among
@@ -46,9 +46,6 @@ GROUP_TITLES = {
     "deficient": "Deficient",
     "under_target": "Under target",
 }
-# Calendar days before the feed's first day that the rules over time also read (as a firm's status does):
-# a drawdown compares with the prior filed day, an unusual move with the trailing 20 filed days.
-_LOOK_BACK = timedelta(days=LOOK_BACK_DAYS * 7 // 5 + 7)
 # A firm's monitor findings, and its filings of record by End Date; by firm, as the feed reads them.
 WatchedFirm = tuple[list[Observation], dict[date, int]]
 Watched = dict[str, WatchedFirm]
@@ -155,12 +152,12 @@ def feed(firms: Iterable[FirmStatus], watched: Watched, first: date) -> list[Fee
     )
 
 
-def watched_firm(store: Store, firm_id: str, first: date, day: date) -> WatchedFirm:
-    """The firm's monitor findings from `first` (less the look-back) to `day`, and its filings of record by End Date.
-    The feed shows events only, so the defects of its earlier filings are not judged (`defects="latest"`)."""
-    watched = watch_firm(
-        store, firm_id, first - _LOOK_BACK, day, selection=Selection(), unusual=UnusualMoveRule(), as_of=day, defects="latest"
-    )
+def watched_firm(store: Store, firm_id: str, first: date, day: date, watch: Watch = watch_firm) -> WatchedFirm:
+    """The firm's monitor findings from `first` (less the look-back the rules over time read, as a firm's status
+    does: a drawdown compares with the prior filed day, an unusual move with the trailing 20 filed days) to
+    `day`, and its filings of record by End Date. The feed shows events only, so the defects of its earlier
+    filings are not judged (`defects="latest"`)."""
+    watched = watch(store, firm_id, first - LOOK_BACK, day, selection=Selection(), unusual=UnusualMoveRule(), as_of=day, defects="latest")
     return watched.observations, {v.end_date: v.id for v, _ in watched.records}
 
 

@@ -48,9 +48,10 @@ def overview_now(request: Request, store: Store, as_of: date | None, days: int) 
 def totals_now(request: Request, store: Store) -> Totals:
     """Every End Date's totals over firms, kept while the store is unchanged; made again from the process's
     running totals (`store.totals.RunningTotals`), which take out and add again only the firms whose revision
-    moved, reading their figures (kept per firm, in the store too, for every server process)."""
+    moved, reading their figures (kept per firm, in the store too, for every server process) from the table held
+    before: only the days filed since are read."""
     kept = answers(request)
-    running: RunningTotals = request.app.state.totals
+    running: RunningTotals[tuple[int, int]] = request.app.state.totals
 
     def made() -> Totals:
         filed = {firm_id: revision for firm_id, revision in kept.firm_revisions(store).items() if revision[0]}  # [0]: its last filing
