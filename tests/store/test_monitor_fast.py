@@ -9,8 +9,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +21,7 @@ from dailyseg.filing import Filing
 from dailyseg.store import Store
 from dailyseg.store.synthetic import Faults, series
 from dailyseg.watch import status
-from dailyseg.watch.monitor import Defects, Observation, UnusualMoveRule, watch_firm
+from dailyseg.watch.monitor import Defects, FirmWatch, Observation, UnusualMoveRule, watch_firm
 
 FIRM = "Fast Path Futures LLC"
 DAYS = business_days(date(2024, 1, 2), date(2024, 3, 29))
@@ -32,8 +30,9 @@ STATEMENTS = [s.id for s in CATALOGUE.statements]
 INNER = DAYS[1:-1]
 
 
-def _plain(*args: Any, **kwargs: Any) -> Any:
-    return watch_firm(*args, **{**kwargs, "defects": "every day"})
+def _plain(store: Store, firm_id: str, start: date, end: date, as_of: date | None) -> FirmWatch:
+    """`watch_latest` as it was: every filing of record judged by every rule."""
+    return watch_firm(store, firm_id, start, end, selection=Selection(), unusual=UnusualMoveRule(), as_of=as_of, defects="every day")
 
 
 def _broken(filing: Filing) -> Filing:
@@ -87,8 +86,7 @@ def test_status_is_the_plain_one(fault: Faults, broken: set[date], seed: int, as
     with tempfile.TemporaryDirectory() as folder, _store(Path(folder) / "store.sqlite", fault, broken, seed) as store:
         for day in [None, *as_of]:
             fast = status.firm_status(store, FIRM, day)
-            with mock.patch.object(status, "watch_firm", _plain):
-                plain = status.firm_status(store, FIRM, day)
+            plain = status.firm_status(store, FIRM, day, _plain)
             assert fast == plain
         # The feed shows only events: judging the earlier records by the events alone leaves every one of them.
         end = DAYS[-1]

@@ -72,7 +72,7 @@ def _judging(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
         ("status", "firm_status", 1),
         ("feed", "watched_firm", 1),
         ("chart", "chart_of", 0),
-        ("watch", "watch_firm", 1),
+        ("watch", "watch_latest", 1),
     ):
         monkeypatch.setattr(cache, name, _counted(judged, what, getattr(cache, name), firm_at=firm_at))
     monkeypatch.setattr(Store, "history_columns", _counted(judged, "columns", Store.history_columns))  # (self, firm, ...)

@@ -10,11 +10,11 @@ through the events alone, read with only the lines those and the rules over time
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from dailyseg.catalogue import CATALOGUE
 from dailyseg.checks import REGISTRY, Context, Finding, Selection
@@ -155,22 +155,14 @@ def watch_firm(
     return FirmWatch(records, sorted(kept, key=_order))
 
 
-class Watch(Protocol):
-    """`watch_firm`, or what gives what it gives (the pages' cache: one watch a request for a firm's status and
-    its part of the overview's feed, which read the same days)."""
+def watch_latest(store: Store, firm_id: str, start: date, end: date, as_of: date | None) -> FirmWatch:
+    """`watch_firm` with every rule, judging the defects of the latest filing only: what a firm's status and
+    its part of the overview's feed watch (the same days, so the pages' cache watches once for both)."""
+    return watch_firm(store, firm_id, start, end, selection=Selection(), unusual=UnusualMoveRule(), as_of=as_of, defects="latest")
 
-    def __call__(
-        self,
-        store: Store,
-        firm_id: str,
-        start: date | None,
-        end: date | None,
-        *,
-        selection: Selection,
-        unusual: UnusualMoveRule,
-        as_of: date | None,
-        defects: Defects = "every day",
-    ) -> FirmWatch: ...
+
+# `watch_latest`, or what gives what it gives (the pages' cache of it).
+WatchLatest = Callable[[Store, str, date, date, date | None], FirmWatch]
 
 
 def _order(o: Observation) -> tuple[Any, ...]:

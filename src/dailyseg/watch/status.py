@@ -23,11 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from dailyseg.calendar import business_days
-from dailyseg.checks import REGISTRY, Finding, Hit, Selection
+from dailyseg.checks import REGISTRY, Finding, Hit
 from dailyseg.checks.history import NOT_FILING
 from dailyseg.standing import Standing, standing, standings
 from dailyseg.store.store import Store
-from dailyseg.watch.monitor import Observation, UnusualMoveRule, Watch, as_of_date, watch_firm
+from dailyseg.watch.monitor import Observation, WatchLatest, as_of_date, watch_latest
 
 RECENT_DAYS = 5
 # Enough filed days before the latest for the rules over time (the unusual-move window is 20 filed days).
@@ -85,7 +85,7 @@ def _current(finding: Finding, day: date, latest: date, recent: date) -> bool:
 _OVER_TIME = frozenset(r.id for r in REGISTRY.values() if r.scope == "history")
 
 
-def firm_status(store: Store, firm: str, as_of: date | None = None, watch: Watch = watch_firm) -> FirmStatus | None:
+def firm_status(store: Store, firm: str, as_of: date | None = None, watch: WatchLatest = watch_latest) -> FirmStatus | None:
     """The status of one firm as of `as_of` (default: the latest End Date in the store); None if unknown."""
     firm_id = store.resolve(firm)
     if firm_id is None:
@@ -96,9 +96,7 @@ def firm_status(store: Store, firm: str, as_of: date | None = None, watch: Watch
     if end is None:
         return None
     # Only the latest filing's defects are reported (below): the earlier records are judged by the events alone.
-    watched = watch(
-        store, firm_id, end - STATUS_WINDOW, end, selection=Selection(), unusual=UnusualMoveRule(), as_of=judged_at, defects="latest"
-    )
+    watched = watch(store, firm_id, end - STATUS_WINDOW, end, judged_at)
     records = watched.records
     if not records:
         return None

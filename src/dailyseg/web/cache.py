@@ -26,11 +26,10 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 
-from dailyseg.checks import Selection
 from dailyseg.shapes import ChartOut
 from dailyseg.store import HistoryColumns, Store
 from dailyseg.store.answers import Keep, Keeper, answer, keep_answer
-from dailyseg.watch.monitor import Defects, FirmWatch, UnusualMoveRule, as_of_date, watch_firm
+from dailyseg.watch.monitor import FirmWatch, as_of_date, watch_latest
 from dailyseg.watch.status import FirmStatus, by_worst_finding, firm_status, status_from_json, status_to_json
 from dailyseg.web.charts import CHARTED, chart_of, chart_within
 from dailyseg.web.overview_view import (
@@ -209,25 +208,11 @@ def firm_watch(kept: RequestAnswers, store: Store, firm_id: str, first: date, da
     return kept.firm_answer(store, firm_id, "feed", key, judge, watched_to_json, watched_from_json)
 
 
-def watch_once(
-    kept: RequestAnswers,
-    store: Store,
-    firm_id: str,
-    start: date | None,
-    end: date | None,
-    *,
-    selection: Selection,
-    unusual: UnusualMoveRule,
-    as_of: date | None,
-    defects: Defects = "every day",
-) -> FirmWatch:
-    """`watch_firm`, once a request for the same firm, days and rules: a firm's status and its part of the
+def watch_once(kept: RequestAnswers, store: Store, firm_id: str, start: date, end: date, as_of: date | None) -> FirmWatch:
+    """`watch_latest`, once a request for the same firm and days: a firm's status and its part of the
     overview's feed watch the same days (`watch.status.STATUS_WINDOW`), and after its filing the overview
     judges both again in one request."""
-    key = ("watch", firm_id, start, end, selection, unusual, as_of, defects)
-    return kept.once(
-        key, partial(watch_firm, store, firm_id, start, end, selection=selection, unusual=unusual, as_of=as_of, defects=defects)
-    )
+    return kept.once(("watch", firm_id, start, end, as_of), partial(watch_latest, store, firm_id, start, end, as_of))
 
 
 def _latest(kept: RequestAnswers, store: Store, day: date | None) -> bool:

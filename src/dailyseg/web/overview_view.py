@@ -20,11 +20,11 @@ from functools import partial
 
 from dailyseg.calendar import due_at, is_late
 from dailyseg.catalogue import CATALOGUE
-from dailyseg.checks import REGISTRY, Selection
+from dailyseg.checks import REGISTRY
 from dailyseg.money import from_cents
 from dailyseg.store import HistoryColumns, Store
 from dailyseg.store.totals import RecordTotals
-from dailyseg.watch.monitor import Observation, UnusualMoveRule, Watch, watch_firm
+from dailyseg.watch.monitor import Observation, WatchLatest, watch_latest
 from dailyseg.watch.status import FEED_DAYS, LOOK_BACK, FirmStatus, observation_data, observation_of
 from dailyseg.web.views import StatementColumn, firms_statement_columns
 
@@ -152,12 +152,12 @@ def feed(firms: Iterable[FirmStatus], watched: Watched, first: date) -> list[Fee
     )
 
 
-def watched_firm(store: Store, firm_id: str, first: date, day: date, watch: Watch = watch_firm) -> WatchedFirm:
+def watched_firm(store: Store, firm_id: str, first: date, day: date, watch: WatchLatest = watch_latest) -> WatchedFirm:
     """The firm's monitor findings from `first` (less the look-back the rules over time read, as a firm's status
     does: a drawdown compares with the prior filed day, an unusual move with the trailing 20 filed days) to
     `day`, and its filings of record by End Date. The feed shows events only, so the defects of its earlier
     filings are not judged (`defects="latest"`)."""
-    watched = watch(store, firm_id, first - LOOK_BACK, day, selection=Selection(), unusual=UnusualMoveRule(), as_of=day, defects="latest")
+    watched = watch(store, firm_id, first - LOOK_BACK, day, day)
     return watched.observations, {v.end_date: v.id for v, _ in watched.records}
 
 
